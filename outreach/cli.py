@@ -1,0 +1,197 @@
+"""The ``outreach`` console script: what operators need, in one place."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from outreach.config import load_settings
+
+
+def _runtime() -> Any:
+    from outreach import runtime
+    from outreach.logs import configure_logging
+
+    rt = runtime.build_runtime(load_settings())
+    configure_logging(rt.settings.log_level)
+    runtime.install(rt)
+    return rt
+
+
+def _iso(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise click.BadParameter("give a time zone offset, e.g. 2026-12-01T09:00+01:00")
+    return parsed
+
+
+@click.group()
+def cli() -> None:
+    """Outreach: keep reaching tenants at risk of eviction."""
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations, then make sure the district table is filled."""
+    from outreach.demo import seed_districts
+    from outreach.migrate import upgrade
+
+    rt = _runtime()
+    upgrade(rt.settings.database)
+    with rt.session() as session:
+        added = seed_districts(session)
+    click.echo(f"database at head; {added} districts added")
+
+
+@cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Demo staff, a token and two cases (make run)."""
+    from outreach.demo import seed_demo
+
+    rt = _runtime()
+    session = rt.new_session()
+    try:
+        result = seed_demo(session, rt)
+    finally:
+        session.close()
+    click.echo(json.dumps(result))
+
+
+@cli.command()
+@click.option("--now", "now_text", help="ISO time with offset; default: the clock")
+def tick(now_text: str | None) -> None:
+    """Hand due steps to the queue and recover lost jobs, once."""
+    from outreach.jobs.tick import tick as run_tick
+
+    rt = _runtime()
+    report = run_tick(rt, _iso(now_text))
+    click.echo(json.dumps(report.as_json()))
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Tick once, run what is queued, then exit.")
+@click.option("--no-tick", is_flag=True, help="Only run jobs; another process ticks.")
+def worker(burst: bool, no_tick: bool) -> None:
+    """Run an RQ worker with the periodic tick."""
+    from outreach.jobs.worker import run_worker
+
+    run_worker(_runtime(), burst=burst, with_tick=not no_tick)
+
+
+@cli.command()
+@click.option("--trigger", "trigger_file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--days", default=21, show_default=True, type=click.IntRange(1, 366))
+@click.option("--respond-at", "respond_at", help="ISO time with offset when the tenant answers")
+@click.option("--json", "as_json", is_flag=True, help="Print the timeline as a JSON array")
+def simulate(trigger_file: str, days: int, respond_at: str | None, as_json: bool) -> None:
+    """Show what the ladder will do to a case, on a virtual clock."""
+    from marshmallow import ValidationError
+
+    from outreach.simulate import format_table
+    from outreach.simulate import simulate as run
+
+    document = json.loads(Path(trigger_file).read_text(encoding="utf-8"))
+    extra: list[dict[str, Any]] = []
+    if isinstance(document, list):
+        document, extra = document[0], document[1:]
+    try:
+        events = run(load_settings(), document, days=days, respond_at=_iso(respond_at), extra_triggers=extra)
+    except ValidationError as exc:
+        click.echo(json.dumps({"errors": exc.messages}, ensure_ascii=False, indent=1), err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(events, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_table(events))
+
+
+@cli.command("create-user")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--roles", default="caseworker", show_default=True,
+              help="comma-separated: caseworker, district_lead, medical_officer, central_intake, admin")
+@click.option("--districts", default="", help="comma-separated district codes, e.g. 030101")
+@click.option("--phone", default="")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def create_user(username: str, display_name: str, roles: str, districts: str, phone: str, password_stdin: bool) -> None:
+    """Create or update a staff user (local account)."""
+    from outreach.demo import ensure_user
+    from outreach.districts import is_routable
+
+    for code in filter(None, districts.split(",")):
+        if not is_routable(code):
+            raise click.BadParameter(f"{code} is not a district code", param_hint="--districts")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    rt = _runtime()
+    with rt.session() as session:
+        ensure_user(session, username, display_name, roles=roles, districts=districts, phone=phone, password=password)
+    click.echo(f"user {username} saved")
+
+
+@cli.command("create-token")
+@click.option("--name", required=True, help="what the token is for, e.g. 'namsfogden feed'")
+@click.option("--user", "username", help="a staff user's token; omit for a system integration")
+def create_token(name: str, username: str | None) -> None:
+    """Create an API bearer token; it is shown once and stored hashed."""
+    from sqlalchemy import select
+
+    from outreach.models import User
+    from outreach.web.auth import issue_token
+
+    rt = _runtime()
+    with rt.session() as session:
+        user = None
+        if username:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise click.BadParameter(f"no user {username}", param_hint="--user")
+        token = issue_token(session, name, user)
+    click.echo(token)
+
+
+@cli.group()
+def districts() -> None:
+    """District reference data."""
+
+
+@districts.command("check-addresses")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def districts_check(csv_file: str) -> None:
+    """Validate an address table (street, numbers, district) before shipping it."""
+    from outreach.districts import AddressImportError, import_address_csv
+
+    try:
+        rows = import_address_csv(Path(csv_file))
+    except AddressImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{len(rows)} address rows are valid; copy the file to outreach/data/oslo_addresses.csv")
+
+
+@cli.command("dev-redis")
+def dev_redis() -> None:
+    """Start (or find) the project's own Redis and print its URL."""
+    from outreach.devservices import ensure_redis
+
+    click.echo(ensure_redis(load_settings().var_dir))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    cli.main(args=list(argv) if argv is not None else None, prog_name="outreach")
+
+
+if __name__ == "__main__":
+    main()

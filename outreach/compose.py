@@ -1,0 +1,148 @@
+"""Turn a step into the rendered message its channel delivers.
+
+Channels receive text or bytes and know nothing of cases (STYLE.md habit 2);
+this is where a case's facts become words. Messages to the tenant are
+neutral: no "eviction", no amounts, no hint of a NAV client relationship in
+anything an outsider may read (NAV-loven § 7; DOMAIN.md, confidentiality).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from channels.base import Message
+from outreach.models import Attempt, Case, Step, Task, Trigger
+from outreach.policy import Rule
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """The channel cannot be used for this household: the step is skipped."""
+
+    reason: str
+
+
+def contact_person(case: Case) -> tuple[str, str]:
+    if case.caseworker is not None and case.caseworker.phone:
+        return case.caseworker.display_name, case.caseworker.phone
+    district = case.district
+    if district is not None and district.duty_contact_name:
+        return district.duty_contact_name, district.duty_contact_phone
+    return "", ""
+
+
+def recipient_for(rule: Rule, case: Case, trigger: Trigger | None) -> str | Unusable:
+    """Who the step goes to, or why it cannot go at all."""
+    person = case.person
+    if rule.channel == "sms":
+        if not person.phone:
+            return Unusable("no phone number")
+        from outreach.identity import is_norwegian_mobile
+
+        if person.phone.startswith("+47") and not is_norwegian_mobile(person.phone):
+            return Unusable("not a mobile number")
+        if person.sms_opted_out_at is not None:
+            return Unusable("opted out of SMS")
+        return person.phone
+    if rule.channel == "email":
+        if not person.email or person.email_invalid_at is not None:
+            return Unusable("no usable email address")
+        return person.email
+    if rule.channel == "phone_task":
+        if not person.phone:
+            return Unusable("no phone number")
+        return f"caseworker:{case.caseworker_id or 'pool'}:{case.district_code or 'unrouted'}"
+    if rule.channel == "home_visit":
+        if person.protected_address:
+            return Unusable("protected address: manual handling")
+        if not person.street:
+            return Unusable("no address")
+        return f"outreach_team:{case.district_code or 'unrouted'}"
+    if rule.channel == "letter":
+        if rule.audience == "tenant":
+            if person.protected_address:
+                return Unusable("protected address: manual handling")
+            if not person.street:
+                return Unusable("no postal address")
+            return f"{person.name}, {person.street}, {person.postal_code} {person.city}"
+        if trigger is None or not trigger.source_name:
+            return Unusable(f"no name or address for the {rule.audience.removeprefix('copy_')}")
+        return trigger.source_name
+    return rule.channel
+
+
+def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | None) -> Message:
+    contact_name, contact_phone = contact_person(case)
+    person = case.person
+    metadata = {"case": case.reference, "step": str(step.id), "rule": rule.name}
+    if rule.channel == "sms":
+        body = (
+            "Hei! NAV vil gjerne snakke med deg om boligen din. "
+            f"Ring {contact_name or 'oss'} på {contact_phone or 'NAV-kontoret'}, "
+            "eller svar 1 på denne meldingen så ringer vi deg."
+        )
+        return Message(
+            idempotency_key=attempt.idempotency_key,
+            channel="sms",
+            to=attempt.recipient,
+            body=body,
+            language=person.language,
+            metadata=metadata,
+        )
+    if rule.channel in {"phone_task", "home_visit"} and task is not None:
+        when = (task.scheduled_for or task.due_at).astimezone(OSLO)
+        body = (
+            f"{task.title} – sak {case.reference}, "
+            f"{when:%d.%m.%Y %H:%M}, språk: {person.language}"
+        )
+        return Message(
+            idempotency_key=attempt.idempotency_key,
+            channel=rule.channel,
+            to=attempt.recipient,
+            subject=task.title,
+            body=body,
+            language="nb",
+            metadata={**metadata, "task": str(task.id)},
+        )
+    if rule.channel == "letter":
+        subject = "Brev fra NAV sosialtjenesten" if rule.audience == "tenant" else "Kopi av brev"
+        body = (
+            f"{subject}. Saksreferanse {case.reference}. "
+            f"Kontaktperson: {contact_name} {contact_phone}".strip()
+        )
+        return Message(
+            idempotency_key=attempt.idempotency_key,
+            channel="letter",
+            to=attempt.recipient,
+            subject=subject,
+            body=body,
+            language=person.language if rule.audience == "tenant" else "nb",
+            metadata={**metadata, "audience": rule.audience},
+        )
+    return Message(
+        idempotency_key=attempt.idempotency_key,
+        channel=rule.channel,
+        to=attempt.recipient,
+        subject=rule.name,
+        body=f"{rule.name} {case.reference}",
+        language=person.language,
+        metadata=metadata,
+    )
+
+
+def sent_event(rule: Rule) -> str:
+    return {
+        "letter": "letter_sent" if rule.audience == "tenant" else "letter_copy_sent",
+        "sms": "sms_sent",
+        "email": "email_sent",
+        "phone_task": "phone_task_created",
+        "home_visit": "home_visit_scheduled",
+    }.get(rule.channel, f"{rule.channel}_sent")
+
+
+def local(at: datetime) -> datetime:
+    return at.astimezone(OSLO)

@@ -1,0 +1,123 @@
+"""Typed settings, read from the environment here and nowhere else.
+
+Every variable is listed in README.md ("Configuration"). Defaults are the
+embedded ones that ``make run`` and the tests use; production sets
+``OUTREACH_ENV=production``, which refuses the development secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Only for development and tests: production refuses to start with these.
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"
+DEV_DATA_KEY = "ZGV2LW9ubHktZGF0YS1rZXktbm90LWZvci1wcm9kISE="  # base64 of 32 bytes
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    var_dir: Path = REPO_ROOT / "var"
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = DEV_SECRET_KEY
+    # Fernet key for national ids at rest; a separate HMAC derived from it is
+    # used for look-ups so the id itself is never stored in clear.
+    data_key: str = DEV_DATA_KEY
+    queue_name: str = "outreach"
+    tick_seconds: float = 15.0
+    # A step a worker started but did not finish within this lease is handed
+    # out again; the attempt row keeps the second run from sending twice.
+    step_lease_seconds: int = 600
+    max_step_tries: int = 5
+    worker_class: str = "fork"  # fork | simple
+    policy_file: Path | None = None
+    public_base_url: str = "http://127.0.0.1:5000"
+    timezone: str = "Europe/Oslo"
+    provider_settings: Mapping[str, str] = field(default_factory=dict)
+    testing: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'outreach.sqlite3'}"
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
+        return replace(self, **overrides)
+
+    def check(self) -> None:
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET_KEY:
+                raise ConfigError("OUTREACH_SECRET_KEY must be set in production")
+            if self.data_key == DEV_DATA_KEY:
+                raise ConfigError("OUTREACH_DATA_KEY must be set in production")
+            if not self.database_url:
+                raise ConfigError("DATABASE_URL must be set in production")
+            if not self.redis_url:
+                raise ConfigError("REDIS_URL must be set in production")
+        if self.worker_class not in {"fork", "simple"}:
+            raise ConfigError("OUTREACH_WORKER_CLASS must be 'fork' or 'simple'")
+
+
+_PROVIDER_VARIABLES = (
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM_NUMBER",
+    "TWILIO_MESSAGING_SERVICE_SID",
+    "TWILIO_BASE_URL",
+    "SENDGRID_API_KEY",
+    "SENDGRID_FROM_EMAIL",
+    "SENDGRID_FROM_NAME",
+    "SENDGRID_HOST",
+    "SENDGRID_WEBHOOK_PUBLIC_KEY",
+    "SMS_RATE_PER_SECOND",
+)
+
+
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    var_dir = Path(env.get("OUTREACH_VAR_DIR", str(REPO_ROOT / "var")))
+    policy = env.get("OUTREACH_POLICY_FILE")
+    settings = Settings(
+        env=env.get("OUTREACH_ENV", "development"),
+        var_dir=var_dir,
+        database_url=env.get("DATABASE_URL", ""),
+        redis_url=env.get("REDIS_URL", ""),
+        secret_key=env.get("OUTREACH_SECRET_KEY", DEV_SECRET_KEY),
+        data_key=env.get("OUTREACH_DATA_KEY", DEV_DATA_KEY),
+        queue_name=env.get("OUTREACH_QUEUE", "outreach"),
+        tick_seconds=_float(env, "OUTREACH_TICK_SECONDS", 15.0),
+        step_lease_seconds=int(_float(env, "OUTREACH_STEP_LEASE_SECONDS", 600)),
+        max_step_tries=int(_float(env, "OUTREACH_MAX_STEP_TRIES", 5)),
+        worker_class=env.get("OUTREACH_WORKER_CLASS", "fork"),
+        policy_file=Path(policy) if policy else None,
+        public_base_url=env.get("OUTREACH_PUBLIC_URL", "http://127.0.0.1:5000"),
+        provider_settings={k: env[k] for k in _PROVIDER_VARIABLES if env.get(k)},
+        log_level=env.get("OUTREACH_LOG_LEVEL", "INFO"),
+    )
+    settings.check()
+    return settings

@@ -1,0 +1,106 @@
+"""Reference data and demo content: districts, demo staff, a few cases.
+
+``seed_districts`` is also used in production (the district table must exist
+before routing); ``seed_demo`` only for ``make run`` and ``simulate``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach.districts import all_districts
+from outreach.intake.accept import accept_trigger
+from outreach.intake.schema import load_trigger
+from outreach.models import District, User
+from outreach.passwords import hash_password
+from outreach.runtime import Runtime
+from outreach.web.auth import issue_token
+
+DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - printed by `make run`, demo only
+
+
+def seed_districts(session: Session) -> int:
+    """Insert missing districts; never overwrite contacts an office has edited."""
+    known = set(session.scalars(select(District.code)))
+    added = 0
+    for d in all_districts():
+        if d.code in known:
+            continue
+        session.add(
+            District(
+                code=d.code,
+                name=d.name,
+                office_name=d.office_name,
+                street=d.office_street_address,
+                postal_code=d.office_postal_code,
+                city="Oslo",
+                opening_hours=d.opening_hours,
+                duty_contact_name=d.duty_contact_name,
+                duty_contact_phone=d.duty_contact_phone,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def ensure_user(
+    session: Session, username: str, display_name: str, *, roles: str, districts: str, phone: str = "",
+    password: str | None = None,
+) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, display_name=display_name, roles=roles, districts=districts, phone=phone)
+        session.add(user)
+    if password:
+        user.password_hash = hash_password(password)
+    session.flush()
+    return user
+
+
+DEMO_TRIGGERS: list[dict[str, Any]] = [
+    {
+        "kind": "eviction_petition",
+        "source": {"type": "bailiff", "name": "Oslo namsfogdkontor", "reference": "DEMO-NF-1001"},
+        "tenant": {
+            "name": "Amina Demo Hassan",
+            "birth_date": "1988-04-12",
+            "address": {"street": "Tøyengata 12", "postal_code": "0190", "city": "Oslo"},
+            "phone": "+4741234567",
+            "language": "so",
+        },
+        "household": {"children": [4, 9], "adults": 1},
+        "arrears_amount": "38500",
+    },
+    {
+        "kind": "unpaid_rent_warning",
+        "source": {"type": "municipal_landlord", "name": "Boligbygg Oslo KF", "org_number": "874036462", "reference": "DEMO-BB-2002"},
+        "tenant": {
+            "name": "Per Demo Olsen",
+            "birth_date": "1951-09-30",
+            "address": {"street": "Trondheimsveien 100", "postal_code": "0565", "city": "Oslo"},
+            "language": "nb",
+        },
+        "arrears_amount": "12500",
+    },
+]
+
+
+def seed_demo(session: Session, rt: Runtime) -> dict[str, str]:
+    seed_districts(session)
+    ensure_user(session, "admin", "Demo administrator", roles="admin", districts="", password=DEMO_PASSWORD)
+    worker = ensure_user(
+        session, "kari", "Kari Saksbehandler", roles="caseworker", districts="030101",
+        phone="+4721000111", password=DEMO_PASSWORD,
+    )
+    ensure_user(session, "lead", "Lise Leder", roles="caseworker,district_lead", districts="030101", password=DEMO_PASSWORD)
+    token = issue_token(session, "demo token for kari", worker)
+    session.commit()
+    for document in DEMO_TRIGGERS:
+        data = load_trigger({**document, "received_at": (rt.now() - timedelta(minutes=5)).isoformat()})
+        accept_trigger(session, rt, data, actor="seed-demo")
+    return {"username": "kari", "password": DEMO_PASSWORD, "api_token": token}

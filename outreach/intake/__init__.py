@@ -1,0 +1,1 @@
+"""Intake: validate, deduplicate, identify the person, route, open or extend a case."""

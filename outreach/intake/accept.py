@@ -1,0 +1,345 @@
+"""``accept_trigger``: the one action that turns a trigger into a case.
+
+Everything happens in one transaction – the trigger row, the person, the case,
+routing and forwards, the planned steps, their timeline events – so a trigger
+is either wholly accepted (and in the database before the response is sent)
+or not at all. Redis is not touched: the tick hands due steps to the queue
+later, so intake works while Redis is down (principle 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from outreach import ladder, timeline
+from outreach.intake.matching import Match, address_key, find_person, name_key
+from outreach.intake.routing import route
+from outreach.models import Case, MatchReview, Person, Trigger
+from outreach.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    trigger_id: int
+    case_id: int
+    case_reference: str
+    district: str | None
+    case_created: bool
+    duplicate: bool
+    match_method: str
+    match_confidence: float
+    review_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "trigger_id": self.trigger_id,
+            "case_id": self.case_id,
+            "case_reference": self.case_reference,
+            "district": self.district,
+            "case_created": self.case_created,
+            "duplicate": self.duplicate,
+            "match": {"method": self.match_method, "confidence": self.match_confidence},
+            "review_id": self.review_id,
+        }
+
+
+def _existing(session: Session, data: dict[str, Any], idempotency_key: str | None) -> Trigger | None:
+    conditions = []
+    if idempotency_key:
+        conditions.append(Trigger.idempotency_key == idempotency_key)
+    reference = data["source"].get("reference")
+    if reference:
+        conditions.append((Trigger.kind == data["kind"]) & (Trigger.source_reference == reference))
+    if not conditions:
+        return None
+    return session.scalar(select(Trigger).where(or_(*conditions)).limit(1))
+
+
+def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> IntakeResult:
+    case = session.get(Case, trigger.case_id)
+    assert case is not None
+    review = session.scalar(select(MatchReview.id).where(MatchReview.trigger_id == trigger.id))
+    return IntakeResult(
+        trigger_id=trigger.id,
+        case_id=case.id,
+        case_reference=case.reference,
+        district=case.district_code,
+        case_created=trigger.match_method in {"new", "review"} and not duplicate,
+        duplicate=duplicate,
+        match_method=trigger.match_method,
+        match_confidence=trigger.match_confidence,
+        review_id=review,
+    )
+
+
+def _update_person(person: Person, tenant: dict[str, Any], rt: Runtime) -> None:
+    """Newer contact details win; nothing known is erased by a sparser trigger."""
+    address = tenant["address"]
+    person.name = tenant["name"]
+    person.name_key = name_key(tenant["name"])
+    person.street = address["street"]
+    person.postal_code = address["postal_code"]
+    person.city = address.get("city") or person.city
+    person.address_key = address_key(address["street"], address["postal_code"])
+    if tenant.get("national_id") and person.national_id_hmac is None:
+        person.national_id_enc = rt.protector.encrypt(tenant["national_id"])
+        person.national_id_hmac = rt.protector.lookup_hash(tenant["national_id"])
+    if tenant.get("birth_date"):
+        person.birth_date = tenant["birth_date"]
+    if tenant.get("phone"):
+        if tenant["phone"] != person.phone:
+            person.sms_opted_out_at = None  # a new number has not opted out
+        person.phone = tenant["phone"]
+    if tenant.get("email"):
+        person.email = tenant["email"]
+    if tenant.get("language") and tenant["language"] != "nb":
+        person.language = tenant["language"]
+    person.protected_address = person.protected_address or bool(tenant.get("protected_address"))
+    person.vulnerable = person.vulnerable or bool(tenant.get("vulnerable"))
+
+
+def _new_person(tenant: dict[str, Any], rt: Runtime) -> Person:
+    person = Person(name=tenant["name"], name_key="", language=tenant.get("language") or "nb")
+    _update_person(person, tenant, rt)
+    return person
+
+
+def _open_case(session: Session, person: Person, received_at: datetime) -> Case:
+    earlier = session.scalar(select(Case.id).where(Case.person_id == person.id).limit(1))
+    case = Case(
+        reference="pending",
+        person=person,
+        status="open",
+        opened_at=received_at,
+        is_repeat=earlier is not None,
+        children_ages=[],
+    )
+    session.add(case)
+    session.flush()
+    case.reference = f"OUT-{received_at.year}-{case.id:06d}"
+    return case
+
+
+def accept_trigger(
+    session: Session,
+    rt: Runtime,
+    data: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    received_by: str | None = None,
+    actor: str | None = None,
+) -> IntakeResult:
+    """Accept a validated trigger (see ``intake.schema.load_trigger``).
+
+    Idempotent: the same ``Idempotency-Key`` or the same kind + source
+    reference returns the first result. Commits on success.
+    """
+    now = rt.now()
+    found = _existing(session, data, idempotency_key)
+    if found is not None:
+        return _result_for(session, found, duplicate=True)
+    try:
+        result = _accept(session, rt, data, now, idempotency_key, received_by, actor)
+        session.commit()
+        return result
+    except IntegrityError:
+        # A concurrent request with the same key or reference won the race.
+        session.rollback()
+        found = _existing(session, data, idempotency_key)
+        if found is None:
+            raise
+        return _result_for(session, found, duplicate=True)
+
+
+def _accept(
+    session: Session,
+    rt: Runtime,
+    data: dict[str, Any],
+    now: datetime,
+    idempotency_key: str | None,
+    received_by: str | None,
+    actor: str | None,
+) -> IntakeResult:
+    tenant = data["tenant"]
+    received_at = data.get("received_at") or now
+    national_hash = (
+        rt.protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
+    )
+    match: Match = find_person(
+        session,
+        national_id_hash=national_hash,
+        name=tenant["name"],
+        birth_date=tenant.get("birth_date"),
+        street=tenant["address"]["street"],
+        postal_code=tenant["address"]["postal_code"],
+    )
+    candidate_case: Case | None = None
+    if match.person_id is not None:
+        candidate_case = session.scalar(
+            select(Case).where(Case.person_id == match.person_id, Case.status != "closed")
+        )
+
+    case: Case | None = None
+    if match.merge:
+        person = session.get(Person, match.person_id)
+        assert person is not None
+        _update_person(person, tenant, rt)
+        case = candidate_case
+        method = match.method
+    else:
+        person = _new_person(tenant, rt)
+        session.add(person)
+        method = "review" if match.review else "new"
+    case_created = case is None
+    if case is None:
+        case = _open_case(session, person, received_at)
+
+    trigger = Trigger(
+        case=case,
+        kind=data["kind"],
+        received_at=received_at,
+        source_type=data["source"]["type"],
+        source_name=data["source"].get("name") or "",
+        source_org_number=data["source"].get("org_number"),
+        source_reference=data["source"].get("reference"),
+        idempotency_key=idempotency_key,
+        arrears_amount=data.get("arrears_amount"),
+        eviction_date=data.get("eviction_date"),
+        notes=data.get("notes") or "",
+        match_method=method,
+        match_confidence=match.confidence if match.person_id else 1.0,
+    )
+    session.add(trigger)
+    _apply_household(case, data)
+
+    if not case_created and case.ladder_state != "running":
+        # A new notice after the tenant answered starts a new contact round:
+        # the earlier answer was about the earlier notice.
+        case.ladder_round += 1
+        case.ladder_state = "running"
+        case.letter_sent_at = None
+        case.contact_started_at = None
+    trigger.round = case.ladder_round
+    session.flush()
+
+    if case_created:
+        timeline.record(
+            session,
+            case.id,
+            "case_opened",
+            received_at,
+            actor=actor,
+            repeat_case=case.is_repeat or None,
+            trigger_kind=data["kind"],
+        )
+    timeline.record(
+        session,
+        case.id,
+        "trigger_received",
+        received_at,
+        actor=actor,
+        trigger_id=trigger.id,
+        trigger_kind=data["kind"],
+        source_type=trigger.source_type,
+        match=method,
+        confidence=round(trigger.match_confidence, 2),
+    )
+    review_id = None
+    if method == "review" and candidate_case is not None:
+        review = MatchReview(
+            trigger_id=trigger.id,
+            case_id=case.id,
+            candidate_case_id=candidate_case.id,
+            confidence=match.confidence,
+            reasons=match.reasons,
+        )
+        session.add(review)
+        case.needs_match_review = True
+        session.flush()
+        review_id = review.id
+        timeline.record(
+            session,
+            case.id,
+            "match_review_requested",
+            received_at,
+            candidate_case=candidate_case.reference,
+            confidence=round(match.confidence, 2),
+            reasons=match.reasons,
+        )
+
+    if case_created or case.district_code is None:
+        _route(session, case, data, received_at, received_by)
+    ladder.update_crisis(session, rt, case, trigger)
+    ladder.replan(session, rt, case, now)
+    return IntakeResult(
+        trigger_id=trigger.id,
+        case_id=case.id,
+        case_reference=case.reference,
+        district=case.district_code,
+        case_created=case_created,
+        duplicate=False,
+        match_method=method,
+        match_confidence=trigger.match_confidence,
+        review_id=review_id,
+    )
+
+
+def _apply_household(case: Case, data: dict[str, Any]) -> None:
+    household = data.get("household") or {}
+    if household.get("children"):
+        case.children_ages = sorted(household["children"])
+    if household.get("adults") is not None:
+        case.adults = household["adults"]
+    client = data.get("client") or {}
+    if client.get("status") and client["status"] != "none":
+        case.client_status = client["status"]
+        case.client_district = client.get("district")
+    eviction_date = data.get("eviction_date")
+    if eviction_date is not None and (case.eviction_date is None or eviction_date < case.eviction_date):
+        case.eviction_date = eviction_date
+
+
+def _route(
+    session: Session,
+    case: Case,
+    data: dict[str, Any],
+    at: datetime,
+    received_by: str | None,
+) -> None:
+    client = data.get("client") or {}
+    decision = route(
+        given_district=data.get("district"),
+        street=data["tenant"]["address"]["street"],
+        postal_code=data["tenant"]["address"]["postal_code"],
+        client_status=client.get("status") or "none",
+        client_district=client.get("district"),
+        received_by=received_by,
+    )
+    case.district_code = decision.district
+    for forward in decision.forwards:
+        timeline.record(
+            session,
+            case.id,
+            forward.event,
+            at,
+            from_district=forward.from_district,
+            to_district=forward.to_district,
+            reason=forward.reason,
+        )
+    if decision.district is None:
+        timeline.record(session, case.id, "unrouted", at, reason="no district given or found")
+    else:
+        timeline.record(
+            session,
+            case.id,
+            "routed",
+            at,
+            district=decision.district,
+            method=decision.method,
+        )

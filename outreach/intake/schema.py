@@ -1,0 +1,202 @@
+"""The trigger document, checked at the edge (marshmallow).
+
+One schema serves the API, the staff form's JSON, bulk lists and
+``outreach simulate``. Errors come back per field (``tenant.phone``) so the
+caller can fix exactly what is wrong; nothing is written before this passes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from outreach import identity
+from outreach.districts import is_routable
+from outreach.models import CLIENT_STATUSES, SOURCE_TYPES, TRIGGER_KINDS
+
+
+# A sender's clock may run a little ahead of ours.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _is_valid_district(code: str) -> None:
+    if not is_routable(code):
+        raise ValidationError(
+            "Not one of Oslo's 15 district codes (030101–030115); "
+            "Sentrum and Marka are not districts of their own."
+        )
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SourceSchema(StrictSchema):
+    type = fields.String(required=True, validate=validate.OneOf(SOURCE_TYPES))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    org_number = fields.String(load_default=None, allow_none=True)
+    reference = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=120)
+    )
+
+    @validates("org_number")
+    def _org(self, value: str | None, **_: Any) -> None:
+        if value:
+            try:
+                identity.validate_org_number(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+
+class AddressSchema(StrictSchema):
+    street = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    postal_code = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{4}$", error="Must be four digits.")
+    )
+    city = fields.String(load_default="Oslo", validate=validate.Length(max=80))
+
+
+class TenantSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    national_id = fields.String(load_default=None, allow_none=True)
+    birth_date = fields.Date(load_default=None, allow_none=True)
+    address = fields.Nested(AddressSchema, required=True)
+    phone = fields.String(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True)
+    language = fields.String(load_default="nb")
+    protected_address = fields.Boolean(load_default=False)
+    vulnerable = fields.Boolean(load_default=False)
+
+    @validates("national_id")
+    def _national_id(self, value: str | None, **_: Any) -> None:
+        if value:
+            try:
+                identity.parse_national_id(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    @validates("phone")
+    def _phone(self, value: str | None, **_: Any) -> None:
+        if value:
+            try:
+                identity.normalize_phone(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    @validates("language")
+    def _language(self, value: str, **_: Any) -> None:
+        try:
+            identity.normalize_language(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    @validates_schema
+    def _birth_date_agrees(self, data: dict[str, Any], **_: Any) -> None:
+        national_id = data.get("national_id")
+        birth_date = data.get("birth_date")
+        if national_id and birth_date:
+            try:
+                derived = identity.parse_national_id(national_id).birth_date
+            except ValueError:
+                return
+            if derived != birth_date:
+                raise ValidationError(
+                    "Does not match the birth date in the national id.", "birth_date"
+                )
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("national_id"):
+            parsed = identity.parse_national_id(data["national_id"])
+            data["national_id"] = parsed.digits
+            data["birth_date"] = data.get("birth_date") or parsed.birth_date
+        if data.get("phone"):
+            data["phone"] = identity.normalize_phone(data["phone"])
+        data["language"] = identity.normalize_language(data.get("language") or "nb")
+        if data.get("email"):
+            data["email"] = data["email"].strip().lower()
+        return data
+
+
+class HouseholdSchema(StrictSchema):
+    children = fields.List(
+        fields.Integer(validate=validate.Range(min=0, max=25)),
+        load_default=list,
+        validate=validate.Length(max=20),
+    )
+    adults = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20))
+
+
+class ClientSchema(StrictSchema):
+    status = fields.String(load_default="none", validate=validate.OneOf(CLIENT_STATUSES))
+    district = fields.String(load_default=None, allow_none=True)
+
+    @validates("district")
+    def _district(self, value: str | None, **_: Any) -> None:
+        if value:
+            _is_valid_district(value)
+
+
+class TriggerSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(TRIGGER_KINDS))
+    received_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    source = fields.Nested(SourceSchema, required=True)
+    tenant = fields.Nested(TenantSchema, required=True)
+    household = fields.Nested(HouseholdSchema, load_default=dict)
+    eviction_date = fields.Date(load_default=None, allow_none=True)
+    client = fields.Nested(ClientSchema, load_default=dict)
+    district = fields.String(load_default=None, allow_none=True)
+    arrears_amount = fields.Decimal(
+        load_default=None, allow_none=True, places=2, validate=validate.Range(min=0, max=10_000_000)
+    )
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+
+    @validates("district")
+    def _district(self, value: str | None, **_: Any) -> None:
+        if value:
+            _is_valid_district(value)
+
+    @validates("eviction_date")
+    def _eviction_date(self, value: date | None, **_: Any) -> None:
+        if value is not None and not (date(2000, 1, 1) <= value <= date(2100, 1, 1)):
+            raise ValidationError("Not a plausible date.")
+
+    @validates_schema
+    def _received_not_in_future(self, data: dict[str, Any], **_: Any) -> None:
+        received = data.get("received_at")
+        if received is not None and received > self.context_now() + CLOCK_SKEW:
+            raise ValidationError("Lies in the future.", "received_at")
+
+    def context_now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class TriggerForSimulationSchema(TriggerSchema):
+    """``simulate`` replays triggers from any date, past or future."""
+
+    def context_now(self) -> datetime:
+        return datetime.max.replace(tzinfo=UTC) - CLOCK_SKEW
+
+
+def load_trigger(document: Any, *, simulation: bool = False) -> dict[str, Any]:
+    """Validate and normalise; raises ValidationError with per-field messages."""
+    if not isinstance(document, dict):
+        raise ValidationError({"_schema": ["Expected a JSON object."]})
+    schema: Schema = TriggerForSimulationSchema() if simulation else TriggerSchema()
+    result: dict[str, Any] = schema.load(document)
+    return result
+
+
+__all__ = ["TriggerSchema", "ValidationError", "load_trigger"]

@@ -1,0 +1,61 @@
+"""The only module that speaks RQ: enqueue a step, ask what became of its job.
+
+Job ids come from step ids (``step-<id>-g<generation>``) so a duplicate
+enqueue of the same hand-out is refused by RQ and a later hand-out after a
+lost job gets a fresh id. Only the step id travels through Redis – never a
+name or number (TECH-NOTES: failed jobs keep their arguments for a year).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+
+from outreach.runtime import Runtime
+
+JOB_TIMEOUT = 300  # seconds; a letter batch render is bounded, a hang is not
+
+
+def queue_for(rt: Runtime) -> Queue:
+    return Queue(rt.settings.queue_name, connection=rt.redis())
+
+
+def enqueue_step(rt: Runtime, step_id: int, job_id: str) -> None:
+    queue_for(rt).enqueue(
+        "outreach.jobs.run_step.run_step",
+        step_id,
+        job_id=job_id,
+        job_timeout=JOB_TIMEOUT,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        # A worker killed mid-job is noticed by RQ's maintenance and the job
+        # re-run once; the tick recovers it anyway (TECH-NOTES: RQ).
+        retry=Retry(max=1),
+    )
+
+
+def job_state(rt: Runtime, job_id: str) -> str:
+    """``missing`` when Redis lost the job (a flush, a restart without persistence)."""
+    try:
+        job = Job.fetch(job_id, connection=rt.redis())
+    except NoSuchJobError:
+        return "missing"
+    status = job.get_status(refresh=True)
+    return str(status.value if isinstance(status, JobStatus) else status or "missing")
+
+
+def clean_started_registry(rt: Runtime) -> None:
+    """Move jobs of dead workers out of "started" so their steps can be re-run."""
+    StartedJobRegistry(rt.settings.queue_name, connection=rt.redis()).cleanup()
+
+
+def ping(redis: Redis[Any] | Any) -> bool:
+    try:
+        return bool(redis.ping())
+    except Exception:
+        return False

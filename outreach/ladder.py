@@ -1,0 +1,185 @@
+"""Carry the pure plan into the database: insert steps, pull them earlier, cancel.
+
+``escalation.plan`` decides; this module loads the facts it needs and writes
+the result, with a timeline event for every change (STYLE.md habit 4). Called
+inside the caller's transaction, so a step and its reason commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach import timeline
+from outreach.escalation import CaseFacts, TriggerFact, is_crisis, plan
+from outreach.models import STEP_OPEN, Case, Step, Trigger
+from outreach.runtime import Runtime
+
+
+def case_facts(session: Session, case: Case) -> CaseFacts:
+    triggers = session.scalars(select(Trigger).where(Trigger.case_id == case.id)).all()
+    person = case.person
+    return CaseFacts(
+        round=case.ladder_round,
+        triggers=tuple(TriggerFact(t.id, t.kind, t.received_at, t.round) for t in triggers),
+        client_status=case.client_status,
+        children_ages=tuple(case.children_ages or ()),
+        birth_date=person.birth_date,
+        vulnerable=person.vulnerable,
+        protected=person.protected_address,
+        eviction_date=case.eviction_date,
+        crisis_since=case.crisis_since,
+        letter_sent_at=case.letter_sent_at,
+        contact_started_at=case.contact_started_at,
+        responded=case.ladder_state != "running",
+    )
+
+
+def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -> None:
+    """Rule 6: compress the ladder when the eviction date is too near."""
+    if case.crisis_since is not None or case.eviction_date is None:
+        return
+    round_triggers = [t for t in case.triggers if t.round == case.ladder_round]
+    started = min((t.received_at for t in round_triggers), default=trigger.received_at)
+    if is_crisis(rt.policy, rt.calendar, started, case.eviction_date):
+        case.crisis_since = trigger.received_at
+        timeline.record(
+            session,
+            case.id,
+            "crisis",
+            trigger.received_at,
+            eviction_date=case.eviction_date.isoformat(),
+        )
+
+
+def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Step]:
+    """Insert wanted steps that do not exist yet; pull planned ones earlier."""
+    if case.status != "open":
+        return []
+    session.flush()
+    wanted = plan(rt.policy, rt.calendar, case_facts(session, case), now)
+    existing = {s.key: s for s in session.scalars(select(Step).where(Step.case_id == case.id))}
+    created: list[Step] = []
+    for item in wanted:
+        step = existing.get(item.key)
+        if step is None:
+            step = Step(
+                case_id=case.id,
+                trigger_id=item.trigger_id,
+                rule=item.rule,
+                key=item.key,
+                channel=item.channel,
+                due_at=item.due_at,
+                deadline_at=item.deadline_at,
+                status="planned",
+                params={},
+            )
+            session.add(step)
+            session.flush()
+            existing[item.key] = step
+            created.append(step)
+            timeline.record(
+                session,
+                case.id,
+                "step_planned",
+                now,
+                channel=item.channel,
+                step_id=step.id,
+                rule=item.rule,
+                due_at=item.due_at.isoformat(),
+            )
+        elif step.status == "planned" and item.due_at < step.due_at:
+            previous = step.due_at
+            step.due_at = item.due_at
+            timeline.record(
+                session,
+                case.id,
+                "step_rescheduled",
+                now,
+                channel=step.channel,
+                step_id=step.id,
+                rule=step.rule,
+                due_at=item.due_at.isoformat(),
+                was=previous.isoformat(),
+            )
+    return created
+
+
+def cancel_pending(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    now: datetime,
+    reason: str,
+    *,
+    everything: bool = False,
+    actor: str | None = None,
+) -> int:
+    """Cancel open steps: those a response stops, or all of them on close.
+
+    A step already ``running`` is cancelled too: the job re-reads the status
+    under lock before it calls a channel, so it will not send.
+    """
+    count = 0
+    steps = session.scalars(
+        select(Step).where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
+    ).all()
+    for step in steps:
+        rule = rt.policy.by_name.get(step.rule)
+        if not everything and rule is not None and not rule.stops_on_response:
+            continue
+        step.status = "cancelled"
+        step.finished_at = now
+        step.detail = reason
+        count += 1
+        timeline.record(
+            session,
+            case.id,
+            "step_cancelled",
+            now,
+            channel=step.channel,
+            step_id=step.id,
+            actor=actor,
+            rule=step.rule,
+            reason=reason,
+        )
+    return count
+
+
+def advance(session: Session, rt: Runtime, case: Case, rule_names: tuple[str, ...], now: datetime) -> None:
+    """Move later rungs to now: a failed or skipped channel should not make
+    the household wait for a week that no longer means anything."""
+    if not rule_names:
+        return
+    steps = session.scalars(
+        select(Step).where(
+            Step.case_id == case.id,
+            Step.status == "planned",
+            Step.rule.in_(rule_names),
+        )
+    ).all()
+    for step in steps:
+        rule = rt.policy.by_name[step.rule]
+        target = now
+        window = rt.policy.working_hours if rule.window == "working_hours" else None
+        if rule.window == "sms":
+            window = rt.policy.sms_window
+        if window is not None:
+            target = rt.calendar.next_time_in_window(now, window[0], window[1])
+        if target < step.due_at:
+            was = step.due_at
+            step.due_at = target
+            timeline.record(
+                session,
+                case.id,
+                "step_rescheduled",
+                now,
+                channel=step.channel,
+                step_id=step.id,
+                rule=step.rule,
+                due_at=target.isoformat(),
+                was=was.isoformat(),
+                reason="earlier rung could not reach the tenant",
+            )

@@ -1,0 +1,334 @@
+"""Render letters to HTML and PDF with WeasyPrint, one document per batch.
+
+Rendering one letter per WeasyPrint document costs over a second (font subsetting
+dominates); many letters in one document cost well under 0.1 s each (TECH-NOTES "PDF
+letters"). So everything here renders *sequences* of letters as one document, reuses one
+:class:`FontConfiguration` and one parsed stylesheet, and cuts single letters out of the
+batch with pypdf when a case needs its own copy.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from pypdf import PdfReader, PdfWriter
+from weasyprint import CSS, HTML
+
+from outreach.letters import i18n
+from outreach.letters.fonts import LocalOnlyFetcher, font_config, font_face_css
+from outreach.letters.model import (
+    AUDIENCES,
+    KINDS,
+    LetterData,
+    LetterPages,
+    MissingContactPerson,
+    PrintBatchPdf,
+)
+
+TEMPLATES_DIR = i18n.ROOT / "templates"
+CSS_PATH = TEMPLATES_DIR / "letters" / "letter.css"
+
+#: Which copy letter an audience gets (the circular: bailiff for petitions, plaintiff for
+#: forced sales, landlord at the caseworker's discretion).
+COPY_TEMPLATES: dict[str, str] = {
+    "copy_bailiff": "letters/copies/copy_bailiff.html",
+    "copy_plaintiff": "letters/copies/copy_plaintiff.html",
+    "copy_landlord": "letters/copies/copy_landlord.html",
+}
+
+Gettext = Callable[..., Markup]
+
+
+@cache
+def jinja_env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+
+def html_gettext(language: str, domain: str = "messages") -> Gettext:
+    """``_()`` for HTML templates: translate, escape, then fill escaped placeholders."""
+    trans = i18n.translations(language, domain)
+
+    def gettext(message: str, **values: Any) -> Markup:
+        text = escape(trans.gettext(message))
+        return text % values if values else text
+
+    return gettext
+
+
+def ltr(value: str) -> Markup:
+    """A phone number, reference, amount or time: left-to-right, isolated, never wrapped.
+
+    In right-to-left text an unisolated ``22 33 44 55`` can come out reordered or split
+    across lines; ``<bdi dir="ltr">`` plus ``nowrap`` keeps it whole (TECH-NOTES: bidi).
+    """
+    return Markup('<bdi dir="ltr" class="nw">{}</bdi>').format(value)
+
+
+def isolated(value: str, nowrap: bool = False) -> Markup:
+    """A name, address or localized date: its own direction, kept apart from the sentence."""
+    css = ' class="nw"' if nowrap else ""
+    return Markup("<bdi{}>{}</bdi>").format(Markup(css), value)
+
+
+def validate(letters: Sequence[LetterData]) -> None:
+    """Check every letter before any is rendered: a batch never half-renders."""
+    for data in letters:
+        if data.contact is None or not data.contact.name.strip() or not data.contact.phone.strip():
+            raise MissingContactPerson(
+                f"letter {data.reference}: no contact person with name and phone; the circular "
+                "requires both in every letter"
+            )
+        if data.kind not in KINDS:
+            raise ValueError(f"letter {data.reference}: unknown kind {data.kind!r}")
+        if data.audience not in AUDIENCES:
+            raise ValueError(f"letter {data.reference}: unknown audience {data.audience!r}")
+        if data.language not in i18n.LANGUAGES:
+            raise ValueError(f"letter {data.reference}: unsupported language {data.language!r}")
+
+
+def _tenant_part(data: LetterData, language: str, is_translation: bool) -> Markup:
+    assert data.contact is not None  # checked by validate()
+    office = data.office
+    appointment = data.appointment
+    context: dict[str, Any] = {
+        "_": html_gettext(language),
+        "lang": language,
+        "direction": "rtl" if i18n.is_rtl(language) else "ltr",
+        "script_class": f"script-{i18n.SCRIPT[language]}" if language in i18n.SCRIPT else "",
+        "is_translation": is_translation,
+        "received_on": isolated(i18n.fmt_date(data.received_on, language), nowrap=True),
+        "source": isolated(data.source_name),
+        "amount": ltr(i18n.fmt_amount(data.arrears_amount, language))
+        if data.arrears_amount is not None
+        else None,
+        "eviction_date": isolated(i18n.fmt_date(data.eviction_date, language), nowrap=True)
+        if data.eviction_date
+        else None,
+        "appointment": appointment,
+        "office_address": isolated(f"{office.street}, {office.postal_code} {office.city}"),
+        "opening_hours": Markup('<bdi dir="ltr">{}</bdi>').format(office.opening_hours),
+        "office_name": isolated(office.name),
+        "contact_name": isolated(data.contact.name),
+        "contact_phone": ltr(data.contact.phone),
+        "booking_code": ltr(data.booking_code) if data.booking_code else None,
+        "booking_address": ltr(data.booking_address or ""),
+    }
+    if appointment is not None:
+        context["appt_date"] = isolated(
+            i18n.fmt_weekday_date(appointment.starts_at, language), nowrap=True
+        )
+        context["appt_time"] = ltr(i18n.fmt_time(appointment.starts_at, language))
+        context["appt_place"] = isolated(appointment.place)
+    template = jinja_env().get_template(f"letters/tenant/{data.kind}.html")
+    return Markup(template.render(context))
+
+
+def _copy_part(data: LetterData) -> Markup:
+    assert data.contact is not None
+    template = jinja_env().get_template(COPY_TEMPLATES[data.audience])
+    return Markup(
+        template.render(
+            f_=html_gettext("nb", "frame"),
+            received_on=i18n.fmt_date(data.received_on, "nb"),
+            tenant=data.tenant_name,
+            contact_name=data.contact.name,
+            contact_phone=ltr(data.contact.phone),
+            office_name=data.office.name,
+        )
+    )
+
+
+def letter_section(data: LetterData, index: int) -> Markup:
+    """One letter as a ``<section>``: the Norwegian frame around its body parts."""
+    assert data.contact is not None
+    f_ = html_gettext("nb", "frame")
+    tenant_letter = data.audience == "tenant"
+    bilingual = tenant_letter and i18n.needs_translation(data.language)
+    if tenant_letter:
+        parts = [_tenant_part(data, "nb", is_translation=False)]
+        if bilingual:
+            parts.append(_tenant_part(data, data.language, is_translation=True))
+    else:
+        parts = [_copy_part(data)]
+    notice = None
+    if bilingual:
+        notice = Markup(
+            jinja_env()
+            .get_template("letters/tenant/_notice.html")
+            .render(_=html_gettext(data.language))
+            .strip()
+        )
+    lang = data.language
+    return Markup(
+        jinja_env()
+        .get_template("letters/letter.html")
+        .render(
+            f_=f_,
+            index=index,
+            page_name="la" if index % 2 == 0 else "lb",
+            bookmark=data.reference.replace("'", ""),
+            office=data.office,
+            recipient=data.recipient,
+            reference=data.reference,
+            letter_date=i18n.fmt_date(data.letter_date, "nb"),
+            contact=data.contact,
+            audience=data.audience,
+            parts=parts,
+            page_no=Markup('<span class="pn"></span>'),
+            page_total=Markup('<a class="tot" href="#end-{}"></a>').format(index),
+            translation_notice=notice,
+            language=lang,
+            direction="rtl" if i18n.is_rtl(lang) else "ltr",
+            notice_class=f"script-{i18n.SCRIPT[lang]}" if lang in i18n.SCRIPT else "",
+        )
+    )
+
+
+@cache
+def _css_text() -> str:
+    return CSS_PATH.read_text(encoding="utf-8")
+
+
+@cache
+def stylesheet() -> CSS:
+    """The parsed stylesheet with the @font-face rules, parsed once per process."""
+    return CSS(
+        string=font_face_css() + "\n" + _css_text(),
+        font_config=font_config(),
+        url_fetcher=LocalOnlyFetcher(),
+        base_url=str(TEMPLATES_DIR) + "/",
+    )
+
+
+def document_html(
+    sections: Sequence[Markup], title: str, lang: str = "nb", inline_css: bool = True
+) -> str:
+    return (
+        jinja_env()
+        .get_template("letters/document.html")
+        .render(
+            sections=sections,
+            title=title,
+            lang=lang,
+            inline_css=inline_css,
+            font_css=Markup(font_face_css()),
+            css=Markup(_css_text()),
+        )
+    )
+
+
+def _title(letters: Sequence[LetterData]) -> str:
+    if len(letters) == 1:
+        return f"NAV {letters[0].office.name} – {letters[0].reference}".replace("NAV NAV ", "NAV ")
+    return f"NAV – {len(letters)}"
+
+
+def render_letter_html(data: LetterData) -> str:
+    """One letter as a self-contained HTML document (preview, staff UI, email body)."""
+    validate([data])
+    return document_html([letter_section(data, 0)], _title([data]))
+
+
+def _render(html: str) -> Any:
+    return HTML(
+        string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=LocalOnlyFetcher()
+    ).render(stylesheets=[stylesheet()], font_config=font_config())
+
+
+def _letter_ranges(document: Any, count: int) -> list[range]:
+    starts: dict[int, int] = {}
+    for page_index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("letter-"):
+                starts.setdefault(int(anchor.removeprefix("letter-")), page_index)
+    bounds = [starts[i] for i in range(count)] + [len(document.pages)]
+    return [range(bounds[i], bounds[i + 1]) for i in range(count)]
+
+
+def render_pdf(letters: Sequence[LetterData]) -> bytes:
+    """Many letters as one PDF, each starting on a new page and numbering its own pages."""
+    validate(letters)
+    if not letters:
+        raise ValueError("no letters to render")
+    sections = [letter_section(data, i) for i, data in enumerate(letters)]
+    html = document_html(sections, _title(letters), inline_css=False)
+    return bytes(_render(html).write_pdf())
+
+
+def render_print_batch(title: str, letters: Sequence[LetterData]) -> PrintBatchPdf:
+    """A district's print batch: a cover sheet listing the letters, then the letters.
+
+    Staff print it, post it and mark it as posted; the posting time is the "letter sent" time
+    that starts the circular's one-week clock. The returned page ranges let each letter be
+    cut out and stored on its case (:func:`split_letter`).
+    """
+    validate(letters)
+    if not letters:
+        raise ValueError("no letters in the print batch")
+    rows = [
+        {
+            "index": i,
+            "reference": data.reference,
+            "postal_code": data.recipient.postal_code,
+            "language": data.language if data.audience == "tenant" else "nb",
+            "audience": data.audience,
+        }
+        for i, data in enumerate(letters)
+    ]
+    cover = Markup(
+        jinja_env()
+        .get_template("letters/cover.html")
+        .render(f_=html_gettext("nb", "frame"), title=title, letters=rows)
+    )
+    sections = [cover] + [letter_section(data, i) for i, data in enumerate(letters)]
+    document = _render(document_html(sections, title, inline_css=False))
+    ranges = _letter_ranges(document, len(letters))
+    pdf = bytes(document.write_pdf())
+    return PrintBatchPdf(
+        pdf=pdf,
+        letters=tuple(
+            LetterPages(reference=data.reference, pages=pages)
+            for data, pages in zip(letters, ranges, strict=True)
+        ),
+        cover_pages=range(0, ranges[0].start),
+    )
+
+
+def split_letter(batch_pdf: bytes, page_range: range | LetterPages) -> bytes:
+    """Cut one letter's own PDF out of a batch (0-based page indexes), keeping metadata."""
+    pages = page_range.pages if isinstance(page_range, LetterPages) else page_range
+    reader = PdfReader(io.BytesIO(batch_pdf))
+    writer = PdfWriter()
+    for index in pages:
+        writer.add_page(reader.pages[index])
+    if reader.metadata:
+        writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title",)})
+    lang = reader.trailer["/Root"].get("/Lang")
+    if lang is not None:
+        writer._root_object[_name("/Lang")] = lang
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _name(value: str) -> Any:
+    from pypdf.generic import NameObject
+
+    return NameObject(value)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    path.write_bytes(data)

@@ -1,0 +1,192 @@
+"""The ladder as data (DESIGN.md principle 3).
+
+``default.toml`` carries out the Oslo circular and cites it rule by rule; a
+municipality points ``OUTREACH_POLICY_FILE`` at its own file to change
+offsets, channels and conditions without touching code. Loading validates
+everything up front so a typo fails at start-up, not in a job at night.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from outreach.models import TRIGGER_KINDS
+from outreach.workdays import Offset, parse_offset
+
+DEFAULT_POLICY = Path(__file__).with_name("default.toml")
+
+CHANNELS = ("letter", "sms", "email", "phone_task", "home_visit", "task", "check")
+ANCHORS = ("trigger", "letter_sent", "contact_started")
+SCOPES = ("trigger", "round", "case")
+CONDITIONS = (
+    "client_case",
+    "has_children",
+    "elderly",
+    "vulnerable_or_elderly",
+    "protected",
+    "not_protected",
+)
+CHECKS = ("letter_overdue", "unreachable")
+WINDOWS = ("sms", "working_hours")
+
+
+class PolicyError(ValueError):
+    """The policy file is wrong; the message names the rule and field."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    channel: str
+    anchor: str
+    offset: Offset
+    per: str = "round"
+    kinds: tuple[str, ...] = ()
+    when: tuple[str, ...] = ()
+    deadline: Offset | None = None
+    window: str | None = None
+    crisis_anchor: str | None = None
+    crisis_offset: Offset | None = None
+    stops_on_response: bool = True
+    starts_contact: bool = False
+    on_fail_advance: tuple[str, ...] = ()
+    audience: str = "tenant"
+    purpose: str | None = None
+    check: str | None = None
+    task_kind: str | None = None
+    task_title: str = ""
+    assignee_role: str = "caseworker"
+    schedule_within: Offset | None = None
+    crisis_schedule_within: Offset | None = None
+    flag_overdue_after: Offset | None = None
+    cite: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    rules: tuple[Rule, ...]
+    crisis_margin: Offset
+    elderly_age: int
+    sms_window: tuple[time, time]
+    working_hours: tuple[time, time]
+    source: str = "default"
+    by_name: dict[str, Rule] = field(default_factory=dict, compare=False)
+
+    def rule(self, name: str) -> Rule:
+        return self.by_name[name]
+
+
+def _window(raw: str, where: str) -> tuple[time, time]:
+    try:
+        start, end = raw.split("-")
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError as exc:
+        raise PolicyError(f"{where}: window must look like 09:00-17:00, got {raw!r}") from exc
+
+
+def _offset(raw: Any, where: str) -> Offset:
+    try:
+        return parse_offset(str(raw))
+    except ValueError as exc:
+        raise PolicyError(f"{where}: {exc}") from exc
+
+
+def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    if value not in allowed:
+        raise PolicyError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _rule(raw: dict[str, Any], index: int) -> Rule:
+    name = raw.get("name") or f"#{index}"
+    where = f"rule {name}"
+    known = set(Rule.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise PolicyError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for required in ("name", "channel", "anchor", "offset"):
+        if required not in raw:
+            raise PolicyError(f"{where}: '{required}' is required")
+    kinds = tuple(raw.get("kinds", ()))
+    for kind in kinds:
+        _choice(kind, TRIGGER_KINDS, f"{where}.kinds")
+    when = tuple(raw.get("when", ()))
+    for condition in when:
+        _choice(condition, CONDITIONS, f"{where}.when")
+    channel = _choice(raw["channel"], CHANNELS, f"{where}.channel")
+    if channel == "check":
+        _choice(raw.get("check"), CHECKS, f"{where}.check")
+    if channel in {"task", "phone_task", "home_visit"} and not raw.get("task_kind"):
+        raise PolicyError(f"{where}: a {channel} rule needs task_kind")
+
+    def opt(key: str) -> Offset | None:
+        return _offset(raw[key], f"{where}.{key}") if key in raw else None
+
+    return Rule(
+        name=str(raw["name"]),
+        channel=channel,
+        anchor=_choice(raw["anchor"], ANCHORS, f"{where}.anchor"),
+        offset=_offset(raw["offset"], f"{where}.offset"),
+        per=_choice(raw.get("per", "round"), SCOPES, f"{where}.per"),
+        kinds=kinds,
+        when=when,
+        deadline=opt("deadline"),
+        window=_choice(raw["window"], WINDOWS, f"{where}.window") if "window" in raw else None,
+        crisis_anchor=(
+            _choice(raw["crisis_anchor"], ANCHORS, f"{where}.crisis_anchor")
+            if "crisis_anchor" in raw
+            else None
+        ),
+        crisis_offset=opt("crisis_offset"),
+        stops_on_response=bool(raw.get("stops_on_response", True)),
+        starts_contact=bool(raw.get("starts_contact", False)),
+        on_fail_advance=tuple(raw.get("on_fail_advance", ())),
+        audience=str(raw.get("audience", "tenant")),
+        purpose=raw.get("purpose"),
+        check=raw.get("check"),
+        task_kind=raw.get("task_kind"),
+        task_title=str(raw.get("task_title", "")),
+        assignee_role=str(raw.get("assignee_role", "caseworker")),
+        schedule_within=opt("schedule_within"),
+        crisis_schedule_within=opt("crisis_schedule_within"),
+        flag_overdue_after=opt("flag_overdue_after"),
+        cite=str(raw.get("cite", "")),
+    )
+
+
+def parse_policy(document: dict[str, Any], source: str = "policy") -> Policy:
+    raw_rules = document.get("rule")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise PolicyError(f"{source}: at least one [[rule]] is required")
+    rules = tuple(_rule(raw, i) for i, raw in enumerate(raw_rules))
+    by_name: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.name in by_name:
+            raise PolicyError(f"rule {rule.name}: the name is used twice")
+        by_name[rule.name] = rule
+    for rule in rules:
+        for target in rule.on_fail_advance:
+            if target not in by_name:
+                raise PolicyError(f"rule {rule.name}.on_fail_advance: no rule named {target!r}")
+    return Policy(
+        rules=rules,
+        crisis_margin=_offset(document.get("crisis_margin", "3wd"), "crisis_margin"),
+        elderly_age=int(document.get("elderly_age", 67)),
+        sms_window=_window(document.get("sms_window", "09:00-17:00"), "sms_window"),
+        working_hours=_window(document.get("working_hours", "08:00-15:30"), "working_hours"),
+        source=source,
+        by_name=by_name,
+    )
+
+
+@lru_cache(maxsize=8)
+def load_policy(path: Path | None = None) -> Policy:
+    target = path or DEFAULT_POLICY
+    with target.open("rb") as handle:
+        document = tomllib.load(handle)
+    return parse_policy(document, source=str(target))

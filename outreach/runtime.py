@@ -1,0 +1,101 @@
+"""What every entry point needs, built once per process from the settings.
+
+The web app, the worker, the CLI and ``simulate`` each hold one ``Runtime``:
+settings, the policy, the working-day calendar, the data protector, the
+channels and – principle 4 – the clock. Jobs are module-level functions that
+take ids (STYLE.md habit 6) and find the runtime with :func:`current`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from channels.base import Channel
+from outreach.config import Settings, load_settings
+from outreach.crypto import DataProtector
+from outreach.db import session_factory, session_scope
+from outreach.policy import Policy, load_policy
+from outreach.workdays import WorkCalendar
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    policy: Policy
+    calendar: WorkCalendar
+    protector: DataProtector
+    clock: Callable[[], datetime] = system_clock
+    _channels: dict[str, Channel] | None = field(default=None, repr=False)
+    _redis: Any = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with session_scope(self.settings.database) as session:
+            yield session
+
+    def new_session(self) -> Session:
+        return session_factory(self.settings.database)()
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        if self._channels is None:
+            from channels.registry import build_channels
+
+            self._channels = build_channels(
+                self.settings.provider_settings, self.settings.outbox_dir
+            )
+        return self._channels
+
+    def channel(self, name: str) -> Channel:
+        return self.channels[name]
+
+    def redis(self) -> Any:
+        if self._redis is None:
+            from redis import Redis
+
+            if not self.settings.redis_url:
+                raise RuntimeError("REDIS_URL is not set (make run / make test start one)")
+            self._redis = Redis.from_url(self.settings.redis_url)
+        return self._redis
+
+
+def build_runtime(settings: Settings | None = None, **overrides: Any) -> Runtime:
+    settings = settings or load_settings()
+    runtime = Runtime(
+        settings=settings,
+        policy=load_policy(settings.policy_file),
+        calendar=WorkCalendar(),
+        protector=DataProtector(settings.data_key),
+    )
+    for key, value in overrides.items():
+        setattr(runtime, key, value)
+    return runtime
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    global _current
+    if _current is None:
+        _current = build_runtime()
+    return _current
+
+
+def install(runtime: Runtime | None) -> None:
+    """Make ``runtime`` the process's runtime (app factory, worker, tests)."""
+    global _current
+    _current = runtime

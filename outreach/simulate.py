@@ -1,0 +1,194 @@
+"""Run the real engine on a virtual clock, to show what will happen and when.
+
+Principle 4: time is injected, so the same intake, planner, jobs and
+channels that production runs can be driven through three weeks in a second.
+A throwaway SQLite database and the outbox channels stand in for the world;
+no Redis is needed because due steps are executed directly, in due order.
+Human tasks are treated as unanswered – a call ends "no answer" and a visit
+"not home" at their planned time – unless ``respond_at`` comes first.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+
+from outreach import runtime as runtime_module
+from outreach.cases import register_response
+from outreach.config import Settings
+from outreach.db import Base, get_engine
+from outreach.demo import seed_districts
+from outreach.intake.accept import accept_trigger
+from outreach.intake.schema import load_trigger
+from outreach.jobs.execute import execute_step
+from outreach.models import Case, Event, Step, Task
+from outreach.runtime import Runtime
+from outreach.tasks import record_outcome
+
+OSLO = ZoneInfo("Europe/Oslo")
+MAX_ITERATIONS = 10_000
+UNANSWERED = {"phone_call": "no_answer", "home_visit": "not_home"}
+
+
+class VirtualClock:
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@contextmanager
+def simulation_runtime(settings: Settings, start: datetime) -> Iterator[tuple[Runtime, VirtualClock]]:
+    with tempfile.TemporaryDirectory(prefix="outreach-sim-") as tmp:
+        sim_settings = replace(
+            settings,
+            var_dir=Path(tmp),
+            database_url=f"sqlite:///{tmp}/simulation.sqlite3",
+            provider_settings={},  # outbox channels only: a simulation sends nothing
+        )
+        clock = VirtualClock(start)
+        rt = runtime_module.build_runtime(sim_settings, clock=clock)
+        Base.metadata.create_all(get_engine(sim_settings.database))
+        previous = runtime_module._current
+        runtime_module.install(rt)
+        try:
+            yield rt, clock
+        finally:
+            runtime_module.install(previous)
+            get_engine(sim_settings.database).dispose()
+
+
+def _next_moment(rt: Runtime, case_id: int, after: datetime) -> datetime | None:
+    with rt.session() as session:
+        step_due = session.scalar(
+            select(func.min(Step.due_at)).where(Step.case_id == case_id, Step.status == "planned")
+        )
+        task_due = session.scalar(
+            select(func.min(func.coalesce(Task.scheduled_for, Task.due_at))).where(
+                Task.case_id == case_id, Task.status == "open", Task.kind.in_(tuple(UNANSWERED))
+            )
+        )
+    candidates = [t for t in (step_due, task_due) if t is not None]
+    if not candidates:
+        return None
+    return max(min(candidates), after)
+
+
+def _run_due(rt: Runtime, case_id: int, now: datetime) -> int:
+    ran = 0
+    with rt.session() as session:
+        due = list(
+            session.scalars(
+                select(Step.id)
+                .where(Step.case_id == case_id, Step.status == "planned", Step.due_at <= now)
+                .order_by(Step.due_at, Step.id)
+            )
+        )
+        for step_id in due:
+            session.execute(update(Step).where(Step.id == step_id).values(status="queued"))
+    for step_id in due:
+        execute_step(rt, step_id)
+        ran += 1
+    with rt.session() as session:
+        tasks = session.scalars(
+            select(Task).where(
+                Task.case_id == case_id,
+                Task.status == "open",
+                Task.kind.in_(tuple(UNANSWERED)),
+                func.coalesce(Task.scheduled_for, Task.due_at) <= now,
+            )
+        ).all()
+        for task in tasks:
+            record_outcome(session, rt, task, outcome=UNANSWERED[task.kind], actor="simulation")
+            ran += 1
+    return ran
+
+
+def simulate(
+    settings: Settings,
+    trigger_document: dict[str, Any],
+    *,
+    days: int = 21,
+    respond_at: datetime | None = None,
+    extra_triggers: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    data = load_trigger(trigger_document, simulation=True)
+    start = data.get("received_at") or datetime.now(UTC)
+    data["received_at"] = start
+    end = start + timedelta(days=days)
+    with simulation_runtime(settings, start) as (rt, clock):
+        with rt.session() as session:
+            seed_districts(session)
+        session = rt.new_session()
+        try:
+            result = accept_trigger(session, rt, data, actor="simulation")
+        finally:
+            session.close()
+        case_id = result.case_id
+        pending = sorted(
+            (load_trigger(t, simulation=True) for t in (extra_triggers or [])),
+            key=lambda t: t["received_at"],
+        )
+        for _ in range(MAX_ITERATIONS):
+            moments = [m for m in (_next_moment(rt, case_id, clock.at),) if m is not None]
+            if respond_at is not None:
+                moments.append(max(respond_at, clock.at))
+            if pending:
+                moments.append(max(pending[0]["received_at"], clock.at))
+            if not moments or min(moments) > end:
+                break
+            clock.at = min(moments)
+            if respond_at is not None and clock.at >= respond_at:
+                with rt.session() as session:
+                    case = session.get(Case, case_id)
+                    assert case is not None
+                    if case.status != "closed":
+                        register_response(session, rt, case, channel="phone", at=respond_at, actor="simulation")
+                respond_at = None
+            while pending and pending[0]["received_at"] <= clock.at:
+                trigger = pending.pop(0)
+                session = rt.new_session()
+                try:
+                    accept_trigger(session, rt, trigger, actor="simulation")
+                finally:
+                    session.close()
+            _run_due(rt, case_id, clock.at)
+        with rt.session() as session:
+            events = session.scalars(
+                select(Event).where(Event.case_id == case_id).order_by(Event.at, Event.id)
+            ).all()
+            return [
+                {
+                    "at": e.at.astimezone(OSLO).isoformat(),
+                    "event": e.kind,
+                    "channel": e.channel,
+                    **{k: v for k, v in e.data.items() if k not in {"at", "event", "channel"}},
+                }
+                for e in events
+            ]
+
+
+def format_table(events: list[dict[str, Any]]) -> str:
+    lines = []
+    for e in events:
+        if e["event"] in {"step_planned"}:
+            continue
+        at = datetime.fromisoformat(e["at"])
+        extra = ", ".join(
+            f"{k}={v}" for k, v in e.items() if k not in {"at", "event", "channel"} and v is not None
+        )
+        lines.append(
+            f"{at:%a %d.%m.%Y %H:%M}  {e['event']:<24} {e.get('channel') or '':<11} {extra}".rstrip()
+        )
+    return "\n".join(lines)
+
+

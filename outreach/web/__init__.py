@@ -1,0 +1,1 @@
+"""HTTP surfaces: the JSON API, health and metrics (staff pages come later)."""

@@ -1,0 +1,71 @@
+"""The OpenAPI document for ``/api/v1``, built from the same marshmallow schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from outreach.intake.schema import TriggerSchema
+from outreach.web import api
+
+_ERROR = {"description": "Error with a message; 422 lists messages per field"}
+
+
+def _op(summary: str, body: str | None, ok: str, *, staff: bool = True) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "responses": {
+            ok: {"description": "OK"},
+            "401": _ERROR,
+            "404": _ERROR,
+            "422": _ERROR,
+        },
+    }
+    if not staff:
+        operation["responses"].pop("404")
+    if body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
+    return operation
+
+
+def document() -> dict[str, Any]:
+    spec = APISpec(
+        title="Outreach API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Case triggers in; cases, timelines and staff actions out."},
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in (
+        ("Trigger", TriggerSchema),
+        ("Contact", api.ContactSchema),
+        ("Close", api.CloseSchema),
+        ("District", api.DistrictSchema),
+        ("FlagDecision", api.FlagDecisionSchema),
+        ("TaskOutcome", api.TaskOutcomeSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+    trigger_op = _op("Submit a case trigger", "Trigger", "201", staff=False)
+    trigger_op["parameters"] = [
+        {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}
+    ]
+    trigger_op["responses"]["200"] = {"description": "Duplicate: the first result"}
+    spec.path(path="/api/v1/triggers", operations={"post": trigger_op})
+    case_id = [{"in": "path", "name": "case_id", "required": True, "schema": {"type": "integer"}}]
+    spec.path(path="/api/v1/cases/{case_id}", operations={"get": _op("A case with its steps", None, "200")}, parameters=case_id)
+    spec.path(path="/api/v1/cases/{case_id}/timeline", operations={"get": _op("The case timeline", None, "200")}, parameters=case_id)
+    spec.path(path="/api/v1/cases/{case_id}/contacts", operations={"post": _op("Register a contact (stops the ladder)", "Contact", "201")}, parameters=case_id)
+    spec.path(path="/api/v1/cases/{case_id}/close", operations={"post": _op("Close the case", "Close", "200")}, parameters=case_id)
+    spec.path(path="/api/v1/cases/{case_id}/district", operations={"post": _op("Staff override of the district", "District", "200")}, parameters=case_id)
+    flag_id = [{"in": "path", "name": "flag_id", "required": True, "schema": {"type": "integer"}}]
+    spec.path(path="/api/v1/flags/{flag_id}/decision", operations={"post": _op("Decide a flag with a reason", "FlagDecision", "200")}, parameters=flag_id)
+    task_id = [{"in": "path", "name": "task_id", "required": True, "schema": {"type": "integer"}}]
+    spec.path(path="/api/v1/tasks/{task_id}/outcome", operations={"post": _op("Record a call or visit outcome", "TaskOutcome", "200")}, parameters=task_id)
+    return spec.to_dict()
