@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 
@@ -81,8 +82,18 @@ class Channel(Protocol):
         """Deliver once. Raises Transient/PermanentChannelError."""
         ...
 
-    def lookup(self, idempotency_key: str, to: str) -> Delivery | None:
+    def lookup(
+        self,
+        idempotency_key: str,
+        to: str,
+        *,
+        attempted_at: datetime | None = None,
+        body_sha256: str | None = None,
+    ) -> Delivery | None:
         """Did an earlier, interrupted send of this key reach the provider?
+
+        ``attempted_at`` and ``body_sha256`` (of the exact body sent) let a
+        provider without idempotency keys find the message by time and text.
 
         Returns the delivery if it did, ``None`` if it certainly did not, and
         raises :class:`TransientChannelError` when it cannot tell yet (the

@@ -19,6 +19,7 @@ import base64
 import http.client
 import json
 import re
+from datetime import datetime
 from typing import ClassVar
 from urllib.error import URLError
 
@@ -185,7 +186,14 @@ class SendGridEmailChannel:
             status="accepted", provider_ref=message_id, detail=f"HTTP {response.status_code}"
         )
 
-    def lookup(self, idempotency_key: str, to: str) -> Delivery | None:
+    def lookup(
+        self,
+        idempotency_key: str,
+        to: str,
+        *,
+        attempted_at: datetime | None = None,
+        body_sha256: str | None = None,
+    ) -> Delivery | None:
         """SendGrid cannot be asked (see the module docstring): let the webhook settle it."""
         if self.assume_unsent_on_lookup:
             return None

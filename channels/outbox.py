@@ -57,7 +57,14 @@ class OutboxChannel:
         os.replace(tmp, path)
         return Delivery(status="sent", provider_ref=f"outbox:{path.name}")
 
-    def lookup(self, idempotency_key: str, to: str) -> Delivery | None:
+    def lookup(
+        self,
+        idempotency_key: str,
+        to: str,
+        *,
+        attempted_at: datetime | None = None,
+        body_sha256: str | None = None,
+    ) -> Delivery | None:
         path = self._path(idempotency_key)
         if path.exists():
             return Delivery(status="sent", provider_ref=f"outbox:{path.name}")

@@ -101,6 +101,7 @@ def seed_demo(session: Session, rt: Runtime) -> dict[str, str]:
     token = issue_token(session, "demo token for kari", worker)
     session.commit()
     for document in DEMO_TRIGGERS:
-        data = load_trigger({**document, "received_at": (rt.now() - timedelta(minutes=5)).isoformat()})
+        received = (rt.now() - timedelta(minutes=5)).isoformat()
+        data = load_trigger({**document, "received_at": received}, now=rt.now())
         accept_trigger(session, rt, data, actor="seed-demo")
     return {"username": "kari", "password": DEMO_PASSWORD, "api_token": token}

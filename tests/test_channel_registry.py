@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stubs.sendgrid_stub import TEST_API_KEY
-from stubs.twilio_stub import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM_NUMBER, TEST_SERVICE_SID
+from tests.stubs.sendgrid_stub import TEST_API_KEY
+from tests.stubs.twilio_stub import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM_NUMBER, TEST_SERVICE_SID
 
 from channels.base import Channel
 from channels.email_sendgrid import SendGridEmailChannel

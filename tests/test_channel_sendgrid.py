@@ -7,7 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from stubs.sendgrid_stub import TEST_API_KEY, SendGridStub, sendgrid_error
+from tests.stubs.sendgrid_stub import TEST_API_KEY, SendGridStub, sendgrid_error
 
 from channels.base import (
     Attachment,

@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from stubs.signing import SendGridSigner, twilio_signature
-from stubs.twilio_stub import TEST_AUTH_TOKEN
+from tests.stubs.signing import SendGridSigner, twilio_signature
+from tests.stubs.twilio_stub import TEST_AUTH_TOKEN
 from werkzeug.datastructures import MultiDict
 
 from channels.signatures import (

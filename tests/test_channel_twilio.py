@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from stubs.twilio_stub import (
+from tests.stubs.twilio_stub import (
     TEST_ACCOUNT_SID,
     TEST_AUTH_TOKEN,
     TEST_FROM_NUMBER,

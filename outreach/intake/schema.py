@@ -111,7 +111,9 @@ class TenantSchema(StrictSchema):
                 derived = identity.parse_national_id(national_id).birth_date
             except ValueError:
                 return
-            if derived != birth_date:
+            # The id may not decide the century (from 2032 the register is
+            # the truth): only a known, different date is a conflict.
+            if derived is not None and derived != birth_date:
                 raise ValidationError(
                     "Does not match the birth date in the national id.", "birth_date"
                 )
@@ -179,8 +181,12 @@ class TriggerSchema(StrictSchema):
         if received is not None and received > self.context_now() + CLOCK_SKEW:
             raise ValidationError("Lies in the future.", "received_at")
 
+    def __init__(self, *args: Any, now: datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._now = now
+
     def context_now(self) -> datetime:
-        return datetime.now(UTC)
+        return self._now or datetime.now(UTC)
 
 
 class TriggerForSimulationSchema(TriggerSchema):
@@ -190,11 +196,17 @@ class TriggerForSimulationSchema(TriggerSchema):
         return datetime.max.replace(tzinfo=UTC) - CLOCK_SKEW
 
 
-def load_trigger(document: Any, *, simulation: bool = False) -> dict[str, Any]:
-    """Validate and normalise; raises ValidationError with per-field messages."""
+def load_trigger(
+    document: Any, *, simulation: bool = False, now: datetime | None = None
+) -> dict[str, Any]:
+    """Validate and normalise; raises ValidationError with per-field messages.
+
+    ``now`` is the service's clock (principle 4), used to refuse triggers
+    received in the future.
+    """
     if not isinstance(document, dict):
         raise ValidationError({"_schema": ["Expected a JSON object."]})
-    schema: Schema = TriggerForSimulationSchema() if simulation else TriggerSchema()
+    schema: Schema = TriggerForSimulationSchema() if simulation else TriggerSchema(now=now)
     result: dict[str, Any] = schema.load(document)
     return result
 

@@ -18,6 +18,7 @@ the step out again after the lease, and step 2 then *settles* it through
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -184,7 +185,12 @@ def _deliver(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, 
     if attempt is not None:
         # A previous run died after writing the attempt: did it reach the provider?
         try:
-            delivery = channel.lookup(attempt.idempotency_key, attempt.recipient)
+            delivery = channel.lookup(
+                attempt.idempotency_key,
+                attempt.recipient,
+                attempted_at=attempt.created_at,
+                body_sha256=hashlib.sha256(attempt.content.encode("utf-8")).hexdigest(),
+            )
         except TransientChannelError as exc:
             return _retry(session, rt, case, step, attempt, now, f"cannot settle yet: {exc.code}", keep_sending=True)
         if delivery is not None:

@@ -76,7 +76,7 @@ def post_trigger() -> Any:
     if body is None:
         return _error(400, "bad_request", "Send a JSON object with Content-Type: application/json.")
     try:
-        data = load_trigger(body)
+        data = load_trigger(body, now=rt().now())
     except ValidationError as exc:
         return _invalid(exc.messages)
     key = request.headers.get("Idempotency-Key")

@@ -1,0 +1,140 @@
+"""POST /api/v1/triggers: accepted once, validated per field, nothing half-written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.models import Case, Event, Person, Step, Trigger
+from tests.factories import trigger
+
+
+def post(client: Any, token: str, body: Any, **headers: str) -> Any:
+    return client.post(
+        "/api/v1/triggers",
+        json=body,
+        headers={"Authorization": f"Bearer {token}", **headers},
+    )
+
+
+def counts(rt: Any) -> tuple[int, int, int, int]:
+    with rt.session() as s:
+        return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Trigger, Case, Person, Step))  # type: ignore[return-value]
+
+
+def test_trigger_becomes_a_case_with_planned_steps(client: Any, staff_token: str, rt: Any) -> None:
+    response = post(client, staff_token, trigger())
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["case_created"] is True
+    assert body["district"] == "030101"
+    assert body["case_reference"].startswith("OUT-2026-")
+    with rt.session() as s:
+        rules = sorted(s.scalars(select(Step.rule).where(Step.case_id == body["case_id"])))
+        kinds = [e.kind for e in s.scalars(select(Event).where(Event.case_id == body["case_id"]))]
+    assert rules == ["copy_bailiff", "letter", "letter_overdue_check"]
+    assert kinds[:3] == ["case_opened", "trigger_received", "routed"]
+
+
+def test_same_idempotency_key_is_accepted_once(client: Any, staff_token: str, rt: Any) -> None:
+    doc = trigger(source={"reference": None})
+    first = post(client, staff_token, doc, **{"Idempotency-Key": "abc-1"})
+    second = post(client, staff_token, doc, **{"Idempotency-Key": "abc-1"})
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.json["duplicate"] is True
+    assert second.json["case_id"] == first.json["case_id"]
+    assert second.json["trigger_id"] == first.json["trigger_id"]
+    assert counts(rt)[0] == 1
+
+
+def test_same_kind_and_source_reference_is_accepted_once(client: Any, staff_token: str, rt: Any) -> None:
+    first = post(client, staff_token, trigger())
+    second = post(client, staff_token, trigger(notes="sent again by the bailiff"))
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json["trigger_id"] == first.json["trigger_id"]
+    assert counts(rt)[:2] == (1, 1)
+
+
+def test_missing_or_bad_token_is_401(client: Any) -> None:
+    assert client.post("/api/v1/triggers", json=trigger()).status_code == 401
+    response = post(client, "otk_wrong", trigger())
+    assert response.status_code == 401
+    assert "WWW-Authenticate" in response.headers
+
+
+def test_system_token_learns_nothing_about_the_person(client: Any, system_token: str) -> None:
+    response = post(client, system_token, trigger())
+    assert response.status_code == 201
+    assert set(response.json) == {"trigger_id", "duplicate", "status"}
+
+
+def test_system_token_cannot_read_cases(client: Any, system_token: str, staff_token: str) -> None:
+    case_id = post(client, staff_token, trigger()).json["case_id"]
+    response = client.get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {system_token}"})
+    assert response.status_code == 403
+
+
+BAD_FIELDS = [
+    ({"kind": "eviction"}, ["kind"]),
+    ({"received_at": "2026-12-01T10:00:00"}, ["received_at"]),
+    ({"received_at": "2099-01-01T10:00:00+01:00"}, ["received_at"]),
+    ({"source": {"type": "neighbour"}}, ["source", "type"]),
+    ({"source": {"org_number": "123456789"}}, ["source", "org_number"]),
+    ({"tenant": {"name": ""}}, ["tenant", "name"]),
+    ({"tenant": {"national_id": "12345678901"}}, ["tenant", "national_id"]),
+    ({"tenant": {"birth_date": "1988-13-01"}}, ["tenant", "birth_date"]),
+    ({"tenant": {"address": {"postal_code": "19"}}}, ["tenant", "address", "postal_code"]),
+    ({"tenant": {"address": {"street": ""}}}, ["tenant", "address", "street"]),
+    ({"tenant": {"phone": "12"}}, ["tenant", "phone"]),
+    ({"tenant": {"email": "not-an-email"}}, ["tenant", "email"]),
+    ({"tenant": {"language": "xx-!!"}}, ["tenant", "language"]),
+    ({"household": {"children": [-1]}}, ["household", "children"]),
+    ({"household": {"adults": "two"}}, ["household", "adults"]),
+    ({"eviction_date": "tomorrow"}, ["eviction_date"]),
+    ({"client": {"status": "maybe"}}, ["client", "status"]),
+    ({"client": {"district": "030116"}}, ["client", "district"]),
+    ({"district": "999999"}, ["district"]),
+    ({"arrears_amount": "-5"}, ["arrears_amount"]),
+    ({"unexpected": 1}, ["unexpected"]),
+]
+
+
+@pytest.mark.parametrize(("overrides", "path"), BAD_FIELDS, ids=[".".join(p) for _, p in BAD_FIELDS])
+def test_bad_input_names_the_field_and_writes_nothing(
+    client: Any, staff_token: str, rt: Any, overrides: dict[str, Any], path: list[str]
+) -> None:
+    response = post(client, staff_token, trigger(**overrides))
+    assert response.status_code == 422, response.json
+    errors = response.json["errors"]
+    for key in path:
+        assert key in errors, (path, errors)
+        errors = errors[key]
+    assert counts(rt) == (0, 0, 0, 0)
+
+
+def test_required_fields_are_named(client: Any, staff_token: str, rt: Any) -> None:
+    response = post(client, staff_token, {})
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"kind", "source", "tenant"}
+
+
+def test_non_json_is_400(client: Any, staff_token: str) -> None:
+    response = client.post(
+        "/api/v1/triggers", data="kind=x", headers={"Authorization": f"Bearer {staff_token}"}
+    )
+    assert response.status_code == 400
+
+
+def test_national_id_is_not_stored_in_clear(client: Any, staff_token: str, rt: Any) -> None:
+    from tests.factories import national_id
+
+    nid = national_id(12, 4, 1988)
+    assert post(client, staff_token, trigger(tenant={"national_id": nid})).status_code == 201
+    with rt.session() as s:
+        person = s.scalars(select(Person)).one()
+        assert nid.encode() not in (person.national_id_enc or b"")
+        assert person.national_id_hmac != nid
+        assert rt.protector.decrypt(person.national_id_enc) == nid
