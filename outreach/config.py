@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,10 @@ class Settings:
     provider_settings: Mapping[str, str] = field(default_factory=dict)
     testing: bool = False
     log_level: str = "INFO"
+    # Development and tests only: the service's clock starts at this instant
+    # and runs in real time from there (principle 4), so a demo or a worker in
+    # a test can live on a chosen working day. Refused in production.
+    clock_start: datetime | None = None
 
     @property
     def outbox_dir(self) -> Path:
@@ -69,6 +74,8 @@ class Settings:
                 raise ConfigError("DATABASE_URL must be set in production")
             if not self.redis_url:
                 raise ConfigError("REDIS_URL must be set in production")
+        if self.env == "production" and self.clock_start is not None:
+            raise ConfigError("OUTREACH_CLOCK_START must not be set in production")
         if self.worker_class not in {"fork", "simple"}:
             raise ConfigError("OUTREACH_WORKER_CLASS must be 'fork' or 'simple'")
 
@@ -79,10 +86,14 @@ _PROVIDER_VARIABLES = (
     "TWILIO_FROM_NUMBER",
     "TWILIO_MESSAGING_SERVICE_SID",
     "TWILIO_BASE_URL",
+    "TWILIO_STATUS_CALLBACK_URL",
+    "TWILIO_TIMEOUT_S",
+    "TWILIO_VALIDITY_PERIOD_S",
     "SENDGRID_API_KEY",
     "SENDGRID_FROM_EMAIL",
     "SENDGRID_FROM_NAME",
     "SENDGRID_HOST",
+    "SENDGRID_TIMEOUT_S",
     "SENDGRID_WEBHOOK_PUBLIC_KEY",
     "SMS_RATE_PER_SECOND",
 )
@@ -96,6 +107,19 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _instant(environ: Mapping[str, str], name: str) -> datetime | None:
+    raw = environ.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an ISO 8601 time, got {raw!r}") from exc
+    if value.tzinfo is None:
+        raise ConfigError(f"{name} needs a UTC offset, e.g. 2026-12-08T10:00+01:00")
+    return value
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +142,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_base_url=env.get("OUTREACH_PUBLIC_URL", "http://127.0.0.1:5000"),
         provider_settings={k: env[k] for k in _PROVIDER_VARIABLES if env.get(k)},
         log_level=env.get("OUTREACH_LOG_LEVEL", "INFO"),
+        clock_start=_instant(env, "OUTREACH_CLOCK_START"),
     )
     settings.check()
     return settings

@@ -375,3 +375,5 @@ class MatchReview(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+from outreach import models_staff  # noqa: E402,F401
+from outreach import models_inbound  # noqa: E402,F401

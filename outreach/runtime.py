@@ -72,6 +72,16 @@ class Runtime:
         return self._redis
 
 
+class ShiftedClock:
+    """Real time, shifted so that the process starts at ``start``."""
+
+    def __init__(self, start: datetime) -> None:
+        self.offset = start - datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 def build_runtime(settings: Settings | None = None, **overrides: Any) -> Runtime:
     settings = settings or load_settings()
     runtime = Runtime(
@@ -79,6 +89,7 @@ def build_runtime(settings: Settings | None = None, **overrides: Any) -> Runtime
         policy=load_policy(settings.policy_file),
         calendar=WorkCalendar(),
         protector=DataProtector(settings.data_key),
+        clock=ShiftedClock(settings.clock_start) if settings.clock_start else system_clock,
     )
     for key, value in overrides.items():
         setattr(runtime, key, value)

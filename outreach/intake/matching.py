@@ -17,7 +17,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach.districts import normalize_street
 from outreach.models import Person
+
+_NUMBERED = re.compile(r"^(?P<street>.*?)[\s,]+(?P<number>\d+\s*[A-Za-z]?)\s*$")
 
 # At or above this a trigger joins the person's open case; between REVIEW and
 # MERGE it becomes a case of its own with a review item for staff.
@@ -43,11 +46,12 @@ def name_key(name: str) -> str:
 
 
 def address_key(street: str, postal_code: str) -> str:
-    text = unicodedata.normalize("NFKC", street).casefold()
-    text = re.sub(r"\b(gata|gt\.?|g\.)(?=\s|\d|$)", "gate", text)
-    text = re.sub(r"\b(vn\.?|v\.)(?=\s|\d|$)", "veien", text)
-    text = re.sub(r"[^\w]+", "", text)
-    return f"{text}|{postal_code.strip()}"
+    """"Tøyengt. 12 b" and "Tøyengata 12B" are the same door."""
+    match = _NUMBERED.match(unicodedata.normalize("NFKC", street).strip())
+    if match is None:
+        return f"{normalize_street(street)}||{postal_code.strip()}"
+    number = re.sub(r"\s+", "", match["number"]).upper()
+    return f"{normalize_street(match['street'])}|{number}|{postal_code.strip()}"
 
 
 @dataclass(frozen=True)

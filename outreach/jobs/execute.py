@@ -313,7 +313,7 @@ def _retry(session: Session, rt: Runtime, case: Case, step: Step, attempt: Attem
     if step.tries >= rt.settings.max_step_tries:
         rule = rt.policy.by_name[step.rule]
         return _failed(session, rt, case, step, rule, attempt, now, "gave_up", detail) if attempt is not None else Outcome(step.id, "failed")
-    delay = BACKOFF[min(step.tries, len(BACKOFF) - 1)]
+    delay = BACKOFF[min(max(step.tries - 1, 0), len(BACKOFF) - 1)]
     step.status = "planned"
     step.due_at = now + delay
     step.lease_until = None

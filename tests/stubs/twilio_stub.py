@@ -23,6 +23,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,8 +66,11 @@ class TwilioStub(StubServer):
         account_sid: str = TEST_ACCOUNT_SID,
         auth_token: str = TEST_AUTH_TOKEN,
         from_number: str = TEST_FROM_NUMBER,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
+        #: Twilio's clock: tests living on a virtual date pass theirs.
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.from_number = from_number
@@ -92,7 +96,7 @@ class TwilioStub(StubServer):
         messaging_service_sid: str | None = None,
     ) -> dict[str, Any]:
         """Put a message in the account's history (e.g. sent yesterday)."""
-        when = created or datetime.now(UTC)
+        when = created or self.clock()
         message = self._message(to, from_ or self.from_number, body, messaging_service_sid, when)
         message.update(status=status, direction=direction)
         if status not in ("queued", "accepted", "scheduled"):
@@ -107,7 +111,7 @@ class TwilioStub(StubServer):
             for m in self.messages:
                 if m["sid"] == sid:
                     m["status"] = status
-                    m["date_sent"] = m["date_sent"] or _rfc2822(datetime.now(UTC))
+                    m["date_sent"] = m["date_sent"] or _rfc2822(self.clock())
 
     def creates(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST"]
@@ -181,7 +185,7 @@ class TwilioStub(StubServer):
         if to in self.refused_numbers:
             code = self.refused_numbers[to]
             return Response.json(400, twilio_error(400, code, f"Refused {to}"))
-        message = self._message(to, from_, body, service, datetime.now(UTC))
+        message = self._message(to, from_, body, service, self.clock())
         with self._lock:
             self.messages.append(message)
         return Response.json(201, message)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f68c2f50794d
+Revision ID: 825adc65dcef
 Revises: 
-Create Date: 2026-11-22 02:06:27.632488
+Create Date: 2026-11-22 02:11:18.521108
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import outreach.db
 
 
-revision = 'f68c2f50794d'
+revision = '825adc65dcef'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -114,6 +114,38 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_district_status', ['district_code', 'status'], unique=False)
         batch_op.create_index('uq_cases_open_person', ['person_id'], unique=True, sqlite_where=sa.text("status != 'closed'"), postgresql_where=sa.text("status != 'closed'"))
 
+    op.create_table('case_access',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('district_code', sa.String(length=6), nullable=True),
+    sa.Column('purpose', sa.String(length=40), nullable=False),
+    sa.Column('query_kind', sa.String(length=16), nullable=True),
+    sa.Column('hits', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_access_case_id_cases')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_case_access_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_access'))
+    )
+    with op.batch_alter_table('case_access', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_access_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_case_access_district_at', ['district_code', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_access_user_id'), ['user_id'], unique=False)
+
+    op.create_table('case_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_case_notes_author_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_notes_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_notes'))
+    )
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_notes_case_id'), ['case_id'], unique=False)
+
     op.create_table('flags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -136,6 +168,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_flags_case_id'), ['case_id'], unique=False)
+
+    op.create_table('followup_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('done_at', outreach.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_followup_items_case_id_cases')),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_followup_items_created_by_users')),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_followup_items_owner_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup_items'))
+    )
+    with op.batch_alter_table('followup_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_followup_items_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_followup_items_status_due', ['status', 'due_on'], unique=False)
 
     op.create_table('triggers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -161,6 +213,25 @@ def upgrade() -> None:
     with op.batch_alter_table('triggers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_triggers_case_id'), ['case_id'], unique=False)
         batch_op.create_index('uq_triggers_kind_reference', ['kind', 'source_reference'], unique=True, sqlite_where=sa.text('source_reference IS NOT NULL'), postgresql_where=sa.text('source_reference IS NOT NULL'))
+
+    op.create_table('case_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('trigger_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('stored_path', sa.String(length=300), nullable=False),
+    sa.Column('content_type', sa.String(length=80), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_documents_case_id_cases')),
+    sa.ForeignKeyConstraint(['trigger_id'], ['triggers.id'], name=op.f('fk_case_documents_trigger_id_triggers')),
+    sa.ForeignKeyConstraint(['uploaded_by'], ['users.id'], name=op.f('fk_case_documents_uploaded_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_documents'))
+    )
+    with op.batch_alter_table('case_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_documents_case_id'), ['case_id'], unique=False)
 
     op.create_table('match_reviews',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -316,15 +387,34 @@ def downgrade() -> None:
 
     op.drop_table('steps')
     op.drop_table('match_reviews')
+    with op.batch_alter_table('case_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_documents_case_id'))
+
+    op.drop_table('case_documents')
     with op.batch_alter_table('triggers', schema=None) as batch_op:
         batch_op.drop_index('uq_triggers_kind_reference', sqlite_where=sa.text('source_reference IS NOT NULL'), postgresql_where=sa.text('source_reference IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_triggers_case_id'))
 
     op.drop_table('triggers')
+    with op.batch_alter_table('followup_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_followup_items_status_due')
+        batch_op.drop_index(batch_op.f('ix_followup_items_case_id'))
+
+    op.drop_table('followup_items')
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_flags_case_id'))
 
     op.drop_table('flags')
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_notes_case_id'))
+
+    op.drop_table('case_notes')
+    with op.batch_alter_table('case_access', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_access_user_id'))
+        batch_op.drop_index('ix_case_access_district_at')
+        batch_op.drop_index(batch_op.f('ix_case_access_case_id'))
+
+    op.drop_table('case_access')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('uq_cases_open_person', sqlite_where=sa.text("status != 'closed'"), postgresql_where=sa.text("status != 'closed'"))
         batch_op.drop_index('ix_cases_district_status')

@@ -1,0 +1,81 @@
+"""The access log: every opening of a case and every search for a person.
+
+Principle 6 and issue 5: who, when and why, visible to the district lead.
+Confidentiality (NAV-loven § 7, sosialtjenesteloven § 44) makes even the
+fact that someone is in contact with NAV sensitive, so looking is recorded
+like acting. Rows are written in the request's own transaction; a view that
+fails to log is a view that fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from outreach.models import Case, User
+from outreach.models_staff import CaseAccess
+
+# Why a case was opened: where the user came from, or what they chose when searching.
+VIEW_PURPOSES = ("queue", "search", "my_work", "lead", "intake", "link", "action")
+SEARCH_PURPOSES = ("case_work", "inquiry", "new_notice", "other")
+QUERY_KINDS = ("name", "national_id", "reference")
+
+
+def log_view(session: Session, user: User, case: Case, purpose: str, now: datetime) -> CaseAccess:
+    row = CaseAccess(
+        at=now,
+        user_id=user.id,
+        action="view",
+        case_id=case.id,
+        district_code=case.district_code,
+        purpose=purpose if purpose in VIEW_PURPOSES else "link",
+    )
+    session.add(row)
+    return row
+
+
+def log_search(
+    session: Session,
+    user: User,
+    *,
+    query_kind: str,
+    hits: int,
+    purpose: str,
+    district: str | None,
+    now: datetime,
+) -> CaseAccess:
+    row = CaseAccess(
+        at=now,
+        user_id=user.id,
+        action="search",
+        case_id=None,
+        district_code=district,
+        purpose=purpose if purpose in SEARCH_PURPOSES else "other",
+        query_kind=query_kind,
+        hits=hits,
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    row: CaseAccess
+    user: User
+    case_reference: str | None
+
+
+def entries_for(session: Session, districts: set[str], *, limit: int = 200) -> list[AccessEntry]:
+    """The newest log rows for a lead's districts (an admin passes every district)."""
+    query = (
+        select(CaseAccess, User, Case.reference)
+        .join(User, User.id == CaseAccess.user_id)
+        .outerjoin(Case, Case.id == CaseAccess.case_id)
+        .where(or_(CaseAccess.district_code.in_(districts)))
+        .order_by(CaseAccess.at.desc(), CaseAccess.id.desc())
+        .limit(limit)
+    )
+    return [AccessEntry(row, user, ref) for row, user, ref in session.execute(query)]

@@ -1,0 +1,152 @@
+"""Short neutral messages that try to reach a tenant by other means than a letter.
+
+The circular asks NAV to try to reach the tenant if nothing is heard a week after the
+letter; the peer review (004) names phone, SMS and home visits: «Ikke gi seg dersom klienten
+ikke svarer på skriftlige henvendelser. Konvoluttskrek er utbredt.»
+
+Everything here is deliberately neutral. Even the fact that someone is in contact with NAV
+is confidential (NAV-loven § 7, sosialtjenesteloven § 44), and a phone or inbox may be read
+by others: no word about eviction, rent, debt or amounts, and no links (NAV's rule against
+phishing). The letter itself goes as a PDF attachment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from outreach.letters import i18n
+from outreach.messages.segments import SmsLength, sms_length
+
+SMS_PURPOSES: tuple[str, ...] = ("first_contact", "appointment_offer", "visit_notice", "reminder")
+EMAIL_PURPOSES: tuple[str, ...] = ("letter",)
+
+#: A message longer than this many segments is not worth sending: it costs per segment and
+#: long concatenated messages arrive split or out of order on some phones.
+MAX_SMS_SEGMENTS = 3
+
+
+@dataclass(frozen=True)
+class SmsText:
+    text: str
+    languages: tuple[str, ...]
+    length: SmsLength
+
+    @property
+    def segments(self) -> int:
+        return self.length.segments
+
+
+@dataclass(frozen=True)
+class EmailText:
+    subject: str
+    body: str
+    languages: tuple[str, ...]
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(i18n.ROOT / "templates")),
+        autoescape=False,  # noqa: S701 - plain-text SMS and email bodies, never HTML
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def _text_gettext(language: str) -> Any:
+    trans = i18n.translations(language)
+
+    def gettext(message: str, **values: Any) -> str:
+        text = trans.gettext(message)
+        return text % values if values else text
+
+    return gettext
+
+
+def _render_text(template: str, language: str, **values: Any) -> str:
+    return _env().get_template(template).render(_=_text_gettext(language), **values).strip()
+
+
+#: Typography that Babel's CLDR formats and our catalogs use, but that would push a whole
+#: SMS out of GSM-7 into UCS-2 (less than half the characters per segment).
+_SMS_PLAIN = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2013": "-",
+                            "\u2019": "'", "\u200e": None, "\u200f": None})  # fmt: skip
+
+
+def _sms_in(purpose: str, language: str, phone: str, office: str, when: datetime | None) -> str:
+    when_text = ""
+    if when is not None:
+        when_text = f"{i18n.fmt_weekday_date(when, language)} {i18n.fmt_time(when, language)}"
+    text = _render_text(f"sms/{purpose}.txt", language, office=office, phone=phone, when=when_text)
+    return text.translate(_SMS_PLAIN)
+
+
+def render_sms(
+    purpose: str,
+    language: str,
+    *,
+    contact_phone: str,
+    office_name: str,
+    when: datetime | None = None,
+) -> SmsText:
+    """An SMS in the tenant's language, plus Norwegian when both fit in 3 segments.
+
+    Norwegian is added so that someone helping the tenant (or the tenant, if the preferred
+    language was recorded wrongly) can read it; but a message split into many parts is worse
+    than one in a single language, so the tenant's language wins when space is short.
+    """
+    if purpose not in SMS_PURPOSES:
+        raise ValueError(f"unknown SMS purpose {purpose!r}")
+    if language not in i18n.LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    if purpose in ("appointment_offer", "visit_notice") and when is None:
+        raise ValueError(f"SMS purpose {purpose!r} needs a time (when=)")
+    if when is not None and when.tzinfo is None:
+        raise ValueError("when must be timezone-aware (Europe/Oslo)")
+    own = _sms_in(purpose, language, contact_phone, office_name, when)
+    if language != "nb":
+        norwegian = _sms_in(purpose, "nb", contact_phone, office_name, when)
+        both = f"{own}\n\n{norwegian}"
+        length = sms_length(both)
+        if length.segments <= MAX_SMS_SEGMENTS:
+            return SmsText(both, (language, "nb"), length)
+    return SmsText(own, (language,), sms_length(own))
+
+
+def render_email(
+    purpose: str, language: str, *, office_name: str, contact_phone: str, **_: Any
+) -> EmailText:
+    """A neutral email (subject and body); the letter travels as the PDF attachment.
+
+    Bilingual like the letters: the tenant's language first, then bokmål.
+    """
+    if purpose not in EMAIL_PURPOSES:
+        raise ValueError(f"unknown email purpose {purpose!r}")
+    if language not in i18n.LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    languages = (language, "nb") if language != "nb" else ("nb",)
+    values = {"office": office_name, "phone": contact_phone}
+    subjects = [_render_text(f"email/{purpose}/subject.txt", lang, **values) for lang in languages]
+    bodies = [_render_text(f"email/{purpose}/body.txt", lang, **values) for lang in languages]
+    subject = " / ".join(dict.fromkeys(subjects))
+    return EmailText(subject, "\n\n— — —\n\n".join(bodies) + "\n", languages)
+
+
+__all__ = [
+    "EMAIL_PURPOSES",
+    "MAX_SMS_SEGMENTS",
+    "SMS_PURPOSES",
+    "EmailText",
+    "SmsLength",
+    "SmsText",
+    "render_email",
+    "render_sms",
+    "sms_length",
+]

@@ -1,0 +1,113 @@
+"""Flask-Babel for the staff web app: Norwegian bokmål first, English on request.
+
+The staff UI has its own gettext domain, ``staff``, so the letters' ``messages``
+and ``frame`` catalogs stay untouched. Source strings are written in bokmål
+(the language the districts work in), so ``nb`` needs no catalog and the UI
+stays Norwegian even if a catalog is missing; ``locales/en/LC_MESSAGES/staff.po``
+holds the English.
+
+Browsers that ask for ``no`` (Norwegian, unspecified) or ``nn`` get ``nb``:
+the UI is not translated to nynorsk, and bokmål is closer than English.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale
+
+from outreach.config import REPO_ROOT
+
+LOCALES_DIR = REPO_ROOT / "locales"
+DOMAIN = "staff"
+UI_LANGUAGES = ("nb", "en")
+DEFAULT_LANGUAGE = "nb"
+OSLO = ZoneInfo("Europe/Oslo")
+
+# Requested language -> the UI language we serve for it.
+_ALIASES = {"no": "nb", "nb": "nb", "nn": "nb", "en": "en"}
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    chosen = session.get("lang")
+    if chosen in UI_LANGUAGES:
+        return str(chosen)
+    best = request.accept_languages.best_match(list(_ALIASES), default=DEFAULT_LANGUAGE)
+    return _ALIASES.get(best, DEFAULT_LANGUAGE)
+
+
+def ui_language() -> str:
+    locale = get_locale()
+    return str(locale.language) if locale is not None else DEFAULT_LANGUAGE
+
+
+def ensure_compiled() -> None:
+    """Compile ``staff.po`` to ``.mo`` when stale (the .mo files are build products)."""
+    for po_path in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+
+
+# Day-first formats; "tirsdag 8. desember 09:00" in bokmål.
+_FORMATS = {
+    "nb": {
+        "datetime": "EEEE d. MMMM HH:mm",
+        "date": "EEEE d. MMMM",
+        "short": "d.M.y HH:mm",
+        "shortdate": "d.M.y",
+    },
+    "en": {
+        "datetime": "EEEE d MMMM HH:mm",
+        "date": "EEEE d MMMM",
+        "short": "d/M/y HH:mm",
+        "shortdate": "d/M/y",
+    },
+}
+
+
+def format_when(value: datetime | None, style: str = "datetime") -> str:
+    if value is None:
+        return ""
+    lang = ui_language()
+    pattern = _FORMATS.get(lang, _FORMATS["nb"])[style]
+    return babel_format_datetime(value, pattern, tzinfo=OSLO, locale=lang)
+
+
+def format_day(value: date | None, style: str = "date") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(OSLO).date()
+    lang = ui_language()
+    pattern = _FORMATS.get(lang, _FORMATS["nb"])[style]
+    return babel_format_date(value, pattern, locale=lang)
+
+
+def init_app(app: Flask) -> None:
+    if "babel" in app.extensions:
+        return
+    ensure_compiled()
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
+    Babel(
+        app,
+        default_locale=DEFAULT_LANGUAGE,
+        default_domain=DOMAIN,
+        default_translation_directories=str(LOCALES_DIR),
+        locale_selector=select_locale,
+    )
+    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["ui_language"] = ui_language

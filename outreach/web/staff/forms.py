@@ -1,0 +1,187 @@
+"""Flask-WTF forms: every form carries a CSRF token.
+
+The intake form only collects the fields; the trigger document it builds is
+validated by the same marshmallow schema as the API (``load_trigger``), so a
+rule lives in one place and the error messages land on the right field.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from outreach.cases import CLOSE_OUTCOMES, CONTACT_CHANNELS
+from outreach.districts import all_districts
+from outreach.models import TRIGGER_KINDS
+from outreach.web.staff import labels
+
+
+def _choices(table: dict[str, object], codes: tuple[str, ...] | list[str]) -> list[tuple[str, object]]:
+    return [(code, table.get(code, code)) for code in codes]
+
+
+def district_choices(blank: object = None) -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = [(d.code, f"{d.name} ({d.code})") for d in all_districts()]
+    return ([("", blank)] if blank is not None else []) + rows
+
+
+# Languages offered on the intake form: the letters' languages (DOMAIN.md "Languages").
+LANGUAGE_CHOICES = [
+    ("nb", "norsk bokmål"),
+    ("nn", "norsk nynorsk"),
+    ("en", "engelsk / English"),
+    ("pl", "polsk / polski"),
+    ("uk", "ukrainsk / українська"),
+    ("lt", "litauisk / lietuvių"),
+    ("so", "somali / Soomaali"),
+    ("ar", "arabisk / العربية"),
+    ("ur", "urdu / اردو"),
+    ("ti", "tigrinja / ትግርኛ"),
+    ("ru", "russisk / русский"),
+    ("fa", "persisk / فارسی"),
+    ("prs", "dari / دری"),
+    ("ps", "pashto / پښتو"),
+    ("ckb", "sorani / کوردی"),
+    ("tr", "tyrkisk / Türkçe"),
+    ("ta", "tamil / தமிழ்"),
+    ("vi", "vietnamesisk / Tiếng Việt"),
+    ("am", "amharisk / አማርኛ"),
+]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Brukernavn"), validators=[DataRequired(_l("Skriv brukernavnet."))])
+    password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet."))])
+    next = HiddenField()
+
+
+class PlainForm(FlaskForm):
+    """A form with nothing but the CSRF token: logout, resume, mark done."""
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField()
+    next = HiddenField()
+
+
+class IntakeForm(FlaskForm):
+    kind = SelectField(_l("Type melding"), choices=[], validate_choice=False)
+    received_on = DateField(_l("Mottatt dato"), validators=[], render_kw={"autocomplete": "off"})
+    source_type = SelectField(_l("Avsender"), choices=[], validate_choice=False)
+    source_name = StringField(_l("Avsenderens navn"))
+    source_org_number = StringField(_l("Organisasjonsnummer (valgfritt)"))
+    source_reference = StringField(_l("Avsenderens saksnummer"))
+    document = FileField(_l("Kildedokument (PDF, høyst 10 MB)"))
+
+    tenant_name = StringField(_l("Navn"))
+    national_id = StringField(
+        _l("Fødselsnummer eller D-nummer (valgfritt)"),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    birth_date = StringField(_l("Fødselsdato"), render_kw={"placeholder": "dd.mm.åååå"})
+    street = StringField(_l("Gateadresse"))
+    postal_code = StringField(_l("Postnummer"), render_kw={"inputmode": "numeric"})
+    city = StringField(_l("Poststed"), default="Oslo")
+    phone = StringField(_l("Mobilnummer"), render_kw={"inputmode": "tel"})
+    email = StringField(_l("E-post"), render_kw={"inputmode": "email"})
+    language = SelectField(_l("Foretrukket språk"), choices=LANGUAGE_CHOICES, default="nb", validate_choice=False)
+    protected_address = BooleanField(_l("Fortrolig eller strengt fortrolig adresse"))
+    vulnerable = BooleanField(_l("Opplysninger tyder på at personen trenger ekstra hjelp"))
+
+    children = StringField(_l("Barnas alder"))
+    adults = StringField(_l("Antall voksne"), render_kw={"inputmode": "numeric"})
+    client_status = SelectField(_l("Sosialsak hos NAV"), choices=[], validate_choice=False)
+    client_district = SelectField(_l("Bydel for sosialsaken"), choices=[], validate_choice=False)
+    district = SelectField(_l("Bydel (la stå tom for å finne den fra adressen)"), choices=[], validate_choice=False)
+    eviction_date = StringField(_l("Dato for utkastelse"), render_kw={"placeholder": "dd.mm.åååå"})
+    arrears_amount = StringField(_l("Restanse (kr)"), render_kw={"inputmode": "decimal"})
+    notes = TextAreaField(_l("Merknader"), validators=[Length(max=5000)])
+    confirm_duplicate = HiddenField()
+
+    def fill_choices(self) -> None:
+        self.kind.choices = _choices(labels.TRIGGER_KINDS, TRIGGER_KINDS)
+        self.source_type.choices = _choices(
+            labels.SOURCE_TYPES, ("bailiff", "landlord", "municipal_landlord", "court", "staff")
+        )
+        self.client_status.choices = _choices(labels.CLIENT_STATUSES, ("none", "passive", "active"))
+        self.client_district.choices = district_choices(blank=_l("– ingen / ukjent –"))
+        self.district.choices = district_choices(blank=_l("– finn fra adressen –"))
+
+
+class ContactForm(FlaskForm):
+    channel = SelectField(
+        _l("Hvordan fikk vi kontakt?"),
+        choices=[],
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(_l("Kort notat (valgfritt)"), validators=[Length(max=4000)])
+
+    def fill_choices(self) -> None:
+        self.channel.choices = _choices(labels.CONTACT_CHANNELS, CONTACT_CHANNELS)
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("Notat"), validators=[DataRequired(_l("Skriv notatet.")), Length(max=8000)])
+
+
+class ForwardForm(FlaskForm):
+    district = SelectField(_l("Ny bydel"), choices=[], validators=[DataRequired(_l("Velg bydel."))])
+    reason = TextAreaField(
+        _l("Begrunnelse"), validators=[DataRequired(_l("Skriv hvorfor saken sendes videre.")), Length(min=3, max=1000)]
+    )
+
+    def fill_choices(self) -> None:
+        self.district.choices = district_choices(blank=_l("– velg bydel –"))
+
+
+class FlagDecisionForm(FlaskForm):
+    decision = SelectField(_l("Beslutning"), choices=[], validators=[DataRequired(_l("Velg en beslutning."))])
+    reason = TextAreaField(
+        _l("Begrunnelse (minst 10 tegn)"),
+        validators=[DataRequired(_l("Skriv begrunnelsen.")), Length(min=10, max=4000, message=_l("Skriv minst 10 tegn."))],
+    )
+
+
+class PauseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Hvorfor settes stigen på pause?"),
+        validators=[DataRequired(_l("Skriv en begrunnelse.")), Length(min=5, max=1000, message=_l("Skriv minst 5 tegn."))],
+    )
+
+
+class CloseForm(FlaskForm):
+    outcome = SelectField(_l("Utfall"), choices=[], validators=[DataRequired(_l("Velg utfall."))])
+    note = TextAreaField(_l("Kort konklusjon (valgfritt)"), validators=[Length(max=4000)])
+
+    def fill_choices(self) -> None:
+        self.outcome.choices = [("", _l("– velg utfall –")), *_choices(labels.CLOSE_OUTCOMES, CLOSE_OUTCOMES)]
+
+
+class FollowUpForm(FlaskForm):
+    kind = SelectField(_l("Tiltak"), choices=[], validators=[DataRequired(_l("Velg tiltak."))])
+    due_on = DateField(_l("Dato"), validators=[InputRequired(_l("Velg en dato."))])
+    owner = SelectField(_l("Ansvarlig"), choices=[], validators=[DataRequired(_l("Velg ansvarlig."))])
+    note = StringField(_l("Merknad (valgfritt)"), validators=[Length(max=500)])
+
+    def fill_choices(self, owners: list[tuple[str, str]]) -> None:
+        self.kind.choices = [
+            ("", _l("– velg tiltak –")),
+            *_choices(labels.FOLLOWUP_KINDS, list(labels.FOLLOWUP_KINDS)),
+        ]
+        self.owner.choices = owners
+
+
+class TaskOutcomeForm(FlaskForm):
+    outcome = SelectField(_l("Resultat"), choices=[], validators=[DataRequired(_l("Velg resultat."))])
+    note = StringField(_l("Notat (valgfritt)"), validators=[Length(max=2000)])

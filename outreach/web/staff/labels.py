@@ -1,0 +1,280 @@
+"""Human words for the codes the core stores: trigger kinds, channels, events, outcomes.
+
+Bokmål source strings through gettext (domain ``staff``), lazily, since
+these tables are built at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+TRIGGER_KINDS = {
+    "unpaid_rent_warning": _l("Varsel om husleierestanse"),
+    "eviction_petition": _l("Begjæring om utkastelse (kopi fra namsfogden)"),
+    "forced_sale_notice": _l("Varsel om tvangssalg (borettslagsleilighet)"),
+    "eviction_scheduled": _l("Utkastelse berammet (varsel dagen før)"),
+    "eviction_completed": _l("Utkastelse gjennomført"),
+    "lacks_capacity": _l("Utkastelse utsatt – mangler prosessevne"),
+}
+
+SOURCE_TYPES = {
+    "bailiff": _l("Namsfogden"),
+    "landlord": _l("Utleier"),
+    "municipal_landlord": _l("Kommunal utleier (Boligbygg)"),
+    "court": _l("Tingretten (byfogden)"),
+    "staff": _l("NAV (registrert av ansatt)"),
+}
+
+CLIENT_STATUSES = {
+    "none": _l("Ingen sosialsak / ukjent"),
+    "passive": _l("Passiv sosialsak"),
+    "active": _l("Aktiv sosialsak"),
+}
+
+CONTACT_CHANNELS = {
+    "phone": _l("Telefon"),
+    "sms_reply": _l("Svar på SMS"),
+    "visit": _l("Hjemmebesøk – traff leietaker"),
+    "walk_in": _l("Kom innom NAV-kontoret"),
+    "appointment": _l("Møtte til avtale"),
+    "letter": _l("Brev fra leietaker"),
+    "email": _l("E-post"),
+    "booking": _l("Bestilte time"),
+    "other": _l("Annet"),
+}
+
+CLOSE_OUTCOMES = {
+    "paid": _l("Restansen er betalt"),
+    "payment_plan": _l("Nedbetalingsavtale inngått"),
+    "rent_covered_by_nav": _l("Husleien dekket av NAV"),
+    "moved": _l("Flyttet"),
+    "evicted": _l("Utkastet"),
+    "withdrawn": _l("Begjæringen trukket"),
+    "other": _l("Annet"),
+}
+
+FLAG_KINDS = {
+    "child_welfare_assessment": _l("Vurdering: melding til barneverntjenesten"),
+    "special_followup": _l("Vurdering: særskilt oppfølging (høy alder / særskilte forhold)"),
+}
+
+FLAG_DECISIONS = {
+    "no_report": _l("Ikke melding"),
+    "seek_parent_consent": _l("Be om foreldrenes samtykke"),
+    "report": _l("Send melding til barneverntjenesten"),
+    "no_special_followup": _l("Ingen særskilt oppfølging"),
+    "special_followup_started": _l("Særskilt oppfølging startet"),
+    "referred": _l("Henvist til annen tjeneste"),
+}
+
+CHANNELS = {
+    "letter": _l("Brev"),
+    "sms": _l("SMS"),
+    "email": _l("E-post"),
+    "phone_task": _l("Telefonoppgave"),
+    "phone": _l("Telefon"),
+    "home_visit": _l("Hjemmebesøk"),
+    "visit": _l("Hjemmebesøk"),
+    "task": _l("Oppgave"),
+    "check": _l("Kontroll"),
+}
+
+# What a planned step means, said to a caseworker.
+STEP_RULES = {
+    "letter": _l("Brev til leietaker"),
+    "manual_letter": _l("Brev sendes manuelt (fortrolig adresse)"),
+    "copy_bailiff": _l("Kopi av brevet til namsfogden"),
+    "copy_plaintiff": _l("Kopi av brevet til saksøker"),
+    "letter_overdue_check": _l("Frist for brevet (tre virkedager)"),
+    "assess_followup": _l("Vurder individuell oppfølging"),
+    "sms": _l("SMS"),
+    "email": _l("E-post"),
+    "phone_task": _l("Ring leietaker"),
+    "home_visit": _l("Hjemmebesøk (to ansatte)"),
+    "unreachable_check": _l("Vurder om leietaker er uten kontakt (barn, høy alder)"),
+    "eviction_review": _l("Gå gjennom saken og skriv konklusjon"),
+    "medical_officer": _l("Bydelsoverlegen følger opp"),
+    "inform_bailiff": _l("Orienter namsfogden om konklusjonen"),
+    "flag_overdue": _l("Frist for vurderingen"),
+}
+
+TASK_KINDS = {
+    "phone_call": _l("Ring leietaker"),
+    "home_visit": _l("Hjemmebesøk"),
+    "assess_followup": _l("Vurder individuell oppfølging"),
+    "manual_letter": _l("Send brevet manuelt"),
+    "eviction_review": _l("Gjennomgang etter utkastelse"),
+    "medical_officer_followup": _l("Bydelsoverlege: oppfølging"),
+    "inform_bailiff": _l("Orienter namsfogden"),
+    "inform_parent": _l("Fortell forelderen om kontakten med barneverntjenesten"),
+}
+
+TASK_OUTCOMES = {
+    "reached": _l("Fikk snakke med leietaker"),
+    "no_answer": _l("Ingen svar"),
+    "voicemail": _l("Talepostkasse (nøytral beskjed)"),
+    "wrong_number": _l("Feil nummer"),
+    "refused": _l("Ønsket ikke kontakt"),
+    "met": _l("Traff leietaker"),
+    "not_home": _l("Ikke hjemme"),
+    "moved_out": _l("Flyttet ut"),
+    "done": _l("Utført"),
+    "cancelled": _l("Avlyst"),
+}
+
+# Solution alternatives (seeds/001, «fase 2») and follow-up after help (seeds/000).
+FOLLOWUP_KINDS = {
+    "debt_counselling": _l("Gjeldsrådgivning"),
+    "payment_deferral": _l("Betalingsutsettelse"),
+    "refinancing": _l("Refinansiering"),
+    "repayment_plan": _l("Nedbetalingsplan / avtale med utleier"),
+    "deduction": _l("Trekk i lønn eller trygd"),
+    "cheaper_housing": _l("Finne billigere bolig"),
+    "nav_covers_arrears": _l("NAV dekker restansen"),
+    "regular_talks": _l("Regelmessige samtaler"),
+    "rent_payment_check": _l("Kontroll av at husleien blir betalt"),
+    "financial_advice": _l("Økonomisk rådgivning"),
+    "housing_followup": _l("Booppfølging"),
+    "income_management": _l("Forvaltning av inntekter"),
+    "individual_plan": _l("Individuell plan"),
+}
+
+DELIVERY_STATUSES = {
+    "sending": _l("sendes"),
+    "queued": _l("i kø"),
+    "sent": _l("sendt"),
+    "delivered": _l("levert"),
+    "undelivered": _l("ikke levert"),
+    "failed": _l("feilet"),
+    "error": _l("feil, prøves igjen"),
+    "printed": _l("skrevet ut"),
+    "outbox": _l("lagt i utboks"),
+}
+
+ACCESS_PURPOSES = {
+    "queue": _l("Åpnet fra køen"),
+    "search": _l("Åpnet fra søk"),
+    "my_work": _l("Åpnet fra Mitt arbeid"),
+    "lead": _l("Åpnet fra lederoversikten"),
+    "intake": _l("Registrerte ny melding"),
+    "link": _l("Åpnet fra lenke"),
+    "action": _l("Etter en handling i saken"),
+    "case_work": _l("Saksbehandling"),
+    "inquiry": _l("Henvendelse fra personen"),
+    "new_notice": _l("Ny melding mottatt"),
+    "other": _l("Annet"),
+}
+
+QUERY_KINDS = {
+    "name": _l("navn"),
+    "national_id": _l("fødselsnummer"),
+    "reference": _l("saksnummer"),
+}
+
+EVENTS = {
+    "case_opened": _l("Sak opprettet"),
+    "trigger_received": _l("Melding mottatt"),
+    "routed": _l("Sendt til bydel"),
+    "forwarded": _l("Videresendt til annen bydel"),
+    "forward": _l("Videresendt til annen bydel"),
+    "unrouted": _l("Ingen bydel funnet – til sentralt mottak"),
+    "match_review_requested": _l("Mulig samme person som en annen sak – må kontrolleres"),
+    "crisis": _l("Krise: utkastelsesdatoen er nær – stigen er komprimert"),
+    "step_planned": _l("Planlagt"),
+    "step_rescheduled": _l("Flyttet frem"),
+    "step_cancelled": _l("Avlyst"),
+    "step_failed": _l("Mislyktes"),
+    "step_retry": _l("Prøves igjen"),
+    "step_skipped": _l("Hoppet over"),
+    "attempt_settled": _l("Avbrutt forsøk avklart"),
+    "contact_started": _l("Kontaktforsøk startet (en uke uten svar på brevet)"),
+    "letter_sent": _l("Brev sendt til leietaker"),
+    "letter_copy_sent": _l("Kopi av brevet sendt"),
+    "sms_sent": _l("SMS sendt"),
+    "email_sent": _l("E-post sendt"),
+    "phone_task_created": _l("Telefonoppgave opprettet"),
+    "home_visit_scheduled": _l("Hjemmebesøk planlagt"),
+    "task_created": _l("Oppgave opprettet"),
+    "task_cancelled": _l("Oppgave avlyst"),
+    "task_done": _l("Oppgave utført"),
+    "phone_task_outcome": _l("Telefonforsøk"),
+    "home_visit_outcome": _l("Hjemmebesøk"),
+    "response_registered": _l("Kontakt med leietaker registrert – stigen stoppet"),
+    "case_closed": _l("Sak avsluttet"),
+    "letter_overdue": _l("Brevet er ikke sendt innen tre virkedager"),
+    "unreachable": _l("Leietaker er ikke nådd"),
+    "flag_raised": _l("Vurdering må gjøres"),
+    "flag_overdue": _l("Vurderingen er ikke gjort i tide – sendt til leder"),
+    "flag_decided": _l("Vurdering besluttet"),
+    "note_added": _l("Notat"),
+    "document_added": _l("Dokument lagt til"),
+    "ladder_paused": _l("Kontaktstigen satt på pause"),
+    "ladder_resumed": _l("Kontaktstigen startet igjen"),
+    "followup_planned": _l("Oppfølgingstiltak planlagt"),
+    "followup_done": _l("Oppfølgingstiltak utført"),
+    "sms_delivered": _l("SMS levert"),
+    "sms_failed": _l("SMS ikke levert"),
+    "sms_reply": _l("Svar på SMS"),
+}
+
+
+def label(table: dict[str, Any], code: str | None) -> str:
+    if code is None:
+        return ""
+    value = table.get(code)
+    return str(value) if value is not None else code.replace("_", " ")
+
+
+# marshmallow's and identity's English messages, said in Norwegian on the form.
+_FIELD_MESSAGES = {
+    "Missing data for required field.": _l("Må fylles ut."),
+    "Field may not be null.": _l("Må fylles ut."),
+    "Not a valid date.": _l("Ugyldig dato. Skriv dd.mm.åååå."),
+    "Not a valid datetime.": _l("Ugyldig tidspunkt."),
+    "Not a valid integer.": _l("Skriv et helt tall."),
+    "Not a valid number.": _l("Skriv et tall."),
+    "Not a valid email address.": _l("Ugyldig e-postadresse."),
+    "Must be four digits.": _l("Postnummeret må ha fire sifre."),
+    "Lies in the future.": _l("Kan ikke være frem i tid."),
+    "Not a plausible date.": _l("Datoen virker ikke riktig."),
+    "Does not match the birth date in the national id.": _l(
+        "Stemmer ikke med fødselsdatoen i fødselsnummeret."
+    ),
+    "national id must contain only digits": _l("Fødselsnummeret kan bare inneholde sifre."),
+    "national id must have 11 digits": _l("Fødselsnummeret må ha 11 sifre."),
+    "national id check digits do not match": _l(
+        "Kontrollsifrene stemmer ikke – sjekk fødselsnummeret."
+    ),
+    "national id does not contain a valid birth date": _l(
+        "Fødselsnummeret inneholder ikke en gyldig fødselsdato."
+    ),
+    "organisation number must contain only digits": _l("Organisasjonsnummeret kan bare ha sifre."),
+    "organisation number must have 9 digits": _l("Organisasjonsnummeret må ha 9 sifre."),
+    "organisation number check digit does not match": _l(
+        "Kontrollsifferet i organisasjonsnummeret stemmer ikke."
+    ),
+    "phone number could not be read": _l("Telefonnummeret kan ikke leses."),
+    "phone number is not a valid number": _l("Ugyldig telefonnummer."),
+    "language must be a language code like nb, ar or ti": _l(
+        "Velg et språk (språkkode som nb, ar eller ti)."
+    ),
+    "language is undetermined": _l("Velg et språk."),
+    "language code is not known": _l("Ukjent språkkode."),
+    "Unknown field.": _l("Ukjent felt."),
+}
+
+
+def field_message(message: str) -> str:
+    if message in _FIELD_MESSAGES:
+        return str(_FIELD_MESSAGES[message])
+    if message.startswith("Must be one of"):
+        return str(_l("Velg et av alternativene."))
+    if message.startswith("Not one of Oslo's 15 district codes"):
+        return str(_l("Velg en av Oslos 15 bydeler (Sentrum og Marka er ikke egne bydeler)."))
+    if message.startswith("Length must be between") or message.startswith("Longer than maximum"):
+        return str(_l("For lang tekst."))
+    if message.startswith("Must be greater than or equal") or message.startswith("Must be less than"):
+        return str(_l("Tallet er utenfor det tillatte området."))
+    return message
