@@ -17,7 +17,17 @@ from outreach.districts import is_routable
 from outreach.models import Case, Task
 from outreach.runtime import Runtime
 
-CONTACT_CHANNELS = ("phone", "sms_reply", "visit", "walk_in", "appointment", "letter", "email", "booking", "other")
+CONTACT_CHANNELS = (
+    "phone",
+    "sms_reply",
+    "visit",
+    "walk_in",
+    "appointment",
+    "letter",
+    "email",
+    "booking",
+    "other",
+)
 CLOSE_OUTCOMES = (
     "paid",
     "payment_plan",
@@ -37,7 +47,9 @@ class CaseActionError(ValueError):
         self.field = field
 
 
-def _cancel_open_tasks(session: Session, case: Case, now: datetime, reason: str, kinds: tuple[str, ...] | None) -> None:
+def _cancel_open_tasks(
+    session: Session, case: Case, now: datetime, reason: str, kinds: tuple[str, ...] | None
+) -> None:
     query = select(Task).where(Task.case_id == case.id, Task.status == "open")
     if kinds is not None:
         query = query.where(Task.kind.in_(kinds))
@@ -45,7 +57,15 @@ def _cancel_open_tasks(session: Session, case: Case, now: datetime, reason: str,
         task.status = "cancelled"
         task.completed_at = now
         task.outcome = "cancelled"
-        timeline.record(session, case.id, "task_cancelled", now, task_id=task.id, task_kind=task.kind, reason=reason)
+        timeline.record(
+            session,
+            case.id,
+            "task_cancelled",
+            now,
+            task_id=task.id,
+            task_kind=task.kind,
+            reason=reason,
+        )
 
 
 def register_response(
@@ -101,18 +121,28 @@ def close_case(
     if case.status == "closed":
         raise CaseActionError("The case is already closed.")
     now = rt.now()
-    cancelled = ladder.cancel_pending(session, rt, case, now, "case closed", everything=True, actor=actor)
+    cancelled = ladder.cancel_pending(
+        session, rt, case, now, "case closed", everything=True, actor=actor
+    )
     _cancel_open_tasks(session, case, now, "case closed", None)
     case.status = "closed"
     case.closed_at = now
     case.outcome = outcome
     case.ladder_state = "stopped"
-    timeline.record(session, case.id, "case_closed", now, actor=actor, outcome=outcome, note=note or None)
+    timeline.record(
+        session, case.id, "case_closed", now, actor=actor, outcome=outcome, note=note or None
+    )
     return cancelled
 
 
 def assign_district(
-    session: Session, rt: Runtime, case: Case, *, district: str, reason: str, actor: str | None = None
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    *,
+    district: str,
+    reason: str,
+    actor: str | None = None,
 ) -> None:
     """A staff override always wins (issue 2); it is a forward on the timeline."""
     if not is_routable(district):

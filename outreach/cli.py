@@ -93,7 +93,9 @@ def worker(burst: bool, no_tick: bool) -> None:
 
 
 @cli.command()
-@click.option("--trigger", "trigger_file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--trigger", "trigger_file", required=True, type=click.Path(exists=True, dir_okay=False)
+)
 @click.option("--days", default=21, show_default=True, type=click.IntRange(1, 366))
 @click.option("--respond-at", "respond_at", help="ISO time with offset when the tenant answers")
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline as a JSON array")
@@ -109,7 +111,9 @@ def simulate(trigger_file: str, days: int, respond_at: str | None, as_json: bool
     if isinstance(document, list):
         document, extra = document[0], document[1:]
     try:
-        events = run(load_settings(), document, days=days, respond_at=_iso(respond_at), extra_triggers=extra)
+        events = run(
+            load_settings(), document, days=days, respond_at=_iso(respond_at), extra_triggers=extra
+        )
     except ValidationError as exc:
         click.echo(json.dumps({"errors": exc.messages}, ensure_ascii=False, indent=1), err=True)
         sys.exit(2)
@@ -122,12 +126,18 @@ def simulate(trigger_file: str, days: int, respond_at: str | None, as_json: bool
 @cli.command("create-user")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--roles", default="caseworker", show_default=True,
-              help="comma-separated: caseworker, district_lead, medical_officer, central_intake, admin")
+@click.option(
+    "--roles",
+    default="caseworker",
+    show_default=True,
+    help="comma-separated: caseworker, district_lead, medical_officer, central_intake, admin",
+)
 @click.option("--districts", default="", help="comma-separated district codes, e.g. 030101")
 @click.option("--phone", default="")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
-def create_user(username: str, display_name: str, roles: str, districts: str, phone: str, password_stdin: bool) -> None:
+def create_user(
+    username: str, display_name: str, roles: str, districts: str, phone: str, password_stdin: bool
+) -> None:
     """Create or update a staff user (local account)."""
     from outreach.demo import ensure_user
     from outreach.districts import is_routable
@@ -135,10 +145,20 @@ def create_user(username: str, display_name: str, roles: str, districts: str, ph
     for code in filter(None, districts.split(",")):
         if not is_routable(code):
             raise click.BadParameter(f"{code} is not a district code", param_hint="--districts")
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    password = (
+        sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    )
     rt = _runtime()
     with rt.session() as session:
-        ensure_user(session, username, display_name, roles=roles, districts=districts, phone=phone, password=password)
+        ensure_user(
+            session,
+            username,
+            display_name,
+            roles=roles,
+            districts=districts,
+            phone=phone,
+            password=password,
+        )
     click.echo(f"user {username} saved")
 
 
@@ -178,7 +198,9 @@ def districts_check(csv_file: str) -> None:
         rows = import_address_csv(Path(csv_file))
     except AddressImportError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{len(rows)} address rows are valid; copy the file to outreach/data/oslo_addresses.csv")
+    click.echo(
+        f"{len(rows)} address rows are valid; copy the file to outreach/data/oslo_addresses.csv"
+    )
 
 
 @cli.command("dev-redis")

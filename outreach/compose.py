@@ -96,8 +96,7 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
     if rule.channel in {"phone_task", "home_visit"} and task is not None:
         when = (task.scheduled_for or task.due_at).astimezone(OSLO)
         body = (
-            f"{task.title} – sak {case.reference}, "
-            f"{when:%d.%m.%Y %H:%M}, språk: {person.language}"
+            f"{task.title} – sak {case.reference}, {when:%d.%m.%Y %H:%M}, språk: {person.language}"
         )
         return Message(
             idempotency_key=attempt.idempotency_key,

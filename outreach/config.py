@@ -17,7 +17,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Only for development and tests: production refuses to start with these.
-DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
 DEV_DATA_KEY = "ZGV2LW9ubHktZGF0YS1rZXktbm90LWZvci1wcm9kISE="  # base64 of 32 bytes
 
 

@@ -49,12 +49,24 @@ def seed_districts(session: Session) -> int:
 
 
 def ensure_user(
-    session: Session, username: str, display_name: str, *, roles: str, districts: str, phone: str = "",
+    session: Session,
+    username: str,
+    display_name: str,
+    *,
+    roles: str,
+    districts: str,
+    phone: str = "",
     password: str | None = None,
 ) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = User(username=username, display_name=display_name, roles=roles, districts=districts, phone=phone)
+        user = User(
+            username=username,
+            display_name=display_name,
+            roles=roles,
+            districts=districts,
+            phone=phone,
+        )
         session.add(user)
     if password:
         user.password_hash = hash_password(password)
@@ -78,7 +90,12 @@ DEMO_TRIGGERS: list[dict[str, Any]] = [
     },
     {
         "kind": "unpaid_rent_warning",
-        "source": {"type": "municipal_landlord", "name": "Boligbygg Oslo KF", "org_number": "874036462", "reference": "DEMO-BB-2002"},
+        "source": {
+            "type": "municipal_landlord",
+            "name": "Boligbygg Oslo KF",
+            "org_number": "874036462",
+            "reference": "DEMO-BB-2002",
+        },
         "tenant": {
             "name": "Per Demo Olsen",
             "birth_date": "1951-09-30",
@@ -92,12 +109,26 @@ DEMO_TRIGGERS: list[dict[str, Any]] = [
 
 def seed_demo(session: Session, rt: Runtime) -> dict[str, str]:
     seed_districts(session)
-    ensure_user(session, "admin", "Demo administrator", roles="admin", districts="", password=DEMO_PASSWORD)
-    worker = ensure_user(
-        session, "kari", "Kari Saksbehandler", roles="caseworker", districts="030101",
-        phone="+4721000111", password=DEMO_PASSWORD,
+    ensure_user(
+        session, "admin", "Demo administrator", roles="admin", districts="", password=DEMO_PASSWORD
     )
-    ensure_user(session, "lead", "Lise Leder", roles="caseworker,district_lead", districts="030101", password=DEMO_PASSWORD)
+    worker = ensure_user(
+        session,
+        "kari",
+        "Kari Saksbehandler",
+        roles="caseworker",
+        districts="030101",
+        phone="+4721000111",
+        password=DEMO_PASSWORD,
+    )
+    ensure_user(
+        session,
+        "lead",
+        "Lise Leder",
+        roles="caseworker,district_lead",
+        districts="030101",
+        password=DEMO_PASSWORD,
+    )
     token = issue_token(session, "demo token for kari", worker)
     session.commit()
     for document in DEMO_TRIGGERS:

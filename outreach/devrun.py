@@ -34,8 +34,19 @@ def main() -> int:
     login = json.loads(demo_file.read_text(encoding="utf-8"))
     children = [
         subprocess.Popen([*outreach, "worker"], env=env),  # noqa: S603
-        subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "flask", "--app", "outreach", "run", "--host", "127.0.0.1", "--port", "5000"],
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "outreach",
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "5000",
+            ],
             env=env,
         ),
     ]

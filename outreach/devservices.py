@@ -69,17 +69,26 @@ def ensure_redis(var_dir: Path, name: str = "redis") -> str:
     subprocess.run(  # noqa: S603 - fixed argv, no shell
         [
             redis_binary(),
-            "--port", "0",
-            "--unixsocket", str(sock),
-            "--unixsocketperm", "700",
-            "--daemonize", "yes",
-            "--pidfile", str(directory / "redis.pid"),
-            "--logfile", str(directory / "redis.log"),
-            "--dir", str(directory),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(directory / "redis.pid"),
+            "--logfile",
+            str(directory / "redis.log"),
+            "--dir",
+            str(directory),
             # Redis is transport here (principle 1): the database holds every
             # step, so nothing is lost if Redis restarts empty.
-            "--save", "",
-            "--appendonly", "no",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
         ],
         check=True,
     )
@@ -123,7 +132,7 @@ def ensure_postgres() -> str:
             "or run `make setup` (installs Debian's postgresql)."
         )
     version = os.path.basename(versions[-1])
-    subprocess.run(  # noqa: S603
+    subprocess.run(  # noqa: S603, S607 - Debian's tool, found on PATH
         ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False
     )
     for _ in range(100):
@@ -135,10 +144,10 @@ def ensure_postgres() -> str:
     user = os.environ.get("USER") or "root"
     for sql in (
         f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='{user}') "
-        f"THEN CREATE ROLE \"{user}\" SUPERUSER LOGIN; END IF; END$$;",
+        f'THEN CREATE ROLE "{user}" SUPERUSER LOGIN; END IF; END$$;',
         f'CREATE DATABASE "{user}" OWNER "{user}"',
     ):
-        subprocess.run(  # noqa: S603
+        subprocess.run(  # noqa: S603, S607
             ["runuser", "-u", "postgres", "--", "psql", "-q", "-c", sql],
             check=False,
             capture_output=True,

@@ -111,7 +111,9 @@ def estimated_finish(policy: Policy, calendar: WorkCalendar, received_at: dateti
     that. Used to decide whether a case is in crisis (issue 2, rule 6).
     """
     anchors: dict[str, datetime] = {"trigger": received_at}
-    letter = next((r for r in policy.rules if r.channel == "letter" and r.audience == "tenant"), None)
+    letter = next(
+        (r for r in policy.rules if r.channel == "letter" and r.audience == "tenant"), None
+    )
     sent = received_at
     if letter is not None:
         sent = (letter.deadline or letter.offset).apply(received_at, calendar)
@@ -152,7 +154,9 @@ def _matching_triggers(rule: Rule, facts: CaseFacts) -> list[TriggerFact]:
     ]
 
 
-def _anchor_time(rule: Rule, anchor: str, facts: CaseFacts, trigger: TriggerFact | None) -> datetime | None:
+def _anchor_time(
+    rule: Rule, anchor: str, facts: CaseFacts, trigger: TriggerFact | None
+) -> datetime | None:
     if anchor == "trigger":
         if rule.per == "trigger" and trigger is not None:
             return trigger.received_at
@@ -194,7 +198,9 @@ def _due(
     return _place(min(candidates), rule, policy, calendar)
 
 
-def plan(policy: Policy, calendar: WorkCalendar, facts: CaseFacts, now: datetime) -> list[PlannedStep]:
+def plan(
+    policy: Policy, calendar: WorkCalendar, facts: CaseFacts, now: datetime
+) -> list[PlannedStep]:
     """Every step the policy wants for this case given what is known at ``now``."""
     today = now.astimezone(OSLO).date()
     wanted: list[PlannedStep] = []

@@ -34,8 +34,9 @@ THRESHOLD_TEXT = {
         "En melding skal være minimal, og forelderen skal få vite om den."
     ),
     "special_followup": (
-        "Vurder særskilt oppfølging fordi leietaker har høy alder eller opplysninger tyder på "
-        "at vedkommende trenger hjelp (rundskrivet: «Barn, høy alder eller andre særskilte forhold»)."
+        "Vurder særskilt oppfølging fordi leietaker har høy alder eller opplysninger tyder "
+        "på at vedkommende trenger hjelp (rundskrivet: «Barn, høy alder eller andre "
+        "særskilte forhold»)."
     ),
 }
 
@@ -49,7 +50,9 @@ def raise_flag(
     overdue_after: Offset,
 ) -> Flag | None:
     existing = session.scalar(
-        select(Flag).where(Flag.case_id == case.id, Flag.kind == kind, Flag.round == case.ladder_round)
+        select(Flag).where(
+            Flag.case_id == case.id, Flag.kind == kind, Flag.round == case.ladder_round
+        )
     )
     if existing is not None:
         return None
@@ -65,7 +68,13 @@ def raise_flag(
     session.add(flag)
     session.flush()
     timeline.record(
-        session, case.id, "flag_raised", now, flag=kind, flag_id=flag.id, due_at=flag.due_at.isoformat()
+        session,
+        case.id,
+        "flag_raised",
+        now,
+        flag=kind,
+        flag_id=flag.id,
+        due_at=flag.due_at.isoformat(),
     )
     session.add(
         Step(
@@ -81,7 +90,9 @@ def raise_flag(
     return flag
 
 
-def escalate_if_undecided(session: Session, rt: Runtime, case: Case, flag_id: int, now: datetime) -> bool:
+def escalate_if_undecided(
+    session: Session, rt: Runtime, case: Case, flag_id: int, now: datetime
+) -> bool:
     flag = session.get(Flag, flag_id)
     if flag is None or flag.status == "decided":
         return False
@@ -118,7 +129,9 @@ def decide_flag(
     if decision not in allowed:
         raise FlagDecisionError(f"Must be one of: {', '.join(allowed)}.", "decision")
     if len(reason.strip()) < 10:
-        raise FlagDecisionError("Write the reason for the decision (at least 10 characters).", "reason")
+        raise FlagDecisionError(
+            "Write the reason for the decision (at least 10 characters).", "reason"
+        )
     if flag.status == "decided":
         raise FlagDecisionError("The flag is already decided.", "decision")
     now = rt.now()

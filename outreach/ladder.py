@@ -148,7 +148,9 @@ def cancel_pending(
     return count
 
 
-def advance(session: Session, rt: Runtime, case: Case, rule_names: tuple[str, ...], now: datetime) -> None:
+def advance(
+    session: Session, rt: Runtime, case: Case, rule_names: tuple[str, ...], now: datetime
+) -> None:
     """Move later rungs to now: a failed or skipped channel should not make
     the household wait for a week that no longer means anything."""
     if not rule_names:

@@ -176,6 +176,7 @@ class Case(Base):
     person: Mapped[Person] = relationship()
     district: Mapped[District | None] = relationship()
     caseworker: Mapped[User | None] = relationship()
+
     @property
     def crisis(self) -> bool:
         return self.crisis_since is not None
@@ -375,5 +376,7 @@ class MatchReview(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-from outreach import models_staff  # noqa: E402,F401
-from outreach import models_inbound  # noqa: E402,F401
+
+
+# Tables owned by other modules, imported so Alembic and the tests see them.
+from outreach import models_inbound, models_staff  # noqa: E402, F401

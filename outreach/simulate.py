@@ -47,7 +47,9 @@ class VirtualClock:
 
 
 @contextmanager
-def simulation_runtime(settings: Settings, start: datetime) -> Iterator[tuple[Runtime, VirtualClock]]:
+def simulation_runtime(
+    settings: Settings, start: datetime
+) -> Iterator[tuple[Runtime, VirtualClock]]:
     with tempfile.TemporaryDirectory(prefix="outreach-sim-") as tmp:
         sim_settings = replace(
             settings,
@@ -152,7 +154,9 @@ def simulate(
                     case = session.get(Case, case_id)
                     assert case is not None
                     if case.status != "closed":
-                        register_response(session, rt, case, channel="phone", at=respond_at, actor="simulation")
+                        register_response(
+                            session, rt, case, channel="phone", at=respond_at, actor="simulation"
+                        )
                 respond_at = None
             while pending and pending[0]["received_at"] <= clock.at:
                 trigger = pending.pop(0)
@@ -184,11 +188,10 @@ def format_table(events: list[dict[str, Any]]) -> str:
             continue
         at = datetime.fromisoformat(e["at"])
         extra = ", ".join(
-            f"{k}={v}" for k, v in e.items() if k not in {"at", "event", "channel"} and v is not None
+            f"{k}={v}"
+            for k, v in e.items()
+            if k not in {"at", "event", "channel"} and v is not None
         )
-        lines.append(
-            f"{at:%a %d.%m.%Y %H:%M}  {e['event']:<24} {e.get('channel') or '':<11} {extra}".rstrip()
-        )
+        channel = e.get("channel") or ""
+        lines.append(f"{at:%a %d.%m.%Y %H:%M}  {e['event']:<24} {channel:<11} {extra}".rstrip())
     return "\n".join(lines)
-
-

@@ -90,7 +90,7 @@ class QueueRow:
 @dataclass(frozen=True)
 class QueueFilter:
     reason: str | None = None
-    status: str = "active"  # active (open + paused) | paused | closed
+    status: str = "active"  # active (open + paused) | paused | closed | all
     kind: str | None = None
     mine: bool = False
     case_ids: frozenset[int] | None = None  # a search result
@@ -153,7 +153,7 @@ def queue(
         query = query.where(Case.status == "closed")
     elif filters.status == "paused":
         query = query.where(Case.status == "paused")
-    else:
+    elif filters.status != "all":
         query = query.where(Case.status != "closed")
     if filters.mine:
         query = query.where(Case.caseworker_id == user.id)

@@ -102,7 +102,8 @@ def record_outcome(
     task.completed_at = at
     if task.kind in {"phone_call", "home_visit"} and task.step_id is not None:
         try_no = (
-            session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == task.step_id)) or 0
+            session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == task.step_id))
+            or 0
         ) + 1
         attempt = Attempt(
             step_id=task.step_id,

@@ -84,7 +84,9 @@ def _truncate(url: str) -> None:
 
 
 def _has_sequence(conn: Any) -> bool:
-    return bool(conn.execute(text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first())
+    return bool(
+        conn.execute(text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first()
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -156,7 +158,12 @@ def staff_token(rt: runtime_module.Runtime) -> str:
 
     with rt.session() as session:
         user = ensure_user(
-            session, "kari", "Kari Saksbehandler", roles="caseworker", districts="030101", phone="+4721000111"
+            session,
+            "kari",
+            "Kari Saksbehandler",
+            roles="caseworker",
+            districts="030101",
+            phone="+4721000111",
         )
         return issue_token(session, "test", user)
 

@@ -21,7 +21,9 @@ def post(client: Any, token: str, body: Any, **headers: str) -> Any:
 
 def counts(rt: Any) -> tuple[int, int, int, int]:
     with rt.session() as s:
-        return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Trigger, Case, Person, Step))  # type: ignore[return-value]
+        return tuple(
+            s.scalar(select(func.count()).select_from(m)) for m in (Trigger, Case, Person, Step)
+        )  # type: ignore[return-value]
 
 
 def test_trigger_becomes_a_case_with_planned_steps(client: Any, staff_token: str, rt: Any) -> None:
@@ -50,7 +52,9 @@ def test_same_idempotency_key_is_accepted_once(client: Any, staff_token: str, rt
     assert counts(rt)[0] == 1
 
 
-def test_same_kind_and_source_reference_is_accepted_once(client: Any, staff_token: str, rt: Any) -> None:
+def test_same_kind_and_source_reference_is_accepted_once(
+    client: Any, staff_token: str, rt: Any
+) -> None:
     first = post(client, staff_token, trigger())
     second = post(client, staff_token, trigger(notes="sent again by the bailiff"))
     assert (first.status_code, second.status_code) == (201, 200)
@@ -73,7 +77,9 @@ def test_system_token_learns_nothing_about_the_person(client: Any, system_token:
 
 def test_system_token_cannot_read_cases(client: Any, system_token: str, staff_token: str) -> None:
     case_id = post(client, staff_token, trigger()).json["case_id"]
-    response = client.get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {system_token}"})
+    response = client.get(
+        f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {system_token}"}
+    )
     assert response.status_code == 403
 
 
@@ -102,7 +108,9 @@ BAD_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize(("overrides", "path"), BAD_FIELDS, ids=[".".join(p) for _, p in BAD_FIELDS])
+@pytest.mark.parametrize(
+    ("overrides", "path"), BAD_FIELDS, ids=[".".join(p) for _, p in BAD_FIELDS]
+)
 def test_bad_input_names_the_field_and_writes_nothing(
     client: Any, staff_token: str, rt: Any, overrides: dict[str, Any], path: list[str]
 ) -> None:

@@ -69,7 +69,9 @@ def test_tick_and_worker_send_each_letter_once(rt: Any, clock: Any) -> None:
         case = s.get(Case, case_id)
         assert case is not None and case.letter_sent_at == clock()
         # The letter's sending planned the next rungs.
-        assert {"sms", "phone_task"} <= {st.rule for st in s.scalars(select(Step).where(Step.case_id == case_id))}
+        assert {"sms", "phone_task"} <= {
+            st.rule for st in s.scalars(select(Step).where(Step.case_id == case_id))
+        }
 
 
 def test_nothing_is_due_before_its_time(rt: Any, clock: Any) -> None:
@@ -148,7 +150,11 @@ def _sms_ready(rt: Any, clock: Any, **overrides: Any) -> int:
 
 def twilio_channel(stub: TwilioStub) -> TwilioSmsChannel:
     return TwilioSmsChannel(
-        stub.account_sid, stub.auth_token, from_number=stub.from_number, base_url=stub.base_url, timeout=2.0
+        stub.account_sid,
+        stub.auth_token,
+        from_number=stub.from_number,
+        base_url=stub.base_url,
+        timeout=2.0,
     )
 
 
@@ -168,7 +174,12 @@ def test_transient_provider_error_is_retried_with_backoff(rt: Any, clock: Any) -
         assert steps(rt, case_id)["sms"].status == "done"
         assert len(stub.creates()) == 2  # the first was refused by the provider
     with rt.session() as s:
-        statuses = [a.status for a in s.scalars(select(Attempt).where(Attempt.step_id == sms.id).order_by(Attempt.try_no))]
+        statuses = [
+            a.status
+            for a in s.scalars(
+                select(Attempt).where(Attempt.step_id == sms.id).order_by(Attempt.try_no)
+            )
+        ]
     assert statuses == ["error", "queued"]
 
 
@@ -199,7 +210,9 @@ def test_opted_out_number_is_remembered(rt: Any, clock: Any) -> None:
         assert case is not None and case.person.sms_opted_out_at is not None
 
 
-def test_response_cancels_pending_steps_and_they_never_send(rt: Any, clock: Any, client: Any, staff_token: str) -> None:
+def test_response_cancels_pending_steps_and_they_never_send(
+    rt: Any, clock: Any, client: Any, staff_token: str
+) -> None:
     case_id = _sms_ready(rt, clock)
     response = client.post(
         f"/api/v1/cases/{case_id}/contacts",
@@ -214,7 +227,9 @@ def test_response_cancels_pending_steps_and_they_never_send(rt: Any, clock: Any,
     assert steps(rt, case_id)["sms"].status == "cancelled"
 
 
-def test_a_step_queued_before_the_response_does_not_send(rt: Any, clock: Any, client: Any, staff_token: str) -> None:
+def test_a_step_queued_before_the_response_does_not_send(
+    rt: Any, clock: Any, client: Any, staff_token: str
+) -> None:
     case_id = _sms_ready(rt, clock)
     tick(rt)  # the SMS job is in Redis now
     client.post(
@@ -242,7 +257,11 @@ def test_closing_cancels_everything(rt: Any, clock: Any, client: Any, staff_toke
 
 def test_repeat_case_after_close(rt: Any, clock: Any, client: Any, staff_token: str) -> None:
     first = open_case(rt)
-    client.post(f"/api/v1/cases/{first}/close", json={"outcome": "payment_plan"}, headers={"Authorization": f"Bearer {staff_token}"})
+    client.post(
+        f"/api/v1/cases/{first}/close",
+        json={"outcome": "payment_plan"},
+        headers={"Authorization": f"Bearer {staff_token}"},
+    )
     second = open_case(rt, source={"reference": "NF-2"})
     assert second != first
     with rt.session() as s:
@@ -253,10 +272,18 @@ def test_repeat_case_after_close(rt: Any, clock: Any, client: Any, staff_token: 
 def test_matching_without_national_id(rt: Any) -> None:
     first = open_case(rt)
     # Same name, birth date and address (written differently): the same case.
-    same = open_case(rt, source={"reference": "NF-2"}, tenant={"name": "HASSAN, Amina", "address": {"street": "Tøyengt. 12"}})
+    same = open_case(
+        rt,
+        source={"reference": "NF-2"},
+        tenant={"name": "HASSAN, Amina", "address": {"street": "Tøyengt. 12"}},
+    )
     assert same == first
     # Same name and birth date, another address: a new case and a review item.
-    other = open_case(rt, source={"reference": "NF-3"}, tenant={"address": {"street": "Grønlandsleiret 5", "postal_code": "0190"}})
+    other = open_case(
+        rt,
+        source={"reference": "NF-3"},
+        tenant={"address": {"street": "Grønlandsleiret 5", "postal_code": "0190"}},
+    )
     assert other != first
     with rt.session() as s:
         case = s.get(Case, other)
@@ -267,15 +294,23 @@ def test_timeline_api_shows_every_event(rt: Any, client: Any, staff_token: str) 
     case_id = open_case(rt)
     tick(rt)
     work(rt)
-    response = client.get(f"/api/v1/cases/{case_id}/timeline", headers={"Authorization": f"Bearer {staff_token}"})
+    response = client.get(
+        f"/api/v1/cases/{case_id}/timeline", headers={"Authorization": f"Bearer {staff_token}"}
+    )
     events = [e["event"] for e in response.json]
     assert events[:3] == ["case_opened", "trigger_received", "routed"]
     assert "letter_sent" in events and "letter_copy_sent" in events
 
 
 def test_other_districts_case_is_404(rt: Any, client: Any, staff_token: str) -> None:
-    case_id = open_case(rt, tenant={"address": {"street": "Bygdøy allé 5", "postal_code": "0257"}}, district="030105")
-    response = client.get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {staff_token}"})
+    case_id = open_case(
+        rt,
+        tenant={"address": {"street": "Bygdøy allé 5", "postal_code": "0257"}},
+        district="030105",
+    )
+    response = client.get(
+        f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {staff_token}"}
+    )
     assert response.status_code == 404
 
 
@@ -307,7 +342,7 @@ def test_worker_killed_mid_send_sends_nothing_twice(rt: Any, clock: Any, setting
             "TWILIO_TIMEOUT_S": "60",
         }
         tick(rt)
-        worker = subprocess.Popen(  # noqa: S603
+        worker = subprocess.Popen(
             [sys.executable, "-m", "outreach.cli", "worker", "--no-tick"],
             env=env,
             cwd=REPO_ROOT,
@@ -338,7 +373,14 @@ def test_worker_killed_mid_send_sends_nothing_twice(rt: Any, clock: Any, setting
     assert steps(rt, case_id)["sms"].status == "done"
     with rt.session() as s:
         attempts = s.scalars(select(Attempt).where(Attempt.step_id == sms.id)).all()
-        kinds = [e.kind for e in s.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id))]
-    assert len(attempts) == 1 and attempts[0].provider_ref and attempts[0].provider_ref.startswith("SM")
+        kinds = [
+            e.kind
+            for e in s.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id))
+        ]
+    assert (
+        len(attempts) == 1
+        and attempts[0].provider_ref
+        and attempts[0].provider_ref.startswith("SM")
+    )
     assert kinds.count("sms_sent") == 1
     assert "attempt_settled" in kinds, " ".join(kinds)

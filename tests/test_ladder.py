@@ -62,7 +62,9 @@ def test_family_that_never_answers_walks_the_whole_ladder(sim_settings: Settings
     assert at(events, "flag_raised", flag="child_welfare_assessment") == [oslo(2026, 12, 15, 10, 0)]
     assert at(events, "flag_raised", flag="special_followup") == []
     # Undecided after two working days: raised to the district lead.
-    assert at(events, "flag_overdue", flag="child_welfare_assessment") == [oslo(2026, 12, 17, 10, 0)]
+    assert at(events, "flag_overdue", flag="child_welfare_assessment") == [
+        oslo(2026, 12, 17, 10, 0)
+    ]
     assert "letter_overdue" not in names(events)
     assert "report_sent" not in " ".join(names(events))  # nothing is reported by the system
 
@@ -144,9 +146,17 @@ def test_far_eviction_date_is_no_crisis(sim_settings: Settings) -> None:
     ("respond_at", "sent", "not_sent"),
     [
         # After the letter, before the SMS: nothing more goes out.
-        (oslo(2026, 12, 3, 12, 0), ["letter_sent"], ["sms_sent", "phone_task_created", "home_visit_scheduled", "flag_raised"]),
+        (
+            oslo(2026, 12, 3, 12, 0),
+            ["letter_sent"],
+            ["sms_sent", "phone_task_created", "home_visit_scheduled", "flag_raised"],
+        ),
         # After SMS and call, before the visit.
-        (oslo(2026, 12, 9, 12, 0), ["sms_sent", "phone_task_created"], ["home_visit_scheduled", "flag_raised"]),
+        (
+            oslo(2026, 12, 9, 12, 0),
+            ["sms_sent", "phone_task_created"],
+            ["home_visit_scheduled", "flag_raised"],
+        ),
         # After the visit was planned, before the unreachable check.
         (oslo(2026, 12, 14, 12, 0), ["home_visit_scheduled"], ["unreachable", "flag_raised"]),
     ],
@@ -174,22 +184,33 @@ def test_sms_waits_for_the_sending_window(sim_settings: Settings) -> None:
 
 def test_letter_deadline_counts_working_days_across_christmas(sim_settings: Settings) -> None:
     events = run(sim_settings, trigger(received_at="2026-12-23T11:00:00+01:00"), days=1)
-    planned = [e for e in events if e["event"] == "step_planned" and e["rule"] == "letter_overdue_check"]
+    planned = [
+        e for e in events if e["event"] == "step_planned" and e["rule"] == "letter_overdue_check"
+    ]
     # 24, 25, 26, 27 Dec are not working days (24 Dec is an office closure).
     assert datetime.fromisoformat(planned[0]["due_at"]) == oslo(2026, 12, 30, 11, 0)
 
 
 def test_eviction_completed_asks_for_a_review_not_letters(sim_settings: Settings) -> None:
-    doc = trigger(kind="eviction_completed", source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF"})
+    doc = trigger(
+        kind="eviction_completed",
+        source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF"},
+    )
     events = run(sim_settings, doc)
     assert [e["task_kind"] for e in events if e["event"] == "task_created"] == ["eviction_review"]
     assert "letter_sent" not in names(events)
     assert "sms_sent" not in names(events)
 
 
-def test_lacks_capacity_goes_to_the_medical_officer_and_reminds_to_tell_the_bailiff(sim_settings: Settings) -> None:
+def test_lacks_capacity_goes_to_the_medical_officer_and_reminds_to_tell_the_bailiff(
+    sim_settings: Settings,
+) -> None:
     events = run(sim_settings, trigger(kind="lacks_capacity"), days=10)
-    tasks = [(e["task_kind"], datetime.fromisoformat(e["at"])) for e in events if e["event"] == "task_created"]
+    tasks = [
+        (e["task_kind"], datetime.fromisoformat(e["at"]))
+        for e in events
+        if e["event"] == "task_created"
+    ]
     assert tasks == [
         ("medical_officer_followup", oslo(2026, 12, 1, 10, 0)),
         ("inform_bailiff", oslo(2026, 12, 8, 10, 0)),
@@ -203,7 +224,9 @@ def test_protected_address_goes_to_manual_handling(sim_settings: Settings) -> No
     assert "home_visit_scheduled" not in names(events)
 
 
-def test_petition_after_rent_warning_joins_the_case_and_pulls_the_plan_forward(sim_settings: Settings) -> None:
+def test_petition_after_rent_warning_joins_the_case_and_pulls_the_plan_forward(
+    sim_settings: Settings,
+) -> None:
     warning = trigger(
         kind="unpaid_rent_warning",
         received_at="2026-12-01T10:00:00+01:00",

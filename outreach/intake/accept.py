@@ -49,7 +49,9 @@ class IntakeResult:
         }
 
 
-def _existing(session: Session, data: dict[str, Any], idempotency_key: str | None) -> Trigger | None:
+def _existing(
+    session: Session, data: dict[str, Any], idempotency_key: str | None
+) -> Trigger | None:
     conditions = []
     if idempotency_key:
         conditions.append(Trigger.idempotency_key == idempotency_key)
@@ -301,7 +303,9 @@ def _apply_household(case: Case, data: dict[str, Any]) -> None:
         case.client_status = client["status"]
         case.client_district = client.get("district")
     eviction_date = data.get("eviction_date")
-    if eviction_date is not None and (case.eviction_date is None or eviction_date < case.eviction_date):
+    if eviction_date is not None and (
+        case.eviction_date is None or eviction_date < case.eviction_date
+    ):
         case.eviction_date = eviction_date
 
 

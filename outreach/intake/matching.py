@@ -46,7 +46,7 @@ def name_key(name: str) -> str:
 
 
 def address_key(street: str, postal_code: str) -> str:
-    """"Tøyengt. 12 b" and "Tøyengata 12B" are the same door."""
+    """ "Tøyengt. 12 b" and "Tøyengata 12B" are the same door."""
     match = _NUMBERED.match(unicodedata.normalize("NFKC", street).strip())
     if match is None:
         return f"{normalize_street(street)}||{postal_code.strip()}"
@@ -91,18 +91,20 @@ def find_person(
         if national_id_hash is not None and person.national_id_hmac not in (None, national_id_hash):
             continue  # both ids known and different: two people
         same_birth = birth_date is not None and person.birth_date == birth_date
-        birth_conflict = (
-            birth_date is not None and person.birth_date is not None and not same_birth
-        )
+        birth_conflict = birth_date is not None and person.birth_date is not None and not same_birth
         same_address = person.address_key == addr
         if birth_conflict:
             continue
         if same_birth and same_address:
             match = Match(person.id, 0.95, "name_birth_date_address", "name, birth date, address")
         elif same_birth:
-            match = Match(person.id, 0.75, "name_birth_date", "name and birth date; address differs")
+            match = Match(
+                person.id, 0.75, "name_birth_date", "name and birth date; address differs"
+            )
         elif same_address:
-            match = Match(person.id, 0.6, "name_address", "name and address; no birth date to compare")
+            match = Match(
+                person.id, 0.6, "name_address", "name and address; no birth date to compare"
+            )
         else:
             continue
         if match.confidence > best.confidence:

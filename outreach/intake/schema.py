@@ -25,7 +25,6 @@ from outreach import identity
 from outreach.districts import is_routable
 from outreach.models import CLIENT_STATUSES, SOURCE_TYPES, TRIGGER_KINDS
 
-
 # A sender's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -138,7 +137,9 @@ class HouseholdSchema(StrictSchema):
         load_default=list,
         validate=validate.Length(max=20),
     )
-    adults = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20))
+    adults = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=20)
+    )
 
 
 class ClientSchema(StrictSchema):

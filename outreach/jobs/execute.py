@@ -52,7 +52,9 @@ def claim(session: Session, rt: Runtime, step_id: int, now: datetime) -> bool:
     result = session.execute(
         update(Step)
         .where(Step.id == step_id, Step.status == "queued")
-        .values(status="running", lease_until=now + timedelta(seconds=rt.settings.step_lease_seconds))
+        .values(
+            status="running", lease_until=now + timedelta(seconds=rt.settings.step_lease_seconds)
+        )
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -103,7 +105,16 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
         return Outcome(step_id, "failed")
     if rule.stops_on_response and case.ladder_state != "running":
         _finish(session, step, "cancelled", now, "tenant responded")
-        timeline.record(session, case.id, "step_cancelled", now, channel=step.channel, step_id=step.id, rule=step.rule, reason="tenant responded")
+        timeline.record(
+            session,
+            case.id,
+            "step_cancelled",
+            now,
+            channel=step.channel,
+            step_id=step.id,
+            rule=step.rule,
+            reason="tenant responded",
+        )
         session.commit()
         return Outcome(step_id, "cancelled")
 
@@ -118,14 +129,26 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
         return Outcome(step_id, result)
     if rule.channel == "task":
         task = create_task_for_step(
-            session, rt, case, step,
+            session,
+            rt,
+            case,
+            step,
             kind=rule.task_kind or rule.name,
             title=rule.task_title,
             assignee_role=rule.assignee_role,
             due_at=step.deadline_at or now,
         )
         _finish(session, step, "done", now)
-        timeline.record(session, case.id, "task_created", now, step_id=step.id, task_id=task.id, task_kind=task.kind, assignee_role=task.assignee_role)
+        timeline.record(
+            session,
+            case.id,
+            "task_created",
+            now,
+            step_id=step.id,
+            task_id=task.id,
+            task_kind=task.kind,
+            assignee_role=task.assignee_role,
+        )
         session.commit()
         return Outcome(step_id, "done")
 
@@ -143,7 +166,9 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
     return _deliver(session, rt, case, step, rule, now)
 
 
-def _run_check(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime) -> str:
+def _run_check(
+    session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime
+) -> str:
     if rule.check == "letter_overdue":
         letters = session.scalars(
             select(Step).where(
@@ -154,13 +179,23 @@ def _run_check(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule
         ).all()
         late = [s for s in letters if s.status in ("planned", "queued", "running", "failed")]
         if late:
-            timeline.record(session, case.id, "letter_overdue", now, channel="letter", step_id=late[0].id, deadline=step.due_at.isoformat())
+            timeline.record(
+                session,
+                case.id,
+                "letter_overdue",
+                now,
+                channel="letter",
+                step_id=late[0].id,
+                deadline=step.due_at.isoformat(),
+            )
         _finish(session, step, "done", now, "overdue" if late else "letter on time")
         return "done"
     if rule.check == "unreachable":
         facts = ladder.case_facts(session, case)
         flags = unreachable_flags(rt.policy, facts, compose.local(now).date())
-        timeline.record(session, case.id, "unreachable", now, round=case.ladder_round, flags=flags or None)
+        timeline.record(
+            session, case.id, "unreachable", now, round=case.ladder_round, flags=flags or None
+        )
         overdue_after = rule.flag_overdue_after or parse_offset("2wd")
         for kind in flags:
             raise_flag(session, rt, case, kind, now, overdue_after)
@@ -172,12 +207,16 @@ def _run_check(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule
 
 def _open_attempt(session: Session, step: Step) -> Attempt | None:
     return session.scalar(
-        select(Attempt).where(Attempt.step_id == step.id, Attempt.status == "sending")
-        .order_by(Attempt.try_no.desc()).limit(1)
+        select(Attempt)
+        .where(Attempt.step_id == step.id, Attempt.status == "sending")
+        .order_by(Attempt.try_no.desc())
+        .limit(1)
     )
 
 
-def _deliver(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime) -> Outcome:
+def _deliver(
+    session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime
+) -> Outcome:
     trigger = session.get(Trigger, step.trigger_id) if step.trigger_id else None
     channel = rt.channel(rule.channel)
     attempt = _open_attempt(session, step)
@@ -192,24 +231,59 @@ def _deliver(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, 
                 body_sha256=hashlib.sha256(attempt.content.encode("utf-8")).hexdigest(),
             )
         except TransientChannelError as exc:
-            return _retry(session, rt, case, step, attempt, now, f"cannot settle yet: {exc.code}", keep_sending=True)
+            return _retry(
+                session,
+                rt,
+                case,
+                step,
+                attempt,
+                now,
+                f"cannot settle yet: {exc.code}",
+                keep_sending=True,
+            )
         if delivery is not None:
-            timeline.record(session, case.id, "attempt_settled", now, channel=rule.channel, step_id=step.id, attempt_id=attempt.id)
+            timeline.record(
+                session,
+                case.id,
+                "attempt_settled",
+                now,
+                channel=rule.channel,
+                step_id=step.id,
+                attempt_id=attempt.id,
+            )
         else:
             attempt.status = "not_sent"
-            session.add(AttemptStatus(attempt_id=attempt.id, status="not_sent", at=now, detail="settled after interrupted run"))
+            session.add(
+                AttemptStatus(
+                    attempt_id=attempt.id,
+                    status="not_sent",
+                    at=now,
+                    detail="settled after interrupted run",
+                )
+            )
             attempt = None
     task = None
     if delivery is None:
         recipient = compose.recipient_for(rule, case, trigger)
         if isinstance(recipient, compose.Unusable):
             _finish(session, step, "skipped", now, recipient.reason)
-            timeline.record(session, case.id, "step_skipped", now, channel=rule.channel, step_id=step.id, rule=rule.name, reason=recipient.reason)
+            timeline.record(
+                session,
+                case.id,
+                "step_skipped",
+                now,
+                channel=rule.channel,
+                step_id=step.id,
+                rule=rule.name,
+                reason=recipient.reason,
+            )
             ladder.advance(session, rt, case, rule.on_fail_advance, now)
             session.commit()
             return Outcome(step.id, "skipped")
         task = _task_for(session, rt, case, step, rule, now)
-        try_no = (session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0) + 1
+        try_no = (
+            session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0
+        ) + 1
         attempt = Attempt(
             step_id=step.id,
             case_id=case.id,
@@ -233,7 +307,16 @@ def _deliver(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, 
         except PermanentChannelError as exc:
             return _failed(session, rt, case, step, rule, attempt, now, exc.code, exc.detail)
         except TransientChannelError as exc:
-            return _retry(session, rt, case, step, attempt, now, exc.detail, keep_sending=exc.code == "ambiguous")
+            return _retry(
+                session,
+                rt,
+                case,
+                step,
+                attempt,
+                now,
+                exc.detail,
+                keep_sending=exc.code == "ambiguous",
+            )
     assert attempt is not None
     return _sent(session, rt, case, step, rule, attempt, delivery, now)
 
@@ -244,18 +327,25 @@ def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule,
     scheduled = None
     due = now
     if rule.channel == "home_visit":
-        within = (rule.crisis_schedule_within if case.crisis_since else None) or rule.schedule_within
+        within = (
+            rule.crisis_schedule_within if case.crisis_since else None
+        ) or rule.schedule_within
         start, end = rt.policy.working_hours
         # The next working day at 10:00, inside the policy's "within" limit:
         # the team needs a day's notice to pair two staff (issue 4 refines this).
-        next_day = rt.calendar.add_working_days(compose.local(now).replace(hour=10, minute=0, second=0, microsecond=0), 1)
+        next_day = rt.calendar.add_working_days(
+            compose.local(now).replace(hour=10, minute=0, second=0, microsecond=0), 1
+        )
         scheduled = rt.calendar.next_time_in_window(next_day, start, end)
         if within is not None:
             latest = within.apply(now, rt.calendar)
             scheduled = min(scheduled, rt.calendar.next_time_in_window(latest, start, end))
         due = scheduled
     return create_task_for_step(
-        session, rt, case, step,
+        session,
+        rt,
+        case,
+        step,
         kind=rule.task_kind or rule.channel,
         title=rule.task_title,
         assignee_role=rule.assignee_role,
@@ -264,12 +354,23 @@ def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule,
     )
 
 
-def _sent(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, attempt: Attempt, delivery: Delivery, now: datetime) -> Outcome:
+def _sent(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    rule: Rule,
+    attempt: Attempt,
+    delivery: Delivery,
+    now: datetime,
+) -> Outcome:
     attempt.status = delivery.status
     attempt.provider_ref = delivery.provider_ref
     attempt.segments = delivery.segments
     attempt.updated_at = now
-    session.add(AttemptStatus(attempt_id=attempt.id, status=delivery.status, at=now, detail=delivery.detail))
+    session.add(
+        AttemptStatus(attempt_id=attempt.id, status=delivery.status, at=now, detail=delivery.detail)
+    )
     _finish(session, step, "done", now)
     data: dict[str, object] = {"attempt_id": attempt.id, "rule": rule.name}
     if rule.channel in {"phone_task", "home_visit"}:
@@ -280,7 +381,15 @@ def _sent(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, att
             data["task_id"] = task.id
             if task.scheduled_for is not None:
                 data["scheduled_for"] = task.scheduled_for.isoformat()
-    timeline.record(session, case.id, compose.sent_event(rule), now, channel=rule.channel, step_id=step.id, **data)
+    timeline.record(
+        session,
+        case.id,
+        compose.sent_event(rule),
+        now,
+        channel=rule.channel,
+        step_id=step.id,
+        **data,
+    )
     if rule.channel == "letter" and rule.audience == "tenant" and case.letter_sent_at is None:
         case.letter_sent_at = now
         ladder.replan(session, rt, case, now)
@@ -289,7 +398,17 @@ def _sent(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, att
     return Outcome(step.id, "done")
 
 
-def _failed(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, attempt: Attempt, now: datetime, code: str, detail: str) -> Outcome:
+def _failed(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    rule: Rule,
+    attempt: Attempt,
+    now: datetime,
+    code: str,
+    detail: str,
+) -> Outcome:
     attempt.status = "failed"
     attempt.error_code = code
     attempt.detail = detail
@@ -298,25 +417,59 @@ def _failed(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, a
     if code == "opted_out" and rule.channel == "sms":
         case.person.sms_opted_out_at = now
     _finish(session, step, "failed", now, code)
-    timeline.record(session, case.id, "step_failed", now, channel=rule.channel, step_id=step.id, rule=rule.name, reason=code)
+    timeline.record(
+        session,
+        case.id,
+        "step_failed",
+        now,
+        channel=rule.channel,
+        step_id=step.id,
+        rule=rule.name,
+        reason=code,
+    )
     ladder.advance(session, rt, case, rule.on_fail_advance, now)
     session.commit()
     return Outcome(step.id, "failed")
 
 
-def _retry(session: Session, rt: Runtime, case: Case, step: Step, attempt: Attempt | None, now: datetime, detail: str, *, keep_sending: bool) -> Outcome:
+def _retry(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    attempt: Attempt | None,
+    now: datetime,
+    detail: str,
+    *,
+    keep_sending: bool,
+) -> Outcome:
     if attempt is not None and not keep_sending:
         attempt.status = "error"
         attempt.detail = detail
         attempt.updated_at = now
-        session.add(AttemptStatus(attempt_id=attempt.id, status="error", at=now, detail=detail[:200]))
+        session.add(
+            AttemptStatus(attempt_id=attempt.id, status="error", at=now, detail=detail[:200])
+        )
     if step.tries >= rt.settings.max_step_tries:
         rule = rt.policy.by_name[step.rule]
-        return _failed(session, rt, case, step, rule, attempt, now, "gave_up", detail) if attempt is not None else Outcome(step.id, "failed")
+        return (
+            _failed(session, rt, case, step, rule, attempt, now, "gave_up", detail)
+            if attempt is not None
+            else Outcome(step.id, "failed")
+        )
     delay = BACKOFF[min(max(step.tries - 1, 0), len(BACKOFF) - 1)]
     step.status = "planned"
     step.due_at = now + delay
     step.lease_until = None
-    timeline.record(session, case.id, "step_retry", now, channel=step.channel, step_id=step.id, rule=step.rule, due_at=step.due_at.isoformat())
+    timeline.record(
+        session,
+        case.id,
+        "step_retry",
+        now,
+        channel=step.channel,
+        step_id=step.id,
+        rule=step.rule,
+        due_at=step.due_at.isoformat(),
+    )
     session.commit()
     return Outcome(step.id, "retry")

@@ -36,7 +36,9 @@ class TickReport:
         return {"enqueued": len(self.enqueued), "recovered": len(self.recovered)}
 
 
-def _hand_out(rt: Runtime, step_ids: list[int], now: datetime, from_status: str) -> list[tuple[int, str]]:
+def _hand_out(
+    rt: Runtime, step_ids: list[int], now: datetime, from_status: str
+) -> list[tuple[int, str]]:
     handed: list[tuple[int, str]] = []
     with rt.session() as session:
         for step_id in step_ids:
@@ -87,9 +89,7 @@ def recover(rt: Runtime, now: datetime) -> list[int]:
             select(Step.id, Step.job_generation, Step.enqueued_at).where(Step.status == "queued")
         ).all()
         expired = list(
-            session.scalars(
-                select(Step.id).where(Step.status == "running", Step.lease_until < now)
-            )
+            session.scalars(select(Step.id).where(Step.status == "running", Step.lease_until < now))
         )
     lost = []
     for step_id, generation, enqueued_at in queued:
@@ -98,7 +98,9 @@ def recover(rt: Runtime, now: datetime) -> list[int]:
         state = queue.job_state(rt, f"step-{step_id}-g{generation}")
         if state in {"missing", "failed", "stopped", "canceled", "finished"}:
             lost.append(step_id)
-    for step_id, job_id in _hand_out(rt, lost, now, "queued") + _hand_out(rt, expired, now, "running"):
+    for step_id, job_id in _hand_out(rt, lost, now, "queued") + _hand_out(
+        rt, expired, now, "running"
+    ):
         queue.enqueue_step(rt, step_id, job_id)
         recovered.append(step_id)
     return recovered

@@ -5,15 +5,17 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from outreach.db import Base
 from outreach import models  # noqa: F401  (registers the tables)
+from outreach.db import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
 
 
 def run_offline() -> None:
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

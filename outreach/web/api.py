@@ -94,7 +94,11 @@ def post_trigger() -> Any:
     payload = result.as_json()
     if not principal.is_staff:
         # A landlord or bailiff feed learns only that the notice was received.
-        payload = {"trigger_id": result.trigger_id, "duplicate": result.duplicate, "status": "received"}
+        payload = {
+            "trigger_id": result.trigger_id,
+            "duplicate": result.duplicate,
+            "status": "received",
+        }
     response = jsonify(payload)
     response.status_code = 200 if result.duplicate else 201
     return response
@@ -214,7 +218,9 @@ class TaskOutcomeSchema(Schema):
 def _load(schema: Schema) -> tuple[dict[str, Any] | None, Any]:
     body = _json_body()
     if body is None:
-        return None, _error(400, "bad_request", "Send a JSON object with Content-Type: application/json.")
+        return None, _error(
+            400, "bad_request", "Send a JSON object with Content-Type: application/json."
+        )
     try:
         return schema.load(body), None
     except ValidationError as exc:
@@ -245,10 +251,17 @@ def post_contact(case_id: int) -> Any:
 
     def action(session: Session) -> Any:
         cancelled = case_actions.register_response(
-            session, rt(), case, channel=data["channel"], at=data["at"], note=data["note"],
+            session,
+            rt(),
+            case,
+            channel=data["channel"],
+            at=data["at"],
+            note=data["note"],
             actor=g.principal.label,
         )
-        return jsonify({"case_id": case.id, "ladder": case.ladder_state, "cancelled_steps": cancelled}), 201
+        return jsonify(
+            {"case_id": case.id, "ladder": case.ladder_state, "cancelled_steps": cancelled}
+        ), 201
 
     return _act(action)
 
@@ -286,7 +299,12 @@ def post_district(case_id: int) -> Any:
 
     def action(session: Session) -> Any:
         case_actions.assign_district(
-            session, rt(), case, district=data["district"], reason=data["reason"], actor=g.principal.label
+            session,
+            rt(),
+            case,
+            district=data["district"],
+            reason=data["reason"],
+            actor=g.principal.label,
         )
         return jsonify({"case_id": case.id, "district": case.district_code})
 
@@ -305,7 +323,14 @@ def post_flag_decision(flag_id: int) -> Any:
     assert data is not None
 
     def action(session: Session) -> Any:
-        decide_flag(session, rt(), flag, decision=data["decision"], reason=data["reason"], user=g.principal.user)
+        decide_flag(
+            session,
+            rt(),
+            flag,
+            decision=data["decision"],
+            reason=data["reason"],
+            user=g.principal.user,
+        )
         return jsonify({"flag_id": flag.id, "status": flag.status, "decision": flag.decision})
 
     return _act(action)
@@ -323,7 +348,15 @@ def post_task_outcome(task_id: int) -> Any:
     assert data is not None
 
     def action(session: Session) -> Any:
-        record_outcome(session, rt(), task, outcome=data["outcome"], note=data["note"], at=data["at"], actor=g.principal.label)
+        record_outcome(
+            session,
+            rt(),
+            task,
+            outcome=data["outcome"],
+            note=data["note"],
+            at=data["at"],
+            actor=g.principal.label,
+        )
         return jsonify({"task_id": task.id, "status": task.status, "outcome": task.outcome})
 
     return _act(action)

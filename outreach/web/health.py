@@ -33,8 +33,10 @@ def healthz() -> Any:
         checks["redis"] = "ok" if rt.redis().ping() else "down"
     except Exception:
         checks["redis"] = "down"
-    status = "ok" if all(v == "ok" for v in checks.values()) else (
-        "down" if checks["database"] != "ok" else "degraded"
+    status = (
+        "ok"
+        if all(v == "ok" for v in checks.values())
+        else ("down" if checks["database"] != "ok" else "degraded")
     )
     response = jsonify({"status": status, "checks": checks})
     response.status_code = 503 if status == "down" else 200
@@ -46,12 +48,21 @@ def metrics() -> Response:
     rt = current_app.extensions["outreach_runtime"]
     registry = CollectorRegistry()
     cases = Gauge("outreach_cases", "Cases by status", ["status"], registry=registry)
-    steps = Gauge("outreach_steps", "Steps by channel and status", ["channel", "status"], registry=registry)
-    overdue = Gauge("outreach_steps_overdue", "Planned steps past due by channel", ["channel"], registry=registry)
+    steps = Gauge(
+        "outreach_steps", "Steps by channel and status", ["channel", "status"], registry=registry
+    )
+    overdue = Gauge(
+        "outreach_steps_overdue",
+        "Planned steps past due by channel",
+        ["channel"],
+        registry=registry,
+    )
     flags = Gauge("outreach_flags_open", "Undecided flags by kind", ["kind"], registry=registry)
     now = rt.now()
     with rt.session() as session:
-        for status, count in session.execute(select(Case.status, func.count()).group_by(Case.status)):
+        for status, count in session.execute(
+            select(Case.status, func.count()).group_by(Case.status)
+        ):
             cases.labels(status).set(count)
         for channel, status, count in session.execute(
             select(Step.channel, Step.status, func.count()).group_by(Step.channel, Step.status)

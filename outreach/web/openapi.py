@@ -59,13 +59,41 @@ def document() -> dict[str, Any]:
     trigger_op["responses"]["200"] = {"description": "Duplicate: the first result"}
     spec.path(path="/api/v1/triggers", operations={"post": trigger_op})
     case_id = [{"in": "path", "name": "case_id", "required": True, "schema": {"type": "integer"}}]
-    spec.path(path="/api/v1/cases/{case_id}", operations={"get": _op("A case with its steps", None, "200")}, parameters=case_id)
-    spec.path(path="/api/v1/cases/{case_id}/timeline", operations={"get": _op("The case timeline", None, "200")}, parameters=case_id)
-    spec.path(path="/api/v1/cases/{case_id}/contacts", operations={"post": _op("Register a contact (stops the ladder)", "Contact", "201")}, parameters=case_id)
-    spec.path(path="/api/v1/cases/{case_id}/close", operations={"post": _op("Close the case", "Close", "200")}, parameters=case_id)
-    spec.path(path="/api/v1/cases/{case_id}/district", operations={"post": _op("Staff override of the district", "District", "200")}, parameters=case_id)
+    spec.path(
+        path="/api/v1/cases/{case_id}",
+        operations={"get": _op("A case with its steps", None, "200")},
+        parameters=case_id,
+    )
+    spec.path(
+        path="/api/v1/cases/{case_id}/timeline",
+        operations={"get": _op("The case timeline", None, "200")},
+        parameters=case_id,
+    )
+    spec.path(
+        path="/api/v1/cases/{case_id}/contacts",
+        operations={"post": _op("Register a contact (stops the ladder)", "Contact", "201")},
+        parameters=case_id,
+    )
+    spec.path(
+        path="/api/v1/cases/{case_id}/close",
+        operations={"post": _op("Close the case", "Close", "200")},
+        parameters=case_id,
+    )
+    spec.path(
+        path="/api/v1/cases/{case_id}/district",
+        operations={"post": _op("Staff override of the district", "District", "200")},
+        parameters=case_id,
+    )
     flag_id = [{"in": "path", "name": "flag_id", "required": True, "schema": {"type": "integer"}}]
-    spec.path(path="/api/v1/flags/{flag_id}/decision", operations={"post": _op("Decide a flag with a reason", "FlagDecision", "200")}, parameters=flag_id)
+    spec.path(
+        path="/api/v1/flags/{flag_id}/decision",
+        operations={"post": _op("Decide a flag with a reason", "FlagDecision", "200")},
+        parameters=flag_id,
+    )
     task_id = [{"in": "path", "name": "task_id", "required": True, "schema": {"type": "integer"}}]
-    spec.path(path="/api/v1/tasks/{task_id}/outcome", operations={"post": _op("Record a call or visit outcome", "TaskOutcome", "200")}, parameters=task_id)
+    spec.path(
+        path="/api/v1/tasks/{task_id}/outcome",
+        operations={"post": _op("Record a call or visit outcome", "TaskOutcome", "200")},
+        parameters=task_id,
+    )
     return spec.to_dict()

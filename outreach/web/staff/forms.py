@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -77,7 +76,7 @@ class LanguageForm(FlaskForm):
 
 class IntakeForm(FlaskForm):
     kind = SelectField(_l("Type melding"), choices=[], validate_choice=False)
-    received_on = DateField(_l("Mottatt dato"), validators=[], render_kw={"autocomplete": "off"})
+    received_on = StringField(_l("Mottatt dato"), render_kw={"type": "date"})
     source_type = SelectField(_l("Avsender"), choices=[], validate_choice=False)
     source_name = StringField(_l("Avsenderens navn"))
     source_org_number = StringField(_l("Organisasjonsnummer (valgfritt)"))
@@ -89,7 +88,7 @@ class IntakeForm(FlaskForm):
         _l("Fødselsnummer eller D-nummer (valgfritt)"),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    birth_date = StringField(_l("Fødselsdato"), render_kw={"placeholder": "dd.mm.åååå"})
+    birth_date = StringField(_l("Fødselsdato"), render_kw={"type": "date"})
     street = StringField(_l("Gateadresse"))
     postal_code = StringField(_l("Postnummer"), render_kw={"inputmode": "numeric"})
     city = StringField(_l("Poststed"), default="Oslo")
@@ -104,7 +103,7 @@ class IntakeForm(FlaskForm):
     client_status = SelectField(_l("Sosialsak hos NAV"), choices=[], validate_choice=False)
     client_district = SelectField(_l("Bydel for sosialsaken"), choices=[], validate_choice=False)
     district = SelectField(_l("Bydel (la stå tom for å finne den fra adressen)"), choices=[], validate_choice=False)
-    eviction_date = StringField(_l("Dato for utkastelse"), render_kw={"placeholder": "dd.mm.åååå"})
+    eviction_date = StringField(_l("Dato for utkastelse, om kjent"), render_kw={"type": "date"})
     arrears_amount = StringField(_l("Restanse (kr)"), render_kw={"inputmode": "decimal"})
     notes = TextAreaField(_l("Merknader"), validators=[Length(max=5000)])
     confirm_duplicate = HiddenField()
@@ -170,7 +169,7 @@ class CloseForm(FlaskForm):
 
 class FollowUpForm(FlaskForm):
     kind = SelectField(_l("Tiltak"), choices=[], validators=[DataRequired(_l("Velg tiltak."))])
-    due_on = DateField(_l("Dato"), validators=[InputRequired(_l("Velg en dato."))])
+    due_on = StringField(_l("Dato"), validators=[InputRequired(_l("Velg en dato."))], render_kw={"type": "date"})
     owner = SelectField(_l("Ansvarlig"), choices=[], validators=[DataRequired(_l("Velg ansvarlig."))])
     note = StringField(_l("Merknad (valgfritt)"), validators=[Length(max=500)])
 

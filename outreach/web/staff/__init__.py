@@ -1,0 +1,50 @@
+"""The caseworkers' web app (issue 5): server-rendered, Norwegian first, no JavaScript needed.
+
+One blueprint under ``/staff``. Registering it also sets up what the pages
+need on the app (Flask-Babel with the ``staff`` domain, session cookie
+settings); CSRF is checked for every POST of this blueprint only, so the
+token-authenticated JSON API and the signed webhooks are not affected.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Flask, redirect, url_for
+from flask.blueprints import BlueprintSetupState
+
+from outreach.web import i18n
+
+bp = Blueprint(
+    "staff",
+    __name__,
+    url_prefix="/staff",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+# Absolute session lifetime; the idle timeout is in ``auth``.
+SESSION_MAX_AGE = timedelta(hours=10)
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    app: Flask = state.app
+    i18n.init_app(app)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_MAX_AGE)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    rt = app.extensions.get("outreach_runtime")
+    # Production runs behind HTTPS; the embedded default is plain http on 127.0.0.1.
+    app.config.setdefault("SESSION_COOKIE_SECURE", bool(rt is not None and rt.settings.env == "production"))
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", int(SESSION_MAX_AGE.total_seconds()))
+    if not any(rule.rule == "/" for rule in app.url_map.iter_rules()):
+
+        def _root() -> Any:
+            return redirect(url_for("staff.queue"))
+
+        app.add_url_rule("/", "staff_root", _root)
+
+
+from outreach.web.staff import auth, views_case, views_intake, views_queue, views_work  # noqa: E402,F401

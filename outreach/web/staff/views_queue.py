@@ -1,0 +1,62 @@
+"""The queue: the district's open cases, most urgent first, with the reason shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+
+from outreach import access_log, staff_queries
+from outreach.models import TRIGGER_KINDS
+from outreach.web.api import db_session, rt
+from outreach.web.staff import bp, labels
+from outreach.web.staff.auth import current_user, login_required
+
+
+@bp.get("/")
+@login_required
+def queue() -> Any:
+    user = current_user()
+    assert user is not None
+    session = db_session()
+    args = request.args
+    reason = args.get("grunn") or None
+    status = args.get("status") or "active"
+    kind = args.get("type") or None
+    text = (args.get("q") or "").strip()
+    purpose = args.get("formal") or "case_work"
+    filters = staff_queries.QueueFilter(
+        reason=reason if reason in staff_queries.REASONS else None,
+        status=status if status in {"active", "paused", "closed"} else "active",
+        kind=kind if kind in TRIGGER_KINDS else None,
+        mine=args.get("mine") == "1",
+    )
+    searched = None
+    if text:
+        query_kind, ids = staff_queries.search_cases(session, user, text, rt().protector.lookup_hash)
+        districts = sorted(user.district_set) or [None]
+        for district in districts:
+            access_log.log_search(
+                session, user, query_kind=query_kind, hits=len(ids), purpose=purpose,
+                district=district, now=rt().now(),
+            )
+        session.commit()
+        # A search looks in closed cases too: the person may be a repeat case.
+        filters = staff_queries.QueueFilter(status="all", case_ids=frozenset(ids))
+        searched = query_kind
+    rows = staff_queries.queue(
+        session, user, rt().now(), elderly_age=rt().policy.elderly_age, filters=filters
+    )
+    return render_template(
+        "staff/queue.html",
+        rows=rows,
+        filters=filters,
+        text=text,
+        purpose=purpose,
+        searched=searched,
+        labels=labels,
+        reasons=staff_queries.REASONS,
+        trigger_kinds=TRIGGER_KINDS,
+        search_purposes=access_log.SEARCH_PURPOSES,
+        now=rt().now(),
+    )
