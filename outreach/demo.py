@@ -93,7 +93,6 @@ DEMO_TRIGGERS: list[dict[str, Any]] = [
         "source": {
             "type": "municipal_landlord",
             "name": "Boligbygg Oslo KF",
-            "org_number": "874036462",
             "reference": "DEMO-BB-2002",
         },
         "tenant": {

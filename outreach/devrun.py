@@ -28,7 +28,7 @@ def main() -> int:
     demo_file = settings.var_dir / "demo-login.json"
     if not demo_file.exists():
         out = subprocess.run(  # noqa: S603
-            [*outreach, "seed-demo"], env=env, check=True, capture_output=True, text=True
+            [*outreach, "seed-demo"], env=env, check=True, stdout=subprocess.PIPE, text=True
         ).stdout
         demo_file.write_text(out.strip().splitlines()[-1], encoding="utf-8")
     login = json.loads(demo_file.read_text(encoding="utf-8"))

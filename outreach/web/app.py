@@ -41,6 +41,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    from outreach.web import webhooks
+
+    app.register_blueprint(webhooks.bp)
     logging.getLogger(__name__).debug("app built for %s", settings.env)
     session_factory(settings.database)  # fail early on a bad DATABASE_URL
     return app

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 825adc65dcef
+Revision ID: 60e9e99b786f
 Revises: 
-Create Date: 2026-11-22 02:11:18.521108
+Create Date: 2026-11-22 02:15:12.050874
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import outreach.db
 
 
-revision = '825adc65dcef'
+revision = '60e9e99b786f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -188,6 +188,33 @@ def upgrade() -> None:
     with op.batch_alter_table('followup_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_followup_items_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_followup_items_status_due', ['status', 'due_on'], unique=False)
+
+    op.create_table('inbound_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider', sa.String(length=16), nullable=False),
+    sa.Column('provider_ref', sa.String(length=64), nullable=False),
+    sa.Column('received_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('from_number', sa.String(length=20), nullable=False),
+    sa.Column('to_number', sa.String(length=20), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('intent', sa.String(length=16), nullable=True),
+    sa.Column('keyword', sa.String(length=60), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('candidate_case_ids', sa.JSON(), nullable=False),
+    sa.Column('review_status', sa.String(length=8), nullable=False),
+    sa.Column('reviewed_by', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', outreach.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_inbound_messages_case_id_cases')),
+    sa.ForeignKeyConstraint(['reviewed_by'], ['users.id'], name=op.f('fk_inbound_messages_reviewed_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_messages')),
+    sa.UniqueConstraint('provider_ref', name=op.f('uq_inbound_messages_provider_ref'))
+    )
+    with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbound_messages_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_messages_from_number'), ['from_number'], unique=False)
+        batch_op.create_index('ix_inbound_messages_review', ['review_status', 'received_at'], unique=False)
 
     op.create_table('triggers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -396,6 +423,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_triggers_case_id'))
 
     op.drop_table('triggers')
+    with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_messages_review')
+        batch_op.drop_index(batch_op.f('ix_inbound_messages_from_number'))
+        batch_op.drop_index(batch_op.f('ix_inbound_messages_case_id'))
+
+    op.drop_table('inbound_messages')
     with op.batch_alter_table('followup_items', schema=None) as batch_op:
         batch_op.drop_index('ix_followup_items_status_due')
         batch_op.drop_index(batch_op.f('ix_followup_items_case_id'))

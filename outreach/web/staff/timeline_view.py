@@ -1,0 +1,251 @@
+"""The case page's read side: timeline entries, "what happens next", the household.
+
+Turns stored codes into Norwegian sentences; writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach.districts import all_districts
+from outreach.models import STEP_OPEN, Attempt, Case, Event, Flag, Step, Task, Trigger, User
+from outreach.models_staff import CaseDocument, CaseNote
+from outreach.policy import Policy
+from outreach.web.i18n import format_day, format_when
+from outreach.web.staff import labels
+from outreach.web.staff.labels import label
+
+
+def district_name(code: str | None) -> str:
+    if not code:
+        return _("ingen bydel")
+    for d in all_districts():
+        if d.code == code:
+            return d.name
+    return code
+
+
+@dataclass
+class Entry:
+    event: Event
+    title: str
+    details: list[tuple[str, str | None]] = field(default_factory=list)  # (text, link)
+    tone: str = "info"  # info | contact | warning | quiet | decision
+
+
+def _when_iso(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return format_when(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _day_iso(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return format_day(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+QUIET = {"step_planned", "step_rescheduled", "step_cancelled", "attempt_settled", "task_created", "task_cancelled"}
+CONTACT = {"response_registered", "phone_task_outcome", "home_visit_outcome", "sms_reply"}
+WARNING = {"letter_overdue", "unreachable", "flag_overdue", "crisis", "step_failed", "match_review_requested", "unrouted"}
+DECISION = {"flag_decided", "case_closed", "ladder_paused", "ladder_resumed", "forwarded"}
+
+
+def timeline(session: Session, case: Case) -> list[Entry]:
+    events = list(
+        session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at.desc(), Event.id.desc()))
+    )
+    attempts = {a.id: a for a in session.scalars(select(Attempt).where(Attempt.case_id == case.id))}
+    notes = {n.id: n for n in session.scalars(select(CaseNote).where(CaseNote.case_id == case.id))}
+    flags = {f.id: f for f in session.scalars(select(Flag).where(Flag.case_id == case.id))}
+    triggers = {t.id: t for t in session.scalars(select(Trigger).where(Trigger.case_id == case.id))}
+    documents = list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)))
+    entries = []
+    for event in events:
+        entries.append(_entry(event, case, attempts, notes, flags, triggers, documents))
+    return entries
+
+
+def _entry(
+    event: Event,
+    case: Case,
+    attempts: dict[int, Attempt],
+    notes: dict[int, CaseNote],
+    flags: dict[int, Flag],
+    triggers: dict[int, Trigger],
+    documents: list[CaseDocument],
+) -> Entry:
+    data = event.data or {}
+    kind = event.kind
+    entry = Entry(event, label(labels.EVENTS, kind))
+    if kind in QUIET:
+        entry.tone = "quiet"
+    elif kind in CONTACT:
+        entry.tone = "contact"
+    elif kind in WARNING:
+        entry.tone = "warning"
+    elif kind in DECISION:
+        entry.tone = "decision"
+    add = entry.details.append
+    rule = data.get("rule")
+    if kind.startswith("step_") and rule:
+        entry.title = f"{entry.title}: {label(labels.STEP_RULES, rule)}"
+        if data.get("due_at"):
+            add((_("tidspunkt: %(when)s", when=_when_iso(data["due_at"])), None))
+        if data.get("reason"):
+            add((_("årsak: %(reason)s", reason=data["reason"]), None))
+    elif kind in {"case_opened", "trigger_received"}:
+        if data.get("trigger_kind"):
+            add((label(labels.TRIGGER_KINDS, data["trigger_kind"]), None))
+        trigger = triggers.get(data.get("trigger_id") or -1)
+        if trigger is not None:
+            source = label(labels.SOURCE_TYPES, trigger.source_type)
+            add((_("fra %(source)s", source=f"{source} {trigger.source_name}".strip()), None))
+            if trigger.source_reference:
+                add((_("avsenderens saksnummer: %(ref)s", ref=trigger.source_reference), None))
+            for document in documents:
+                if document.trigger_id == trigger.id:
+                    add((document.filename, url_for("staff.document", case_id=case.id, document_id=document.id)))
+        if data.get("repeat_case"):
+            add((_("gjenganger: personen har hatt sak før"), None))
+        if data.get("match") and data["match"] not in {"new"}:
+            add((_("koblet til person (%(how)s)", how=data["match"]), None))
+    elif kind in {"routed", "forwarded", "forward", "unrouted"}:
+        if data.get("from_district"):
+            add((_("fra %(d)s", d=district_name(data["from_district"])), None))
+        target = data.get("to_district") or data.get("district")
+        if target:
+            add((_("til %(d)s", d=district_name(target)), None))
+        if data.get("reason"):
+            add((_("begrunnelse: %(r)s", r=data["reason"]), None))
+    elif kind in {"letter_sent", "letter_copy_sent", "sms_sent", "email_sent"}:
+        attempt = attempts.get(data.get("attempt_id") or -1)
+        if attempt is not None:
+            add((_("status: %(s)s", s=label(labels.DELIVERY_STATUSES, attempt.status)), None))
+            if kind == "letter_sent":
+                add((_("se brevet (PDF)"), url_for("staff.letter_preview", case_id=case.id, sprak=attempt.language)))
+            if attempt.language and attempt.language != "nb":
+                add((_("språk: %(l)s", l=attempt.language), None))
+    elif kind in {"phone_task_outcome", "home_visit_outcome", "task_done"}:
+        if data.get("outcome"):
+            add((label(labels.TASK_OUTCOMES, data["outcome"]), None))
+        if data.get("note"):
+            add((data["note"], None))
+    elif kind in {"task_created", "task_cancelled", "phone_task_created", "home_visit_scheduled"}:
+        if data.get("task_kind"):
+            add((label(labels.TASK_KINDS, data["task_kind"]), None))
+        if data.get("scheduled_for"):
+            add((_when_iso(data["scheduled_for"]), None))
+        if data.get("reason"):
+            add((_("årsak: %(reason)s", reason=data["reason"]), None))
+    elif kind == "response_registered":
+        add((label(labels.CONTACT_CHANNELS, data.get("channel")), None))
+        if data.get("note"):
+            add((data["note"], None))
+    elif kind in {"flag_raised", "flag_overdue", "flag_decided"}:
+        add((label(labels.FLAG_KINDS, data.get("flag")), None))
+        flag = flags.get(data.get("flag_id") or -1)
+        if kind == "flag_decided" and flag is not None:
+            add((label(labels.FLAG_DECISIONS, flag.decision), None))
+            add((_("begrunnelse: %(r)s", r=flag.reason), None))
+        if kind == "flag_raised" and data.get("due_at"):
+            add((_("frist: %(when)s", when=_when_iso(data["due_at"])), None))
+        if kind == "flag_overdue" and data.get("raised_to"):
+            add((_("sendt til: %(who)s", who=data["raised_to"]), None))
+    elif kind == "note_added":
+        note = notes.get(data.get("note_id") or -1)
+        if note is not None:
+            add((note.text, None))
+    elif kind == "document_added":
+        for document in documents:
+            if document.id == data.get("document_id"):
+                add((document.filename, url_for("staff.document", case_id=case.id, document_id=document.id)))
+    elif kind == "case_closed":
+        add((label(labels.CLOSE_OUTCOMES, data.get("outcome")), None))
+        if data.get("note"):
+            add((data["note"], None))
+    elif kind == "ladder_paused":
+        if data.get("reason"):
+            add((_("begrunnelse: %(r)s", r=data["reason"]), None))
+    elif kind in {"followup_planned", "followup_done"}:
+        add((label(labels.FOLLOWUP_KINDS, data.get("kind")), None))
+        if data.get("due_on"):
+            add((_("dato: %(d)s", d=_day_iso(data["due_on"])), None))
+        if data.get("owner"):
+            add((_("ansvarlig: %(who)s", who=data["owner"]), None))
+    elif kind == "unreachable":
+        for flag_kind in data.get("flags") or ():
+            add((label(labels.FLAG_KINDS, flag_kind), None))
+    elif kind == "crisis":
+        if data.get("eviction_date"):
+            add((_("utkastelse: %(d)s", d=_day_iso(data["eviction_date"])), None))
+    elif kind == "letter_overdue":
+        if data.get("deadline"):
+            add((_("fristen var %(when)s", when=_when_iso(data["deadline"])), None))
+    elif kind == "match_review_requested":
+        add((_("mulig samme person som sak %(ref)s", ref=data.get("candidate_case", "")), None))
+        if data.get("reasons"):
+            add((data["reasons"], None))
+    else:
+        for key, value in data.items():
+            if not key.endswith("_id"):
+                add((f"{key}: {value}", None))
+    return entry
+
+
+@dataclass
+class NextStep:
+    step: Step
+    text: str
+    when: str
+    unless_response: bool
+
+
+def what_happens_next(session: Session, case: Case, policy: Policy) -> list[NextStep]:
+    steps = session.scalars(
+        select(Step)
+        .where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
+        .order_by(Step.due_at, Step.id)
+    )
+    result = []
+    for step in steps:
+        rule = policy.by_name.get(step.rule)
+        if step.status in {"queued", "running"}:
+            when = _("sendes nå")
+        else:
+            when = format_when(step.due_at)
+        if step.deadline_at is not None and step.channel != "check":
+            when = _("%(when)s (frist %(deadline)s)", when=when, deadline=format_when(step.deadline_at, "short"))
+        result.append(
+            NextStep(
+                step,
+                label(labels.STEP_RULES, step.rule),
+                when,
+                bool(rule.stops_on_response) if rule is not None else False,
+            )
+        )
+    return result
+
+
+def open_tasks(session: Session, case: Case) -> list[Task]:
+    return list(
+        session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open").order_by(Task.due_at))
+    )
+
+
+def district_staff(session: Session, district: str | None) -> list[User]:
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
+    return [u for u in users if district is None or district in u.district_set or "admin" in u.role_set]

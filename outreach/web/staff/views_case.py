@@ -1,0 +1,433 @@
+"""The case page and its actions.
+
+Every handler loads the case through ``_visible_case`` (another district's
+case is a 404, so its existence is not revealed), validates its form, calls
+one action and commits; a form with errors re-renders the page with the
+errors on the fields and status 400.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach import access_log
+from outreach import cases as case_actions
+from outreach.flags import FLAG_DECISIONS, THRESHOLD_TEXT, FlagDecisionError, decide_flag
+from outreach.models import Case, Flag, Task, Trigger, User
+from outreach.models_staff import CaseDocument, FollowUpItem
+from outreach.staff_queries import age_on
+from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES, record_outcome
+from outreach.web.api import db_session, rt
+from outreach.web.i18n import OSLO
+from outreach.web.staff import actions, bp, labels
+from outreach.web.staff.auth import current_user, login_required, principal
+from outreach.web.staff.forms import (
+    CloseForm,
+    ContactForm,
+    FlagDecisionForm,
+    FollowUpForm,
+    ForwardForm,
+    NoteForm,
+    PauseForm,
+    PlainForm,
+    TaskOutcomeForm,
+)
+from outreach.web.staff.timeline_view import (
+    district_name,
+    district_staff,
+    open_tasks,
+    timeline,
+    what_happens_next,
+)
+
+# The core's English messages (outreach.cases, outreach.flags, actions) on the page.
+_ACTION_MESSAGES = {
+    "The case is closed.": _l("Saken er avsluttet."),
+    "The case is already closed.": _l("Saken er allerede avsluttet."),
+    "Give a reason.": _l("Skriv en begrunnelse."),
+    "Not one of Oslo's 15 district codes.": _l("Velg en av Oslos 15 bydeler."),
+    "The flag is already decided.": _l("Vurderingen er allerede besluttet."),
+    "Write the reason for the decision (at least 10 characters).": _l("Skriv begrunnelsen (minst 10 tegn)."),
+    "The task is no longer open.": _l("Oppgaven er ikke lenger åpen."),
+    "Only an open case can be paused.": _l("Bare en åpen sak kan settes på pause."),
+    "Write why the ladder is paused.": _l("Skriv hvorfor stigen settes på pause."),
+    "The ladder is not paused.": _l("Stigen er ikke på pause."),
+    "Write the note.": _l("Skriv notatet."),
+    "Unknown follow-up measure.": _l("Ukjent tiltak."),
+    "Already done.": _l("Allerede utført."),
+}
+
+
+def action_message(exc: Exception) -> str:
+    text = str(exc)
+    if text in _ACTION_MESSAGES:
+        return str(_ACTION_MESSAGES[text])
+    if text.startswith("Must be one of"):
+        return _("Velg et av alternativene.")
+    return text
+
+
+def visible_case(case_id: int) -> Case:
+    case = db_session().get(Case, case_id)
+    if case is None or not principal().can_see(case):
+        abort(404)
+    return case
+
+
+def _case_url(case: Case) -> str:
+    return url_for("staff.case", case_id=case.id, via="action")
+
+
+def _me() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _task_outcomes(task: Task) -> tuple[str, ...]:
+    return {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(task.kind, TASK_OUTCOMES)
+
+
+def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
+    forms: dict[str, Any] = {
+        "contact_form": given.get("contact_form") or ContactForm(formdata=None),
+        "note_form": given.get("note_form") or NoteForm(formdata=None),
+        "forward_form": given.get("forward_form") or ForwardForm(formdata=None),
+        "pause_form": given.get("pause_form") or PauseForm(formdata=None),
+        "close_form": given.get("close_form") or CloseForm(formdata=None),
+        "followup_form": given.get("followup_form") or FollowUpForm(formdata=None),
+        "plain_form_instance": PlainForm(formdata=None),
+    }
+    forms["contact_form"].fill_choices()
+    forms["forward_form"].fill_choices()
+    forms["close_form"].fill_choices()
+    owners = [(str(u.id), u.display_name) for u in district_staff(session, case.district_code)]
+    forms["followup_form"].fill_choices(owners)
+    if not forms["followup_form"].owner.data:
+        forms["followup_form"].owner.data = str(_me().id)
+    return forms
+
+
+def render_case(case: Case, status: int = 200, *, flag_forms: dict[int, Any] | None = None,
+                task_forms: dict[int, Any] | None = None, **given: Any) -> Any:
+    session = db_session()
+    now = rt().now()
+    person = case.person
+    flags = list(
+        session.scalars(select(Flag).where(Flag.case_id == case.id).order_by(Flag.raised_at.desc()))
+    )
+    open_flags = [f for f in flags if f.status != "decided"]
+    flag_forms = dict(flag_forms or {})
+    for flag in open_flags:
+        form = flag_forms.get(flag.id) or FlagDecisionForm(formdata=None, prefix=f"flag{flag.id}")
+        form.decision.choices = [("", _("– velg –"))] + [
+            (d, labels.label(labels.FLAG_DECISIONS, d)) for d in FLAG_DECISIONS.get(flag.kind, ())
+        ]
+        flag_forms[flag.id] = form
+    tasks = open_tasks(session, case)
+    task_forms = dict(task_forms or {})
+    for task in tasks:
+        form = task_forms.get(task.id) or TaskOutcomeForm(formdata=None, prefix=f"task{task.id}")
+        form.outcome.choices = [("", _("– velg –"))] + [
+            (o, labels.label(labels.TASK_OUTCOMES, o)) for o in _task_outcomes(task)
+        ]
+        task_forms[task.id] = form
+    triggers = list(session.scalars(select(Trigger).where(Trigger.case_id == case.id).order_by(Trigger.id.desc())))
+    documents = list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)))
+    followups = list(
+        session.scalars(select(FollowUpItem).where(FollowUpItem.case_id == case.id).order_by(FollowUpItem.due_on))
+    )
+    users = {u.id: u for u in session.scalars(select(User))}
+    today = now.astimezone(OSLO).date()
+    return render_template(
+        "staff/case.html",
+        case=case,
+        person=person,
+        age=age_on(person.birth_date, today),
+        district_name=district_name,
+        triggers=triggers,
+        latest=triggers[0] if triggers else None,
+        documents=documents,
+        next_steps=what_happens_next(session, case, rt().policy),
+        entries=timeline(session, case),
+        open_flags=open_flags,
+        flag_forms=flag_forms,
+        threshold=THRESHOLD_TEXT,
+        tasks=tasks,
+        task_forms=task_forms,
+        followups=followups,
+        users=users,
+        labels=labels,
+        today=today,
+        **_forms(session, case, **given),
+    ), status
+
+
+@bp.get("/saker/<int:case_id>")
+@login_required
+def case(case_id: int) -> Any:
+    case = visible_case(case_id)
+    session = db_session()
+    access_log.log_view(session, _me(), case, request.args.get("via", "link"), rt().now())
+    session.commit()
+    return render_case(case)
+
+
+def _done(message: str, case: Case) -> Any:
+    db_session().commit()
+    flash(message, "success")
+    return redirect(_case_url(case))
+
+
+def _failed(case: Case, exc: Exception, form: Any, field: str, key: str) -> Any:
+    db_session().rollback()
+    target = getattr(form, field, None) if field != "_schema" else None
+    message = action_message(exc)
+    if target is not None:
+        target.errors = [*list(target.errors or []), message]
+    else:
+        flash(message, "error")
+    return render_case(case, 400, **{key: form})
+
+
+@bp.post("/saker/<int:case_id>/kontakt")
+@login_required
+def register_contact(case_id: int) -> Any:
+    case = visible_case(case_id)
+    form = ContactForm()
+    form.fill_choices()
+    if not form.validate():
+        return render_case(case, 400, contact_form=form)
+    try:
+        cancelled = case_actions.register_response(
+            db_session(), rt(), case, channel=form.channel.data, note=form.note.data or "", actor=_me().username
+        )
+    except case_actions.CaseActionError as exc:
+        return _failed(case, exc, form, exc.field, "contact_form")
+    return _done(
+        _("Kontakt registrert. %(n)s planlagte steg er stoppet.", n=cancelled), case
+    )
+
+
+@bp.post("/saker/<int:case_id>/notat")
+@login_required
+def add_note(case_id: int) -> Any:
+    case = visible_case(case_id)
+    form = NoteForm()
+    if not form.validate():
+        return render_case(case, 400, note_form=form)
+    try:
+        actions.add_note(db_session(), rt(), case, text=form.text.data or "", actor=_me())
+    except case_actions.CaseActionError as exc:
+        return _failed(case, exc, form, exc.field, "note_form")
+    return _done(_("Notatet er lagret."), case)
+
+
+@bp.post("/saker/<int:case_id>/videresend")
+@login_required
+def forward(case_id: int) -> Any:
+    case = visible_case(case_id)
+    form = ForwardForm()
+    form.fill_choices()
+    if not form.validate():
+        return render_case(case, 400, forward_form=form)
+    try:
+        case_actions.assign_district(
+            db_session(), rt(), case, district=form.district.data, reason=form.reason.data or "",
+            actor=_me().username,
+        )
+    except case_actions.CaseActionError as exc:
+        return _failed(case, exc, form, exc.field, "forward_form")
+    db_session().commit()
+    flash(_("Saken er sendt til %(d)s.", d=district_name(case.district_code)), "success")
+    if principal().can_see(case):
+        return redirect(_case_url(case))
+    return redirect(url_for("staff.queue"))
+
+
+@bp.post("/vurderinger/<int:flag_id>")
+@login_required
+def decide(flag_id: int) -> Any:
+    flag = db_session().get(Flag, flag_id)
+    if flag is None:
+        abort(404)
+    case = visible_case(flag.case_id)
+    form = FlagDecisionForm(prefix=f"flag{flag.id}")
+    form.decision.choices = [("", "")] + [(d, d) for d in FLAG_DECISIONS.get(flag.kind, ())]
+    if not form.validate():
+        return render_case(case, 400, flag_forms={flag.id: form})
+    try:
+        decide_flag(db_session(), rt(), flag, decision=form.decision.data, reason=form.reason.data or "", user=_me())
+    except FlagDecisionError as exc:
+        return _failed_flag(case, flag, form, exc)
+    return _done(_("Vurderingen er lagret med begrunnelse."), case)
+
+
+def _failed_flag(case: Case, flag: Flag, form: Any, exc: FlagDecisionError) -> Any:
+    db_session().rollback()
+    getattr(form, exc.field).errors = [action_message(exc)]
+    return render_case(case, 400, flag_forms={flag.id: form})
+
+
+@bp.post("/saker/<int:case_id>/pause")
+@login_required
+def pause(case_id: int) -> Any:
+    case = visible_case(case_id)
+    form = PauseForm()
+    if not form.validate():
+        return render_case(case, 400, pause_form=form)
+    try:
+        count = actions.pause_ladder(db_session(), rt(), case, reason=form.reason.data or "", actor=_me())
+    except case_actions.CaseActionError as exc:
+        return _failed(case, exc, form, exc.field, "pause_form")
+    return _done(_("Kontaktstigen er satt på pause. %(n)s planlagte steg venter.", n=count), case)
+
+
+@bp.post("/saker/<int:case_id>/fortsett")
+@login_required
+def resume(case_id: int) -> Any:
+    case = visible_case(case_id)
+    try:
+        actions.resume_ladder(db_session(), rt(), case, actor=_me())
+    except case_actions.CaseActionError as exc:
+        db_session().rollback()
+        flash(action_message(exc), "error")
+        return redirect(_case_url(case))
+    return _done(_("Kontaktstigen går igjen."), case)
+
+
+@bp.post("/saker/<int:case_id>/avslutt")
+@login_required
+def close(case_id: int) -> Any:
+    case = visible_case(case_id)
+    form = CloseForm()
+    form.fill_choices()
+    if not form.validate():
+        return render_case(case, 400, close_form=form)
+    try:
+        case_actions.close_case(
+            db_session(), rt(), case, outcome=form.outcome.data, note=form.note.data or "", actor=_me().username
+        )
+    except case_actions.CaseActionError as exc:
+        return _failed(case, exc, form, exc.field, "close_form")
+    return _done(_("Saken er avsluttet."), case)
+
+
+def _parse_day(text: str | None) -> date | None:
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        if "." in text:
+            day, month, year = (int(p) for p in text.split("."))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@bp.post("/saker/<int:case_id>/oppfolging")
+@login_required
+def add_followup(case_id: int) -> Any:
+    case = visible_case(case_id)
+    session = db_session()
+    form = FollowUpForm()
+    owners = district_staff(session, case.district_code)
+    form.fill_choices([(str(u.id), u.display_name) for u in owners])
+    valid = form.validate()
+    due_on = _parse_day(form.due_on.data)
+    if form.due_on.data and due_on is None:
+        form.due_on.errors = [*form.due_on.errors, _("Ugyldig dato.")]
+        valid = False
+    if not valid or due_on is None:
+        return render_case(case, 400, followup_form=form)
+    owner = next(u for u in owners if str(u.id) == form.owner.data)
+    try:
+        actions.add_followup(
+            session, rt(), case, kind=form.kind.data, due_on=due_on, owner=owner, note=form.note.data or "",
+            actor=_me(),
+        )
+    except case_actions.CaseActionError as exc:
+        return _failed(case, exc, form, exc.field, "followup_form")
+    return _done(_("Tiltaket er lagt til i oppfølgingsplanen."), case)
+
+
+@bp.post("/oppfolging/<int:item_id>/utfort")
+@login_required
+def complete_followup(item_id: int) -> Any:
+    item = db_session().get(FollowUpItem, item_id)
+    if item is None:
+        abort(404)
+    case = visible_case(item.case_id)
+    try:
+        actions.complete_followup(db_session(), rt(), item, actor=_me())
+    except case_actions.CaseActionError as exc:
+        db_session().rollback()
+        flash(action_message(exc), "error")
+        return redirect(_case_url(case))
+    return _done(_("Tiltaket er merket som utført."), case)
+
+
+@bp.post("/oppgaver/<int:task_id>")
+@login_required
+def task_outcome(task_id: int) -> Any:
+    task = db_session().get(Task, task_id)
+    if task is None:
+        abort(404)
+    case = visible_case(task.case_id)
+    form = TaskOutcomeForm(prefix=f"task{task.id}")
+    form.outcome.choices = [("", "")] + [(o, o) for o in _task_outcomes(task)]
+    if not form.validate():
+        return render_case(case, 400, task_forms={task.id: form})
+    try:
+        record_outcome(db_session(), rt(), task, outcome=form.outcome.data, note=form.note.data or "",
+                       actor=_me().username)
+    except case_actions.CaseActionError as exc:
+        db_session().rollback()
+        form.outcome.errors = [action_message(exc)]
+        return render_case(case, 400, task_forms={task.id: form})
+    db_session().commit()
+    flash(_("Resultatet er registrert."), "success")
+    back = request.form.get("back")
+    if back == "my_work":
+        return redirect(url_for("staff.my_work"))
+    return redirect(_case_url(case))
+
+
+@bp.get("/saker/<int:case_id>/dokumenter/<int:document_id>")
+@login_required
+def document(case_id: int, document_id: int) -> Any:
+    case = visible_case(case_id)
+    doc = db_session().get(CaseDocument, document_id)
+    if doc is None or doc.case_id != case.id:
+        abort(404)
+    try:
+        path = actions.document_path(rt(), doc)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=doc.filename, as_attachment=False)
+
+
+@bp.get("/saker/<int:case_id>/brev.pdf")
+@login_required
+def letter_preview(case_id: int) -> Any:
+    case = visible_case(case_id)
+    from outreach.web.staff.letter_preview import render_case_letter
+
+    language = request.args.get("sprak") or case.person.language
+    pdf = render_case_letter(db_session(), rt(), case, language)
+    if isinstance(pdf, str):
+        flash(pdf, "error")
+        return redirect(_case_url(case))
+    from io import BytesIO
+
+    return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"{case.reference}-{language}.pdf")

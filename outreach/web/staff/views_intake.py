@@ -1,0 +1,286 @@
+"""The intake form: one form for every trigger kind, validated by the API's own schema.
+
+The form builds the same trigger document as ``POST /api/v1/triggers`` and
+passes it through ``load_trigger``; marshmallow's per-field messages are
+put back on the form fields in Norwegian. Before a second case is opened for
+someone who already has an open case, the form warns and offers the open
+case instead (issue 5).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from outreach.intake.accept import accept_trigger
+from outreach.intake.matching import find_person
+from outreach.intake.schema import load_trigger
+from outreach.models import TRIGGER_KINDS, Case
+from outreach.web.api import db_session, rt
+from outreach.web.i18n import OSLO
+from outreach.web.staff import actions, bp, labels
+from outreach.web.staff.auth import current_user, login_required, principal
+from outreach.web.staff.forms import IntakeForm
+from outreach.web.staff.timeline_view import district_name
+
+# Where each schema path lands on the form.
+FIELD_FOR_PATH = {
+    ("kind",): "kind",
+    ("received_at",): "received_on",
+    ("source", "type"): "source_type",
+    ("source", "name"): "source_name",
+    ("source", "org_number"): "source_org_number",
+    ("source", "reference"): "source_reference",
+    ("tenant", "name"): "tenant_name",
+    ("tenant", "national_id"): "national_id",
+    ("tenant", "birth_date"): "birth_date",
+    ("tenant", "address", "street"): "street",
+    ("tenant", "address", "postal_code"): "postal_code",
+    ("tenant", "address", "city"): "city",
+    ("tenant", "phone"): "phone",
+    ("tenant", "email"): "email",
+    ("tenant", "language"): "language",
+    ("tenant", "address"): "street",
+    ("household", "children"): "children",
+    ("household", "adults"): "adults",
+    ("eviction_date",): "eviction_date",
+    ("client", "status"): "client_status",
+    ("client", "district"): "client_district",
+    ("district",): "district",
+    ("arrears_amount",): "arrears_amount",
+    ("notes",): "notes",
+}
+
+
+def _blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _date_text(value: str | None) -> str | None:
+    """ISO for the schema; ``dd.mm.åååå`` is accepted too; anything else goes through
+    unchanged so the schema reports it on the field."""
+    value = _blank(value)
+    if value is None:
+        return None
+    if "." in value:
+        try:
+            day, month, year = (int(p) for p in value.split("."))
+            return date(year, month, day).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def _amount(value: str | None) -> str | None:
+    value = _blank(value)
+    if value is None:
+        return None
+    cleaned = value.lower().replace("kr", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    return cleaned.rstrip(".-") or value
+
+
+def _children(value: str | None) -> list[int] | None:
+    value = _blank(value)
+    if value is None:
+        return []
+    ages = []
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            return None
+        ages.append(int(part))
+    return ages
+
+
+def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The trigger document, plus errors found before the schema (children's ages)."""
+    errors: dict[str, list[str]] = {}
+    children = _children(form.children.data)
+    if children is None:
+        errors["children"] = [_("Skriv alderen i hele år, skilt med komma (for eksempel 4, 9).")]
+        children = []
+    received_at = None
+    received = _date_text(form.received_on.data)
+    if received is not None:
+        try:
+            day = date.fromisoformat(received)
+            if day != now.astimezone(OSLO).date():
+                # The circular's three working days count from when the notice arrived.
+                received_at = datetime.combine(day, time(8, 0), OSLO).isoformat()
+        except ValueError:
+            errors["received_on"] = [_("Ugyldig dato.")]
+    adults = _blank(form.adults.data)
+    document: dict[str, Any] = {
+        "kind": form.kind.data,
+        "source": {
+            "type": form.source_type.data,
+            "name": (form.source_name.data or "").strip(),
+            "org_number": _blank(form.source_org_number.data),
+            "reference": _blank(form.source_reference.data),
+        },
+        "tenant": {
+            "name": (form.tenant_name.data or "").strip(),
+            "national_id": _blank((form.national_id.data or "").replace(" ", "")),
+            "birth_date": _date_text(form.birth_date.data),
+            "address": {
+                "street": (form.street.data or "").strip(),
+                "postal_code": (form.postal_code.data or "").strip(),
+                "city": (form.city.data or "").strip() or "Oslo",
+            },
+            "phone": _blank(form.phone.data),
+            "email": _blank(form.email.data),
+            "language": form.language.data or "nb",
+            "protected_address": bool(form.protected_address.data),
+            "vulnerable": bool(form.vulnerable.data),
+        },
+        "household": {"children": children, "adults": adults},
+        "eviction_date": _date_text(form.eviction_date.data),
+        "client": {"status": form.client_status.data or "none", "district": _blank(form.client_district.data)},
+        "district": _blank(form.district.data),
+        "arrears_amount": _amount(form.arrears_amount.data),
+        "notes": form.notes.data or "",
+    }
+    if received_at:
+        document["received_at"] = received_at
+    return document, errors
+
+
+def _flatten(messages: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    if isinstance(messages, dict):
+        out = []
+        for key, value in messages.items():
+            key_path = path if isinstance(key, int) else (*path, str(key))
+            out.extend(_flatten(value, key_path))
+        return out
+    if isinstance(messages, list):
+        out = []
+        for item in messages:
+            out.extend(_flatten(item, path) if not isinstance(item, str) else [(path, item)])
+        return out
+    return [(path, str(messages))]
+
+
+def apply_errors(form: IntakeForm, messages: Any) -> list[str]:
+    """Put the schema's messages on the form's fields; return the ones with no field."""
+    general = []
+    for path, message in _flatten(messages):
+        name = FIELD_FOR_PATH.get(path)
+        text = labels.field_message(message)
+        if name is None:
+            general.append(text)
+            continue
+        field = getattr(form, name)
+        if text not in field.errors:
+            field.errors = [*list(field.errors or []), text]
+    return general
+
+
+def _render(form: IntakeForm, status: int = 200, **extra: Any) -> Any:
+    return render_template(
+        "staff/intake.html", form=form, labels=labels, trigger_kinds=TRIGGER_KINDS, **extra
+    ), status
+
+
+def _read_upload(storage: FileStorage | None) -> tuple[bytes | None, str | None, str | None]:
+    """(data, filename, error)."""
+    if storage is None or not getattr(storage, "filename", ""):
+        return None, None, None
+    data = storage.stream.read(actions.MAX_UPLOAD_BYTES + 1)
+    problem = actions.check_pdf(data)
+    if problem == "too_large":
+        return None, None, _("Filen er for stor. Høyst 10 MB.")
+    if problem is not None:
+        return None, None, _("Filen må være en PDF.")
+    return data, storage.filename, None
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@login_required
+def intake() -> Any:
+    form = IntakeForm()
+    form.fill_choices()
+    if request.method == "GET":
+        kind = request.args.get("type")
+        if kind in TRIGGER_KINDS:
+            form.kind.data = kind
+        form.source_type.data = form.source_type.data or "bailiff"
+        return _render(form)
+    valid = form.validate()  # CSRF and lengths; the schema checks the rest
+    now = rt().now()
+    document, errors = build_document(form, now)
+    for name, messages in errors.items():
+        getattr(form, name).errors = [*list(getattr(form, name).errors or []), *messages]
+    data_bytes, filename, upload_error = _read_upload(form.document.data)
+    if upload_error:
+        form.document.errors = [*list(form.document.errors or []), upload_error]
+    general: list[str] = []
+    data: dict[str, Any] | None = None
+    try:
+        data = load_trigger(document, now=now)
+    except ValidationError as exc:
+        general = apply_errors(form, exc.messages)
+    if data is None or errors or upload_error or not valid:
+        return _render(form, 400, general=general)
+
+    session = db_session()
+    user = current_user()
+    assert user is not None
+    tenant = data["tenant"]
+    if form.confirm_duplicate.data != "1":
+        national_hash = rt().protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
+        match = find_person(
+            session,
+            national_id_hash=national_hash,
+            name=tenant["name"],
+            birth_date=tenant.get("birth_date"),
+            street=tenant["address"]["street"],
+            postal_code=tenant["address"]["postal_code"],
+        )
+        existing = None
+        if match.person_id is not None and (match.merge or match.review):
+            existing = session.scalar(
+                select(Case).where(Case.person_id == match.person_id, Case.status != "closed")
+            )
+        if existing is not None:
+            form.confirm_duplicate.data = "1"
+            return _render(
+                form,
+                409,
+                duplicate=existing,
+                duplicate_visible=principal().can_see(existing),
+                duplicate_district=district_name(existing.district_code),
+                duplicate_certain=match.merge,
+            )
+
+    result = accept_trigger(
+        session, rt(), data, received_by=principal().home_district, actor=user.username
+    )
+    case = session.get(Case, result.case_id)
+    assert case is not None
+    if data_bytes is not None and filename:
+        actions.add_document(
+            session, rt(), case, filename=filename, data=data_bytes, actor=user, trigger_id=result.trigger_id
+        )
+        session.commit()
+    if result.duplicate:
+        flash(_("Denne meldingen er allerede registrert (samme avsender og saksnummer)."), "info")
+    elif result.case_created:
+        flash(_("Saken %(ref)s er opprettet, og brevet er planlagt.", ref=result.case_reference), "success")
+    else:
+        flash(_("Meldingen er lagt til den åpne saken %(ref)s.", ref=result.case_reference), "success")
+    if not principal().can_see(case):
+        flash(
+            _("Saken hører til %(d)s og er sendt dit.", d=district_name(case.district_code)),
+            "info",
+        )
+        return redirect(url_for("staff.queue"))
+    return redirect(url_for("staff.case", case_id=case.id, via="intake"))

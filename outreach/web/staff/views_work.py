@@ -1,0 +1,113 @@
+"""My work (tasks, visits week, flags to decide, overdue) and the district lead's pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from outreach import access_log, staff_queries
+from outreach.models import Case, Task, User
+from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
+from outreach.web.api import db_session, rt
+from outreach.web.i18n import OSLO
+from outreach.web.staff import bp, labels
+from outreach.web.staff.auth import current_user, login_required, role_required
+from outreach.web.staff.forms import TaskOutcomeForm
+from outreach.web.staff.timeline_view import district_name
+
+
+def _task_form(task: Task) -> TaskOutcomeForm:
+    form = TaskOutcomeForm(formdata=None, prefix=f"task{task.id}")
+    outcomes = {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(task.kind, TASK_OUTCOMES)
+    form.outcome.choices = [("", "– velg –")] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes]
+    return form
+
+
+@bp.get("/mitt-arbeid")
+@login_required
+def my_work() -> Any:
+    user = current_user()
+    assert user is not None
+    session = db_session()
+    now = rt().now()
+    today = now.astimezone(OSLO).date()
+    week = request.args.get("uke")
+    try:
+        monday = staff_queries.week_start(date.fromisoformat(week)) if week else staff_queries.week_start(today)
+    except ValueError:
+        monday = staff_queries.week_start(today)
+    tasks = staff_queries.my_tasks(session, user)
+    visits = staff_queries.visits_week(session, user, monday)
+    flags = staff_queries.flags_for_decision(session, user)
+    followups = staff_queries.my_followups(session, user)
+    overdue = {
+        "tasks": [t for t in tasks if t.due_at < now],
+        "flags": [f for f in flags if f.due_at < now or f.status == "escalated"],
+        "followups": [f for f in followups if f.due_on < today],
+    }
+    case_ids = {t.case_id for t in tasks} | {f.case_id for f in flags} | {f.case_id for f in followups}
+    case_ids |= {t.case_id for day in visits.values() for t in day}
+    cases = staff_queries.cases_by_id(session, case_ids)
+    return render_template(
+        "staff/my_work.html",
+        tasks=tasks,
+        task_forms={t.id: _task_form(t) for t in tasks},
+        visits=visits,
+        monday=monday,
+        previous_week=(monday - timedelta(days=7)).isoformat(),
+        next_week=(monday + timedelta(days=7)).isoformat(),
+        flags=flags,
+        followups=followups,
+        overdue=overdue,
+        overdue_count=sum(len(v) for v in overdue.values()),
+        cases=cases,
+        labels=labels,
+        now=now,
+        today=today,
+    )
+
+
+@bp.get("/leder")
+@role_required("district_lead", "admin")
+def lead() -> Any:
+    user = current_user()
+    assert user is not None
+    session = db_session()
+    now = rt().now()
+    overview = staff_queries.lead_overview(session, user, now)
+    case_ids = (
+        {s.case_id for s in overview.letters_due_today}
+        | {s.case_id for s in overview.overdue_steps}
+        | {f.case_id for f in overview.undecided_flags}
+        | {t.case_id for t in overview.overdue_tasks}
+    )
+    users = {u.id: u for u in session.scalars(select(User))}
+    return render_template(
+        "staff/lead.html",
+        overview=overview,
+        cases=staff_queries.cases_by_id(session, case_ids),
+        users=users,
+        labels=labels,
+        now=now,
+        district_name=district_name,
+    )
+
+
+@bp.get("/leder/tilgangslogg")
+@role_required("district_lead", "admin")
+def access_log_page() -> Any:
+    user = current_user()
+    assert user is not None
+    session = db_session()
+    if "admin" in user.role_set:
+        districts = set(session.scalars(select(Case.district_code).distinct()).all()) - {None}
+        districts |= user.district_set
+    else:
+        districts = user.district_set
+    entries = access_log.entries_for(session, {d for d in districts if d})
+    return render_template(
+        "staff/access_log.html", entries=entries, labels=labels, district_name=district_name
+    )
