@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach import access_log, staff_queries
@@ -22,7 +23,7 @@ from outreach.web.staff.timeline_view import district_name
 def _task_form(task: Task) -> TaskOutcomeForm:
     form = TaskOutcomeForm(formdata=None, prefix=f"task{task.id}")
     outcomes = {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(task.kind, TASK_OUTCOMES)
-    form.outcome.choices = [("", "– velg –")] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes]
+    form.outcome.choices = [("", _("– velg –"))] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes]
     return form
 
 
