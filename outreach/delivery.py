@@ -31,9 +31,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -106,7 +106,9 @@ class ProviderEvent:
     address_unusable: bool = False  # SendGrid: the recipient address cannot receive mail
 
 
-def twilio_event(form: Mapping[str, str], attempt_key: str | None, now: datetime) -> ProviderEvent | None:
+def twilio_event(
+    form: Mapping[str, str], attempt_key: str | None, now: datetime
+) -> ProviderEvent | None:
     """A Twilio status callback (``MessageSid``, ``MessageStatus``, ``ErrorCode``).
 
     Twilio's callbacks carry no time of their own: the receipt is dated ``now``.
@@ -164,7 +166,9 @@ def sendgrid_event(event: Mapping[str, Any], now: datetime) -> ProviderEvent | N
         provider_ref=message_id,
         error_code=smtp or (bounce_type or None),
         # SMTP replies quote the address: keep only the kind and the code.
-        detail=f"sendgrid {raw}" + (f" ({bounce_type})" if bounce_type else "") + (f", {smtp}" if smtp else ""),
+        detail=f"sendgrid {raw}"
+        + (f" ({bounce_type})" if bounce_type else "")
+        + (f", {smtp}" if smtp else ""),
         address_unusable=unusable,
     )
 
@@ -202,10 +206,18 @@ def find_attempt(session: Session, event: ProviderEvent) -> Attempt | None:
         )
     if attempt is None or attempt.channel != event.channel:
         return None
-    if attempt.provider_ref and event.provider_ref and attempt.provider_ref != event.provider_ref:
+    if (
+        attempt.provider_ref
+        and event.provider_ref
+        and not _same_message(attempt.provider_ref, event.provider_ref)
+    ):
         # Our key names an attempt that already has another message: not ours to change.
         return None
     return attempt
+
+
+def _same_message(ours: str, theirs: str) -> bool:
+    return ours == theirs or ours.startswith(theirs + ".") or theirs.startswith(ours + ".")
 
 
 def _seen(session: Session, attempt: Attempt, event: ProviderEvent) -> bool:
@@ -233,7 +245,9 @@ def settled_status(session: Session, attempt_id: int, reported: str) -> str:
     the provider's first answer ("queued").
     """
     best = reported
-    for raw in session.scalars(select(AttemptStatus.status).where(AttemptStatus.attempt_id == attempt_id)):
+    for raw in session.scalars(
+        select(AttemptStatus.status).where(AttemptStatus.attempt_id == attempt_id)
+    ):
         ours = _ours(raw)
         if ours is not None and RANK[ours] > RANK.get(best, 0):
             best = ours
@@ -326,7 +340,7 @@ def _apply(session: Session, rt: Runtime, event: ProviderEvent) -> Applied:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        moved = bool(result.rowcount)
+        moved = bool(cast("CursorResult[Any]", result).rowcount)
         first_final = moved and event.status in FINAL
     session.refresh(attempt)
     if first_final:
@@ -334,7 +348,9 @@ def _apply(session: Session, rt: Runtime, event: ProviderEvent) -> Applied:
     return Applied("moved" if moved else "recorded", attempt.id, attempt.status)
 
 
-def _on_final(session: Session, rt: Runtime, attempt: Attempt, event: ProviderEvent, now: datetime) -> None:
+def _on_final(
+    session: Session, rt: Runtime, attempt: Attempt, event: ProviderEvent, now: datetime
+) -> None:
     assert event.status is not None
     case = session.get(Case, attempt.case_id)
     assert case is not None
@@ -353,9 +369,21 @@ def _on_final(session: Session, rt: Runtime, attempt: Attempt, event: ProviderEv
         return
     person = session.get(Person, case.person_id)
     assert person is not None
-    if event.channel == "sms" and event.error_code == TWILIO_OPTED_OUT and person.sms_opted_out_at is None:
+    if (
+        event.channel == "sms"
+        and event.error_code == TWILIO_OPTED_OUT
+        and person.sms_opted_out_at is None
+    ):
         person.sms_opted_out_at = now
-        timeline.record(session, case.id, "sms_opted_out", now, channel="sms", attempt_id=attempt.id, source="carrier")
+        timeline.record(
+            session,
+            case.id,
+            "sms_opted_out",
+            now,
+            channel="sms",
+            attempt_id=attempt.id,
+            source="carrier",
+        )
     if (
         event.channel == "email"
         and event.address_unusable
@@ -364,7 +392,9 @@ def _on_final(session: Session, rt: Runtime, attempt: Attempt, event: ProviderEv
     ):
         # Only if the address that bounced is still the one on file.
         person.email_invalid_at = now
-        timeline.record(session, case.id, "email_marked_invalid", now, channel="email", attempt_id=attempt.id)
+        timeline.record(
+            session, case.id, "email_marked_invalid", now, channel="email", attempt_id=attempt.id
+        )
     step = session.get(Step, attempt.step_id)
     rule = rt.policy.by_name.get(step.rule) if step is not None else None
     if rule is not None and case.status != "closed":

@@ -53,8 +53,10 @@ NOTE_MAX_CHARS = 300
 # come in any language, the reply must be understood by whoever holds the
 # phone. No "NAV client" words beyond the sender's name (NAV-loven § 7).
 OPT_OUT_REPLY = (
-    "NAV: Du er meldt av og får ikke flere SMS fra dette nummeret. Svar START for å melde deg på igjen. / "
-    "You are unsubscribed and will get no more SMS from this number. Reply START to subscribe again."
+    "NAV: Du er meldt av og får ikke flere SMS fra dette nummeret. "
+    "Svar START for å melde deg på igjen. / "
+    "You are unsubscribed and will get no more SMS from this number. "
+    "Reply START to subscribe again."
 )
 OPT_IN_REPLY = (
     "NAV: Du får SMS fra oss igjen. Svar STOPP for å melde deg av. / "
@@ -75,7 +77,18 @@ INTENTS = ("call_me", "appointment", "other")
 #: The whole message must be one of these (Twilio's rule): "stop" inside a
 #: sentence is a reply to read, not an opt-out.
 OPT_OUT_WORDS: Mapping[str, tuple[str, ...]] = {
-    "en": ("stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "revoke"),
+    "en": (
+        "stop",
+        "stopall",
+        "stop all",
+        "unsubscribe",
+        "cancel",
+        "end",
+        "quit",
+        "optout",
+        "opt out",
+        "revoke",
+    ),
     "nb": ("stopp", "avslutt", "avmeld", "meld av", "meld meg av", "stopp sms"),
     "nn": ("stopp", "stogg", "avslutt", "avmeld", "meld av", "meld meg av"),
     "pl": ("zatrzymaj", "wypisz", "rezygnuję", "rezygnacja"),
@@ -286,7 +299,9 @@ def opt_keyword(text: str) -> str | None:
     return None
 
 
-def _occurrences(words: tuple[str, ...], table: Mapping[tuple[str, ...], str]) -> Iterable[tuple[int, int, tuple[str, ...]]]:
+def _occurrences(
+    words: tuple[str, ...], table: Mapping[tuple[str, ...], str]
+) -> Iterable[tuple[int, int, tuple[str, ...]]]:
     for phrase in table:
         size = len(phrase)
         for start in range(len(words) - size + 1):
@@ -296,7 +311,9 @@ def _occurrences(words: tuple[str, ...], table: Mapping[tuple[str, ...], str]) -
 
 def _negated(words: tuple[str, ...], start: int) -> bool:
     before = words[max(0, start - _NEGATION_WINDOW) : start]
-    return any(phrase == before[i : i + len(phrase)] for phrase in _NEGATION for i in range(len(before)))
+    return any(
+        phrase == before[i : i + len(phrase)] for phrase in _NEGATION for i in range(len(before))
+    )
 
 
 def parse_reply(text: str, *, yes_means: str = "call_me") -> Reply:
@@ -344,7 +361,9 @@ def _reply_for(outcome: str) -> str | None:
 
 
 def _result(message: InboundMessage, *, duplicate: bool) -> InboundResult:
-    return InboundResult(message.outcome, message.id, message.case_id, _reply_for(message.outcome), duplicate)
+    return InboundResult(
+        message.outcome, message.id, message.case_id, _reply_for(message.outcome), duplicate
+    )
 
 
 def _e164(number: str) -> str:
@@ -370,22 +389,39 @@ def receive_sms(
     body: str = "",
 ) -> InboundResult:
     """Handle one inbound SMS and commit; a second delivery of it changes nothing."""
-    existing = session.scalar(select(InboundMessage).where(InboundMessage.provider_ref == message_sid))
+    existing = session.scalar(
+        select(InboundMessage).where(InboundMessage.provider_ref == message_sid)
+    )
     if existing is not None:
         return _result(existing, duplicate=True)
     try:
-        message = _receive(session, rt, message_sid, _e164(from_number), _e164(to_number) if to_number else "", body)
+        message = _receive(
+            session,
+            rt,
+            message_sid,
+            _e164(from_number),
+            _e164(to_number) if to_number else "",
+            body,
+        )
         session.commit()
     except IntegrityError:
         session.rollback()  # the same message, delivered twice at once
-        existing = session.scalar(select(InboundMessage).where(InboundMessage.provider_ref == message_sid))
+        existing = session.scalar(
+            select(InboundMessage).where(InboundMessage.provider_ref == message_sid)
+        )
         if existing is None:
             raise
         return _result(existing, duplicate=True)
     except BaseException:
         session.rollback()
         raise
-    log.info("inbound SMS %s from %s: %s (case %s)", message.id, mask_phone(message.from_number), message.outcome, message.case_id)
+    log.info(
+        "inbound SMS %s from %s: %s (case %s)",
+        message.id,
+        mask_phone(message.from_number),
+        message.outcome,
+        message.case_id,
+    )
     return _result(message, duplicate=False)
 
 
@@ -400,10 +436,17 @@ def _open_cases(session: Session, number: str) -> list[Case]:
     )
 
 
-def _receive(session: Session, rt: Runtime, sid: str, number: str, to: str, body: str) -> InboundMessage:
+def _receive(
+    session: Session, rt: Runtime, sid: str, number: str, to: str, body: str
+) -> InboundMessage:
     now = rt.now()
     message = InboundMessage(
-        provider="twilio", provider_ref=sid, received_at=now, from_number=number, to_number=to, body=body
+        provider="twilio",
+        provider_ref=sid,
+        received_at=now,
+        from_number=number,
+        to_number=to,
+        body=body,
     )
     keyword = opt_keyword(body)
     open_cases = _open_cases(session, number)
@@ -442,12 +485,20 @@ def _receive(session: Session, rt: Runtime, sid: str, number: str, to: str, body
         keyword=reply.keyword,
         keyword_language=reply.language,
     )
-    case_actions.register_response(session, rt, case, channel="sms_reply", at=now, note=note_text(body) or "(empty SMS)")
+    case_actions.register_response(
+        session, rt, case, channel="sms_reply", at=now, note=note_text(body) or "(empty SMS)"
+    )
     return message
 
 
 def _set_opt_out(
-    session: Session, number: str, open_cases: list[Case], message: InboundMessage, now: datetime, *, opted_out: bool
+    session: Session,
+    number: str,
+    open_cases: list[Case],
+    message: InboundMessage,
+    now: datetime,
+    *,
+    opted_out: bool,
 ) -> None:
     """The opt-out belongs to the number (carrier rules): every person with it."""
     changed: set[int] = set()
@@ -462,7 +513,14 @@ def _set_opt_out(
     for case in open_cases:
         if case.person_id in changed:
             timeline.record(
-                session, case.id, kind, now, channel="sms", inbound_message_id=message.id, keyword=message.keyword, source="tenant"
+                session,
+                case.id,
+                kind,
+                now,
+                channel="sms",
+                inbound_message_id=message.id,
+                keyword=message.keyword,
+                source="tenant",
             )
 
 

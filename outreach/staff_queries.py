@@ -66,6 +66,8 @@ class QueueRow:
     reasons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     next_step: Step | None = None
     trigger_kind: str | None = None
+    next_task: Task | None = None
+    open_flag: Flag | None = None
 
     @property
     def reason_codes(self) -> set[str]:
@@ -165,6 +167,8 @@ def queue(
     unreachable = _unreachable(session, cases) if ids else set()
     next_steps: dict[int, Step] = {}
     latest_kind: dict[int, str] = {}
+    next_tasks: dict[int, Task] = {}
+    open_flags: dict[int, Flag] = {}
     if ids:
         for step in session.scalars(
             select(Step)
@@ -176,10 +180,25 @@ def queue(
             select(Trigger.case_id, Trigger.kind).where(Trigger.case_id.in_(ids)).order_by(Trigger.id)
         ):
             latest_kind[case_id] = kind
+        for task in session.scalars(
+            select(Task).where(Task.case_id.in_(ids), Task.status == "open").order_by(Task.due_at)
+        ):
+            next_tasks.setdefault(task.case_id, task)
+        for flag in session.scalars(
+            select(Flag).where(Flag.case_id.in_(ids), Flag.status != "decided").order_by(Flag.due_at)
+        ):
+            open_flags.setdefault(flag.case_id, flag)
 
     rows = []
     for case in cases.values():
-        row = QueueRow(case, case.person, next_step=next_steps.get(case.id), trigger_kind=latest_kind.get(case.id))
+        row = QueueRow(
+            case,
+            case.person,
+            next_step=next_steps.get(case.id),
+            trigger_kind=latest_kind.get(case.id),
+            next_task=next_tasks.get(case.id),
+            open_flag=open_flags.get(case.id),
+        )
         if case.eviction_date is not None:
             days = (case.eviction_date - today).days
             if case.crisis or days <= CRISIS_DAYS:

@@ -33,7 +33,12 @@ def outreach(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 def test_simulate_prints_the_timeline_as_json(tmp_path: Path) -> None:
     result = outreach(
-        "simulate", "--trigger", str(EXAMPLE), "--json", "--days", "21",
+        "simulate",
+        "--trigger",
+        str(EXAMPLE),
+        "--json",
+        "--days",
+        "21",
         env={"OUTREACH_VAR_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
@@ -48,7 +53,12 @@ def test_simulate_prints_the_timeline_as_json(tmp_path: Path) -> None:
 
 def test_simulate_with_a_response(tmp_path: Path) -> None:
     result = outreach(
-        "simulate", "--trigger", str(EXAMPLE), "--json", "--respond-at", "2026-12-03T12:00:00+01:00",
+        "simulate",
+        "--trigger",
+        str(EXAMPLE),
+        "--json",
+        "--respond-at",
+        "2026-12-03T12:00:00+01:00",
         env={"OUTREACH_VAR_DIR": str(tmp_path)},
     )
     events = [e["event"] for e in json.loads(result.stdout)]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from outreach.models import Attempt
 from tests.stubs.signing import SendGridSigner
 from tests.test_webhooks_support import (
     configure_providers,
@@ -20,7 +18,7 @@ from tests.test_webhooks_support import (
 )
 
 EMAIL = "amina@example.no"
-MESSAGE_ID = "14c5d75ce93.dfd.64b469"
+MESSAGE_ID = "W9hHo6kwR-Kc6Ec1P9H-Mw"  # X-Message-Id
 
 
 def email_attempt(rt: Any, **kw: Any) -> tuple[int, int]:
@@ -81,14 +79,21 @@ def test_found_by_message_id_without_custom_args(rt: Any, client: Any, clock: An
 def test_forged_tampered_and_stale_requests_are_refused(rt: Any, client: Any, clock: Any) -> None:
     signer = configure_providers(rt)
     _case_id, attempt_id = email_attempt(rt)
-    raw = sendgrid_body(event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="bounce"))
+    raw = sendgrid_body(
+        event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="bounce")
+    )
     # Signed by another key.
     assert post_sendgrid(client, SendGridSigner(), raw, now_ts(clock)).status_code == 403
     # The body changed after signing (even only its spacing: the raw bytes are signed).
     headers = signer.headers(raw, now_ts(clock))
     tampered = raw.replace(b'"bounce"', b'"delivered"')
-    assert client.post("/webhooks/sendgrid/events", data=tampered, headers=headers).status_code == 403
-    assert client.post("/webhooks/sendgrid/events", data=raw + b" ", headers=headers).status_code == 403
+    assert (
+        client.post("/webhooks/sendgrid/events", data=tampered, headers=headers).status_code == 403
+    )
+    assert (
+        client.post("/webhooks/sendgrid/events", data=raw + b" ", headers=headers).status_code
+        == 403
+    )
     # A captured request replayed ten minutes later, or dated in the future.
     assert post_sendgrid(client, signer, raw, now_ts(clock, -600)).status_code == 403
     assert post_sendgrid(client, signer, raw, now_ts(clock, +600)).status_code == 403
@@ -125,7 +130,15 @@ def test_bounce_marks_the_address_invalid(rt: Any, client: Any, clock: Any) -> N
     signer = configure_providers(rt)
     case_id, attempt_id = email_attempt(rt)
     raw = sendgrid_body(
-        event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="bounce", status="5.1.1", reason="550 5.1.1 no such user amina@example.no")
+        event(
+            attempt_id,
+            "bounce",
+            int(clock().timestamp()),
+            "ev-1",
+            type="bounce",
+            status="5.1.1",
+            reason="550 5.1.1 no such user amina@example.no",
+        )
     )
     assert post_sendgrid(client, signer, raw, now_ts(clock)).status_code == 200
     attempt = get_attempt(rt, attempt_id)
@@ -140,11 +153,17 @@ def test_bounce_marks_the_address_invalid(rt: Any, client: Any, clock: Any) -> N
     assert get_attempt(rt, attempt_id).status == "bounced"
 
 
-def test_blocked_bounce_fails_the_attempt_but_keeps_the_address(rt: Any, client: Any, clock: Any) -> None:
-    """"blocked": the receiving server refused SendGrid, not the address."""
+def test_blocked_bounce_fails_the_attempt_but_keeps_the_address(
+    rt: Any, client: Any, clock: Any
+) -> None:
+    """A "blocked" bounce: the receiving server refused SendGrid, not the address."""
     signer = configure_providers(rt)
     case_id, attempt_id = email_attempt(rt)
-    raw = sendgrid_body(event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="blocked", status="4.7.1"))
+    raw = sendgrid_body(
+        event(
+            attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="blocked", status="4.7.1"
+        )
+    )
     post_sendgrid(client, signer, raw, now_ts(clock))
     assert get_attempt(rt, attempt_id).status == "bounced"
     assert get_case(rt, case_id).person.email_invalid_at is None
@@ -153,7 +172,9 @@ def test_blocked_bounce_fails_the_attempt_but_keeps_the_address(rt: Any, client:
 def test_dropped_for_a_bounced_address_marks_it_invalid(rt: Any, client: Any, clock: Any) -> None:
     signer = configure_providers(rt)
     case_id, attempt_id = email_attempt(rt)
-    raw = sendgrid_body(event(attempt_id, "dropped", int(clock().timestamp()), "ev-1", reason="Bounced Address"))
+    raw = sendgrid_body(
+        event(attempt_id, "dropped", int(clock().timestamp()), "ev-1", reason="Bounced Address")
+    )
     post_sendgrid(client, signer, raw, now_ts(clock))
     assert get_attempt(rt, attempt_id).status == "dropped"
     assert get_case(rt, case_id).person.email_invalid_at is not None
@@ -163,7 +184,9 @@ def test_dropped_for_a_bounced_address_marks_it_invalid(rt: Any, client: Any, cl
 def test_bounce_of_an_old_address_leaves_the_new_one(rt: Any, client: Any, clock: Any) -> None:
     signer = configure_providers(rt)
     case_id, attempt_id = email_attempt(rt, recipient="old@example.no")
-    raw = sendgrid_body(event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="bounce"))
+    raw = sendgrid_body(
+        event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="bounce")
+    )
     post_sendgrid(client, signer, raw, now_ts(clock))
     assert get_case(rt, case_id).person.email_invalid_at is None
 
@@ -172,7 +195,9 @@ def test_an_sms_attempt_is_not_changed_by_an_email_event(rt: Any, client: Any, c
     signer = configure_providers(rt)
     case_id = open_case(rt)
     attempt_id = make_attempt(rt, case_id, provider_ref="SM" + "cd" * 16)
-    raw = sendgrid_body(event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="bounce"))
+    raw = sendgrid_body(
+        event(attempt_id, "bounce", int(clock().timestamp()), "ev-1", type="bounce")
+    )
     assert post_sendgrid(client, signer, raw, now_ts(clock)).json == {"unknown": 1}
     assert get_attempt(rt, attempt_id).status == "queued"
 
@@ -181,5 +206,3 @@ def test_not_a_list_is_a_bad_request(rt: Any, client: Any, clock: Any) -> None:
     signer = configure_providers(rt)
     raw = b'{"event": "delivered"}'
     assert post_sendgrid(client, signer, raw, now_ts(clock)).status_code == 400
-    clock.set(clock() + timedelta(seconds=1))
-    assert Attempt.__tablename__ == "attempts"

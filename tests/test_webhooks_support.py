@@ -60,7 +60,11 @@ def run_due(rt: Any) -> list[str]:
     """Run every due step through the job code, in due order."""
     with rt.session() as s:
         due = list(
-            s.scalars(select(Step.id).where(Step.status == "planned", Step.due_at <= rt.now()).order_by(Step.due_at, Step.id))
+            s.scalars(
+                select(Step.id)
+                .where(Step.status == "planned", Step.due_at <= rt.now())
+                .order_by(Step.due_at, Step.id)
+            )
         )
         for step_id in due:
             s.execute(update(Step).where(Step.id == step_id).values(status="queued"))
@@ -99,7 +103,11 @@ def get_attempt(rt: Any, attempt_id: int) -> Attempt:
 def history(rt: Any, attempt_id: int) -> list[str]:
     with rt.session() as s:
         return list(
-            s.scalars(select(AttemptStatus.status).where(AttemptStatus.attempt_id == attempt_id).order_by(AttemptStatus.id))
+            s.scalars(
+                select(AttemptStatus.status)
+                .where(AttemptStatus.attempt_id == attempt_id)
+                .order_by(AttemptStatus.id)
+            )
         )
 
 
@@ -114,7 +122,7 @@ def twilio_channel(stub: TwilioStub) -> TwilioSmsChannel:
     )
 
 
-def letter_sent(rt: Any, clock: Any, **overrides: Any) -> int:
+def letter_sent(rt: Any, **overrides: Any) -> int:
     """A case whose letter went out; the SMS rung is due a week later."""
     case_id = open_case(rt, **overrides)
     run_due(rt)
@@ -124,7 +132,7 @@ def letter_sent(rt: Any, clock: Any, **overrides: Any) -> int:
 
 def sms_sent_through_twilio(rt: Any, clock: Any, stub: TwilioStub) -> tuple[int, int, str]:
     """(case id, attempt id, status callback URL) after the SMS rung went to the Twilio stub."""
-    case_id = letter_sent(rt, clock)
+    case_id = letter_sent(rt)
     rt.channels["sms"] = twilio_channel(stub)
     clock.set(clock() + timedelta(days=7))
     run_due(rt)
@@ -187,7 +195,9 @@ def post_twilio(
 ) -> Any:
     """POST a form to ``url`` (absolute, as Twilio calls it) with Twilio's signature."""
     signature = twilio_signature(token, signed_url or url, params)
-    return client.post(url, data=params, headers={"X-Twilio-Signature": signature, **(headers or {})})
+    return client.post(
+        url, data=params, headers={"X-Twilio-Signature": signature, **(headers or {})}
+    )
 
 
 def status_params(sid: str, status: str, **extra: str) -> dict[str, str]:
@@ -204,7 +214,9 @@ def status_params(sid: str, status: str, **extra: str) -> dict[str, str]:
     }
 
 
-def inbound_params(body: str, *, sender: str = TENANT_PHONE, sid: str | None = None) -> dict[str, str]:
+def inbound_params(
+    body: str, *, sender: str = TENANT_PHONE, sid: str | None = None
+) -> dict[str, str]:
     sid = sid or "SM" + uuid.uuid4().hex
     return {
         "MessageSid": sid,

@@ -22,9 +22,9 @@ from tests.test_webhooks_support import (
     make_attempt,
     open_case,
     post_twilio,
+    sms_sent_through_twilio,
     status_params,
     steps,
-    sms_sent_through_twilio,
 )
 
 SID = "SM" + "ab" * 16
@@ -39,10 +39,14 @@ def test_signed_callback_moves_the_attempt_on(rt: Any, client: Any) -> None:
     configure_providers(rt)
     case_id = open_case(rt)
     attempt_id = make_attempt(rt, case_id, provider_ref=SID)
-    response = post_twilio(client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "sent"))
+    response = post_twilio(
+        client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "sent")
+    )
     assert response.status_code == 204
     assert get_attempt(rt, attempt_id).status == "sent"
-    response = post_twilio(client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "delivered"))
+    response = post_twilio(
+        client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "delivered")
+    )
     assert response.status_code == 204
     assert get_attempt(rt, attempt_id).status == "delivered"
     assert history(rt, attempt_id) == ["sent", "delivered"]
@@ -68,7 +72,9 @@ def test_forged_and_missing_signatures_are_refused(rt: Any, client: Any) -> None
     assert client.post(url, data=params).status_code == 403
     # A genuine signature, but a parameter changed on the way.
     signature = twilio_signature(TEST_AUTH_TOKEN, url, status_params(SID, "delivered"))
-    assert client.post(url, data=params, headers={"X-Twilio-Signature": signature}).status_code == 403
+    assert (
+        client.post(url, data=params, headers={"X-Twilio-Signature": signature}).status_code == 403
+    )
     # Signed for another attempt: the attempt id in the query is covered too.
     other = f"{STATUS_URL}?attempt_id=attempt-{attempt_id + 1}"
     assert post_twilio(client, url, params, signed_url=other).status_code == 403
@@ -78,7 +84,9 @@ def test_forged_and_missing_signatures_are_refused(rt: Any, client: Any) -> None
 
 def test_refused_when_no_auth_token_is_configured(rt: Any, client: Any) -> None:
     attempt_id = make_attempt(rt, open_case(rt), provider_ref=SID)
-    response = post_twilio(client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "delivered"))
+    response = post_twilio(
+        client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "delivered")
+    )
     assert response.status_code == 403
     assert get_attempt(rt, attempt_id).status == "queued"
 
@@ -99,7 +107,10 @@ def test_public_url_behind_a_proxy(rt: Any, client: Any) -> None:
     # A proxy that says nothing: the configured public base URL.
     rt.settings = replace(rt.settings, public_base_url="https://outreach.nav.example/")
     response = post_twilio(
-        client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "delivered"), signed_url=public
+        client,
+        f"{STATUS_URL}?attempt_id=attempt-{attempt_id}",
+        status_params(SID, "delivered"),
+        signed_url=public,
     )
     assert response.status_code == 204
     assert get_attempt(rt, attempt_id).status == "delivered"
@@ -165,14 +176,20 @@ def test_opted_out_error_on_a_callback_marks_the_number(rt: Any, client: Any) ->
     configure_providers(rt)
     case_id = open_case(rt)
     attempt_id = make_attempt(rt, case_id, provider_ref=SID)
-    post_twilio(client, f"{STATUS_URL}?attempt_id=attempt-{attempt_id}", status_params(SID, "failed", ErrorCode="21610"))
+    post_twilio(
+        client,
+        f"{STATUS_URL}?attempt_id=attempt-{attempt_id}",
+        status_params(SID, "failed", ErrorCode="21610"),
+    )
     assert get_case(rt, case_id).person.sms_opted_out_at is not None
     assert {"sms_failed", "sms_opted_out"} <= set(kinds(rt, case_id))
 
 
 def test_callback_for_an_unknown_message_is_accepted_and_ignored(rt: Any, client: Any) -> None:
     configure_providers(rt)
-    response = post_twilio(client, f"{STATUS_URL}?attempt_id=attempt-999", status_params(SID, "delivered"))
+    response = post_twilio(
+        client, f"{STATUS_URL}?attempt_id=attempt-999", status_params(SID, "delivered")
+    )
     assert response.status_code == 204
     assert status_count(rt) == 0
 

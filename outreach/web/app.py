@@ -41,6 +41,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(__import__("outreach.web.staff", fromlist=["bp"]).bp)
     from outreach.web import webhooks
 
     app.register_blueprint(webhooks.bp)

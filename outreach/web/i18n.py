@@ -68,12 +68,14 @@ _FORMATS = {
         "date": "EEEE d. MMMM",
         "short": "d.M.y HH:mm",
         "shortdate": "d.M.y",
+        "time": "HH:mm",
     },
     "en": {
         "datetime": "EEEE d MMMM HH:mm",
         "date": "EEEE d MMMM",
         "short": "d/M/y HH:mm",
         "shortdate": "d/M/y",
+        "time": "HH:mm",
     },
 }
 
@@ -96,6 +98,19 @@ def format_day(value: date | None, style: str = "date") -> str:
     return babel_format_date(value, pattern, locale=lang)
 
 
+def language_name(code: str | None) -> str:
+    """``so`` -> "somali" in the UI's language; the code itself if Babel does not know it."""
+    if not code:
+        return ""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(ui_language())
+    except (UnknownLocaleError, ValueError):
+        return code
+    return f"{name} ({code})" if name else code
+
+
 def init_app(app: Flask) -> None:
     if "babel" in app.extensions:
         return
@@ -110,4 +125,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.globals["ui_language"] = ui_language

@@ -82,7 +82,9 @@ def twilio_status() -> Any:
         return _forbidden()
     event = delivery.twilio_event(request.form, request.args.get("attempt_id"), rt().now())
     if event is None:
-        return Response("MessageSid and MessageStatus are required", status=400, mimetype="text/plain")
+        return Response(
+            "MessageSid and MessageStatus are required", status=400, mimetype="text/plain"
+        )
     delivery.apply_event(db_session(), rt(), event)
     return Response(status=204)
 

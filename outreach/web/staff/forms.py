@@ -7,6 +7,8 @@ rule lives in one place and the error messages land on the right field.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -26,13 +28,26 @@ from outreach.models import TRIGGER_KINDS
 from outreach.web.staff import labels
 
 
-def _choices(table: dict[str, object], codes: tuple[str, ...] | list[str]) -> list[tuple[str, object]]:
-    return [(code, table.get(code, code)) for code in codes]
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    _SelectChoice = None
 
 
-def district_choices(blank: object = None) -> list[tuple[str, object]]:
-    rows: list[tuple[str, object]] = [(d.code, f"{d.name} ({d.code})") for d in all_districts()]
-    return ([("", blank)] if blank is not None else []) + rows
+def options(pairs: Any) -> list[Any]:
+    """(value, label) pairs as the installed WTForms wants them."""
+    if _SelectChoice is None:
+        return [(str(v), label) for v, label in pairs]
+    return [_SelectChoice(str(v), label) for v, label in pairs]
+
+
+def _choices(table: dict[str, object], codes: tuple[str, ...] | list[str]) -> list[Any]:
+    return options((code, table.get(code, code)) for code in codes)
+
+
+def district_choices(blank: object = None) -> list[Any]:
+    rows = [(d.code, f"{d.name} ({d.code})") for d in all_districts()]
+    return options(([("", blank)] if blank is not None else []) + rows)
 
 
 # Languages offered on the intake form: the letters' languages (DOMAIN.md "Languages").
@@ -94,7 +109,7 @@ class IntakeForm(FlaskForm):
     city = StringField(_l("Poststed"), default="Oslo")
     phone = StringField(_l("Mobilnummer"), render_kw={"inputmode": "tel"})
     email = StringField(_l("E-post"), render_kw={"inputmode": "email"})
-    language = SelectField(_l("Foretrukket språk"), choices=LANGUAGE_CHOICES, default="nb", validate_choice=False)
+    language = SelectField(_l("Foretrukket språk"), choices=options(LANGUAGE_CHOICES), default="nb", validate_choice=False)
     protected_address = BooleanField(_l("Fortrolig eller strengt fortrolig adresse"))
     vulnerable = BooleanField(_l("Opplysninger tyder på at personen trenger ekstra hjelp"))
 
@@ -164,7 +179,7 @@ class CloseForm(FlaskForm):
     note = TextAreaField(_l("Kort konklusjon (valgfritt)"), validators=[Length(max=4000)])
 
     def fill_choices(self) -> None:
-        self.outcome.choices = [("", _l("– velg utfall –")), *_choices(labels.CLOSE_OUTCOMES, CLOSE_OUTCOMES)]
+        self.outcome.choices = [*options([("", _l("– velg utfall –"))]), *_choices(labels.CLOSE_OUTCOMES, CLOSE_OUTCOMES)]
 
 
 class FollowUpForm(FlaskForm):
@@ -175,10 +190,10 @@ class FollowUpForm(FlaskForm):
 
     def fill_choices(self, owners: list[tuple[str, str]]) -> None:
         self.kind.choices = [
-            ("", _l("– velg tiltak –")),
+            *options([("", _l("– velg tiltak –"))]),
             *_choices(labels.FOLLOWUP_KINDS, list(labels.FOLLOWUP_KINDS)),
         ]
-        self.owner.choices = owners
+        self.owner.choices = options(owners)
 
 
 class TaskOutcomeForm(FlaskForm):

@@ -112,8 +112,8 @@ def _entry(
             add((label(labels.TRIGGER_KINDS, data["trigger_kind"]), None))
         trigger = triggers.get(data.get("trigger_id") or -1)
         if trigger is not None:
-            source = label(labels.SOURCE_TYPES, trigger.source_type)
-            add((_("fra %(source)s", source=f"{source} {trigger.source_name}".strip()), None))
+            source = trigger.source_name or label(labels.SOURCE_TYPES, trigger.source_type)
+            add((_("fra %(source)s", source=source), None))
             if trigger.source_reference:
                 add((_("avsenderens saksnummer: %(ref)s", ref=trigger.source_reference), None))
             for document in documents:
@@ -186,6 +186,8 @@ def _entry(
             add((_("dato: %(d)s", d=_day_iso(data["due_on"])), None))
         if data.get("owner"):
             add((_("ansvarlig: %(who)s", who=data["owner"]), None))
+    elif kind in {"contact_started", "ladder_resumed"}:
+        pass
     elif kind == "unreachable":
         for flag_kind in data.get("flags") or ():
             add((label(labels.FLAG_KINDS, flag_kind), None))

@@ -38,6 +38,7 @@ from outreach.web.staff.forms import (
     PauseForm,
     PlainForm,
     TaskOutcomeForm,
+    options,
 )
 from outreach.web.staff.timeline_view import (
     district_name,
@@ -127,17 +128,17 @@ def render_case(case: Case, status: int = 200, *, flag_forms: dict[int, Any] | N
     flag_forms = dict(flag_forms or {})
     for flag in open_flags:
         form = flag_forms.get(flag.id) or FlagDecisionForm(formdata=None, prefix=f"flag{flag.id}")
-        form.decision.choices = [("", _("– velg –"))] + [
+        form.decision.choices = options([("", _("– velg –"))] + [
             (d, labels.label(labels.FLAG_DECISIONS, d)) for d in FLAG_DECISIONS.get(flag.kind, ())
-        ]
+        ])
         flag_forms[flag.id] = form
     tasks = open_tasks(session, case)
     task_forms = dict(task_forms or {})
     for task in tasks:
         form = task_forms.get(task.id) or TaskOutcomeForm(formdata=None, prefix=f"task{task.id}")
-        form.outcome.choices = [("", _("– velg –"))] + [
+        form.outcome.choices = options([("", _("– velg –"))] + [
             (o, labels.label(labels.TASK_OUTCOMES, o)) for o in _task_outcomes(task)
-        ]
+        ])
         task_forms[task.id] = form
     triggers = list(session.scalars(select(Trigger).where(Trigger.case_id == case.id).order_by(Trigger.id.desc())))
     documents = list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)))
@@ -260,7 +261,7 @@ def decide(flag_id: int) -> Any:
         abort(404)
     case = visible_case(flag.case_id)
     form = FlagDecisionForm(prefix=f"flag{flag.id}")
-    form.decision.choices = [("", "")] + [(d, d) for d in FLAG_DECISIONS.get(flag.kind, ())]
+    form.decision.choices = options([("", "")] + [(d, d) for d in FLAG_DECISIONS.get(flag.kind, ())])
     if not form.validate():
         return render_case(case, 400, flag_forms={flag.id: form})
     try:
@@ -383,7 +384,7 @@ def task_outcome(task_id: int) -> Any:
         abort(404)
     case = visible_case(task.case_id)
     form = TaskOutcomeForm(prefix=f"task{task.id}")
-    form.outcome.choices = [("", "")] + [(o, o) for o in _task_outcomes(task)]
+    form.outcome.choices = options([("", "")] + [(o, o) for o in _task_outcomes(task)])
     if not form.validate():
         return render_case(case, 400, task_forms={task.id: form})
     try:

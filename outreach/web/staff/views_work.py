@@ -16,14 +16,14 @@ from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, role_required
-from outreach.web.staff.forms import TaskOutcomeForm
+from outreach.web.staff.forms import TaskOutcomeForm, options
 from outreach.web.staff.timeline_view import district_name
 
 
 def _task_form(task: Task) -> TaskOutcomeForm:
     form = TaskOutcomeForm(formdata=None, prefix=f"task{task.id}")
     outcomes = {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(task.kind, TASK_OUTCOMES)
-    form.outcome.choices = [("", _("– velg –"))] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes]
+    form.outcome.choices = options([("", _("– velg –"))] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes])
     return form
 
 

@@ -1,0 +1,260 @@
+"""Screenshots of the staff web app's main pages into ``docs/screens/`` (``make docs-screens``).
+
+``python -m outreach.web.staff.screens [--out docs/screens]``: builds a
+throw-away SQLite database under a temporary directory, seeds the demo users
+and a few cases with three weeks of history (letters sent, SMS, calls not
+answered, flags raised) on a pinned clock, serves the app on 127.0.0.1 in a
+thread and drives real Chromium through Playwright. Needs Redis (the login
+rate limit): ``REDIS_URL``, else the project's own Redis is started.
+
+``LiveServer``, ``seed_history`` and ``launch_chromium`` are reused by the
+browser tests (tests/browser/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from sqlalchemy import func, select, update
+from werkzeug.serving import make_server
+
+from outreach.config import REPO_ROOT
+
+OSLO = ZoneInfo("Europe/Oslo")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Tuesday 1 December 2026, 10:00 in Oslo: the screenshots' "now".
+SCREEN_NOW = datetime(2026, 12, 1, 10, 0, tzinfo=OSLO)
+
+# What nobody answered, in the pinned history (like ``outreach simulate``).
+UNANSWERED = {"phone_call": "no_answer", "home_visit": "not_home"}
+
+
+class LiveServer:
+    """The app on 127.0.0.1 with an ephemeral port, served from a thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@contextmanager
+def launch_chromium(headless: bool = True) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # --lang: the date pickers and file inputs follow the browser's UI language.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=nb-NO"], headless=headless
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def run_due(rt: Any, until: datetime) -> None:
+    """Run every planned step and unanswered task due by ``until``, moving the clock."""
+    from outreach.jobs.execute import execute_step
+    from outreach.models import Step, Task
+    from outreach.tasks import record_outcome
+
+    original = rt.clock
+    try:
+        while True:
+            with rt.session() as session:
+                step_due = session.scalar(select(func.min(Step.due_at)).where(Step.status == "planned"))
+                task_due = session.scalar(
+                    select(func.min(func.coalesce(Task.scheduled_for, Task.due_at))).where(
+                        Task.status == "open", Task.kind.in_(tuple(UNANSWERED))
+                    )
+                )
+            moments = [m for m in (step_due, task_due) if m is not None and m <= until]
+            if not moments:
+                break
+            moment = min(moments)
+            rt.clock = lambda at=moment: at
+            with rt.session() as session:
+                due = list(
+                    session.scalars(
+                        select(Step.id).where(Step.status == "planned", Step.due_at <= moment).order_by(Step.due_at)
+                    )
+                )
+                for step_id in due:
+                    session.execute(update(Step).where(Step.id == step_id).values(status="queued"))
+            for step_id in due:
+                execute_step(rt, step_id)
+            with rt.session() as session:
+                for task in session.scalars(
+                    select(Task).where(
+                        Task.status == "open",
+                        Task.kind.in_(tuple(UNANSWERED)),
+                        func.coalesce(Task.scheduled_for, Task.due_at) <= moment,
+                    )
+                ).all():
+                    record_outcome(session, rt, task, outcome=UNANSWERED[task.kind], actor="kari")
+    finally:
+        rt.clock = original
+
+
+def seed_history(rt: Any, now: datetime) -> dict[str, int]:
+    """Demo users and cases with history up to ``now``; returns case ids by name."""
+    from outreach.demo import seed_demo
+    from outreach.intake.accept import accept_trigger
+    from outreach.intake.schema import load_trigger
+    from outreach.models import Case, Person
+
+    original = rt.clock
+    start = now - timedelta(days=22)
+    rt.clock = lambda: start
+    try:
+        with rt.session() as session:
+            seed_demo(session, rt)
+            for person in session.scalars(select(Person)):
+                person.name = person.name.replace(" Demo", "")
+        run_due(rt, now)
+        rt.clock = lambda: now - timedelta(days=2)
+        documents = [
+            {
+                "kind": "eviction_petition",
+                "source": {"type": "bailiff", "name": "Oslo namsfogdkontor", "reference": "DEMO-NF-1003"},
+                "tenant": {
+                    "name": "Jonas Berg",
+                    "birth_date": "1979-02-03",
+                    "address": {"street": "Hagegata 23", "postal_code": "0653", "city": "Oslo"},
+                    "phone": "+4790012345",
+                },
+                "household": {"children": [15], "adults": 1},
+                "eviction_date": (now + timedelta(days=12)).date().isoformat(),
+                "arrears_amount": "61200",
+                "district": "030101",
+            },
+            {
+                "kind": "unpaid_rent_warning",
+                "source": {"type": "landlord", "name": "Tøyen Eiendom AS", "reference": "DEMO-UL-77"},
+                "tenant": {
+                    "name": "Marta Kowalska",
+                    "birth_date": "1992-06-21",
+                    "address": {"street": "Kolstadgata 5", "postal_code": "0652", "city": "Oslo"},
+                    "phone": "+4798877665",
+                    "language": "pl",
+                },
+                "arrears_amount": "17400",
+                "district": "030101",
+            },
+        ]
+        with rt.session() as session:
+            for document in documents:
+                data = load_trigger(document, now=rt.now())
+                accept_trigger(session, rt, data, actor="kari")
+        run_due(rt, now - timedelta(days=1))
+    finally:
+        rt.clock = original
+    with rt.session() as session:
+        return {
+            person.name: case.id
+            for case, person in session.execute(select(Case, Person).join(Person, Person.id == Case.person_id))
+        }
+
+
+def capture(browser: Any, base_url: str, out: Path, cases: dict[str, int], password: str) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def shot(name: str, full_page: bool = True) -> None:
+        path = out / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        written.append(path)
+
+    page.goto(f"{base_url}/staff/logg-inn")
+    shot("01-login", full_page=False)
+    page.fill("#username", "lead")
+    page.fill("#password", password)
+    page.click("button[type=submit]:has-text('Logg inn')")
+    page.wait_for_url(f"{base_url}/staff/")
+    shot("02-queue")
+    page.goto(f"{base_url}/staff/ny?type=eviction_petition")
+    shot("03-intake")
+    page.fill("#tenant_name", "Ola Nordmann")
+    page.fill("#street", "Tøyengata 40")
+    page.fill("#postal_code", "019")
+    page.fill("#phone", "12")
+    page.click("button[type=submit]:has-text('Registrer meldingen')")
+    shot("04-intake-errors")
+    amina = cases.get("Amina Hassan") or next(iter(cases.values()))
+    page.goto(f"{base_url}/staff/saker/{amina}?via=queue")
+    shot("05-case")
+    page.goto(f"{base_url}/staff/mitt-arbeid")
+    shot("06-my-work")
+    page.goto(f"{base_url}/staff/leder")
+    shot("07-lead")
+    page.goto(f"{base_url}/staff/leder/tilgangslogg")
+    shot("08-access-log")
+    page.goto(f"{base_url}/staff/")
+    page.click("button:has-text('English')")
+    page.wait_for_load_state()
+    shot("09-queue-en")
+    context.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screens")
+    args = parser.parse_args(argv)
+
+    from outreach import create_app
+    from outreach import runtime as runtime_module
+    from outreach.config import load_settings
+    from outreach.demo import DEMO_PASSWORD
+    from outreach.devservices import ensure_redis
+    from outreach.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="outreach-screens-") as tmp:
+        settings = load_settings()
+        redis_url = settings.redis_url or ensure_redis(REPO_ROOT / "var", "redis-screens")
+        database_url = f"sqlite:///{tmp}/screens.sqlite3"
+        upgrade(database_url)
+        app = create_app({"database_url": database_url, "redis_url": redis_url, "var_dir": Path(tmp)})
+        rt = app.extensions["outreach_runtime"]
+        rt.settings = replace(rt.settings, provider_settings={})
+        rt.clock = lambda: SCREEN_NOW
+        runtime_module.install(rt)
+        rt.redis().delete(*rt.redis().keys("outreach:staff-login:*") or ["-"])
+        cases = seed_history(rt, SCREEN_NOW)
+        with LiveServer(app) as server, launch_chromium() as browser:
+            for path in capture(browser, server.url, args.out, cases, DEMO_PASSWORD):
+                print(f"wrote {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
+
+
+if __name__ == "__main__":
+    main()
