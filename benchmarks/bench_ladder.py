@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rq import Queue, SimpleWorker  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from rq import Queue, SimpleWorker
+from sqlalchemy import text
 
-from benchmarks._support import bench_runtime  # noqa: E402
-from outreach.intake.accept import accept_trigger  # noqa: E402
-from outreach.intake.schema import load_trigger  # noqa: E402
-from outreach.jobs.tick import tick  # noqa: E402
-from tests.factories import trigger  # noqa: E402
+from benchmarks._support import bench_runtime
+from outreach.intake.accept import accept_trigger
+from outreach.intake.schema import load_trigger
+from outreach.jobs.tick import tick
+from tests.factories import trigger
 
 N = 300
 
@@ -78,7 +78,8 @@ def main() -> None:
         ours_jobs = time.perf_counter() - started
         count = len(report.enqueued)
         print(
-            f"steps:  {count / ours_jobs:8.1f} steps/s     no-op RQ jobs: {N / raw_jobs:8.1f} jobs/s   "
+            f"steps:  {count / ours_jobs:8.1f} steps/s     "
+            f"no-op RQ jobs: {N / raw_jobs:8.1f} jobs/s   "
             f"ratio (no-op/ours per job): {(ours_jobs / count) / (raw_jobs / N):5.1f}x"
         )
 

@@ -16,15 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rq import Queue, SimpleWorker  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
 
-from benchmarks._support import OSLO, bench_runtime  # noqa: E402
-from outreach.intake.accept import accept_trigger  # noqa: E402
-from outreach.intake.schema import load_trigger  # noqa: E402
-from outreach.jobs.tick import tick  # noqa: E402
-from outreach.models import Attempt, Step  # noqa: E402
-from tests.factories import trigger  # noqa: E402
+from benchmarks._support import OSLO, bench_runtime
+from outreach.intake.accept import accept_trigger
+from outreach.intake.schema import load_trigger
+from outreach.jobs.tick import tick
+from outreach.models import Attempt, Step
+from tests.factories import trigger
 
 CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 
@@ -68,7 +68,8 @@ def main() -> int:
             f"{CASES} cases, 21 virtual days in {elapsed:.1f} s; steps by status: {dict(statuses)}"
         )
         print(
-            f"steps with more than one attempt: {len(sends)}; SMS outside the window: {len(outside)}"
+            f"steps with more than one attempt: {len(sends)}; "
+            f"SMS outside the window: {len(outside)}"
         )
         open_steps = statuses["queued"] + statuses["running"]
         return 1 if sends or outside or open_steps else 0

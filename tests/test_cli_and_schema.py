@@ -20,7 +20,7 @@ EXAMPLE = REPO_ROOT / "docs" / "examples" / "petition-family.json"
 
 
 def outreach(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "outreach.cli", *args],
         capture_output=True,
         text=True,
