@@ -6,7 +6,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test test-fast lint format bench soak clean docs-screens catalogs
+.PHONY: help setup run test test-fast lint format bench soak clean docs-screens catalogs catalogs-update
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,7 +22,13 @@ $(STAMP): pyproject.toml .ci/setup-system.sh
 	touch $(STAMP)
 
 catalogs: $(STAMP) ## Compile the gettext catalogs (locales/*/LC_MESSAGES/*.mo)
-	@if [ -f babel.cfg ]; then $(PY) -m outreach.i18n_build compile; fi
+	@$(PY) -m outreach.i18n_build compile
+
+catalogs-update: setup ## Extract strings from templates and merge them into every .po
+	.venv/bin/pybabel extract -F babel.cfg --sort-by-file --no-wrap --project=outreach -c TRANSLATORS: -o locales/messages.pot templates/letters/tenant templates/sms templates/email
+	.venv/bin/pybabel extract -F babel.cfg --no-default-keywords -k f_ --sort-by-file --no-wrap --project=outreach -o locales/frame.pot templates/letters/letter.html templates/letters/cover.html templates/letters/copies
+	.venv/bin/pybabel update --no-wrap -D messages -i locales/messages.pot -d locales
+	.venv/bin/pybabel update --no-wrap -D frame -i locales/frame.pot -d locales
 
 run: setup ## Start web + worker + tick on http://127.0.0.1:5000 with demo data
 	$(PY) -m outreach.devrun

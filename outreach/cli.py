@@ -203,6 +203,20 @@ def districts_check(csv_file: str) -> None:
     )
 
 
+@cli.group()
+def letter() -> None:
+    """Letters: previews for translators and staff."""
+
+
+def _register_letter_commands() -> None:
+    from outreach.letters.preview import preview
+
+    letter.add_command(preview)
+
+
+_register_letter_commands()
+
+
 @cli.command("dev-redis")
 def dev_redis() -> None:
     """Start (or find) the project's own Redis and print its URL."""

@@ -20,12 +20,12 @@ from outreach.letters import (
     ContactPerson,
     MissingContactPerson,
     ensure_compiled,
+    i18n,
     render_letter_html,
     render_pdf,
     render_print_batch,
     split_letter,
 )
-from outreach.letters import i18n
 from outreach.letters.fonts import LocalOnlyFetcher
 from outreach.letters.samples import sample_letter
 
@@ -74,7 +74,11 @@ def batch():
     copies = [
         sample_letter(kind, "ar", audience, number=900 + i)
         for i, (kind, audience) in enumerate(
-            zip(("eviction_petition", "forced_sale_notice", "unpaid_rent_warning"), COPIES, strict=True)
+            zip(
+                ("eviction_petition", "forced_sale_notice", "unpaid_rent_warning"),
+                COPIES,
+                strict=True,
+            )
         )
     ]
     letters += copies
@@ -86,7 +90,7 @@ def batch():
 
 
 def test_every_kind_in_every_language_gets_its_own_pages(batch):
-    letters, result, texts = batch
+    letters, result, _texts = batch
     assert len(result.letters) == len(letters) == len(KINDS) * len(LANGUAGES) + 3
     reader = PdfReader(io.BytesIO(result.pdf))
     assert result.cover_pages == range(0, result.letters[0].pages.start)
@@ -110,7 +114,7 @@ def test_page_numbers_count_within_each_letter(batch):
 @pytest.mark.parametrize("index", range(len(KINDS) * len(LANGUAGES)))
 def test_required_content_in_both_languages(batch, index):
     letters, result, texts = batch
-    data, entry = letters[index], result.letters[index]
+    data, _entry = letters[index], result.letters[index]
     text = normalise(texts[index])
     # Contact person and direct phone: in the frame, the Norwegian part and the translation.
     assert text.count(normalise(data.contact.name)) >= (3 if data.language != "nb" else 2)
@@ -136,7 +140,7 @@ def test_required_content_in_both_languages(batch, index):
 
 
 def test_rtl_letters_keep_phone_numbers_whole(batch):
-    letters, result, texts = batch
+    letters, _result, texts = batch
     for data, raw_text in zip(letters, texts, strict=True):
         if data.language in i18n.RTL_LANGUAGES and data.audience == "tenant":
             raw = re.sub(r"[\u200e\u200f\u2066-\u2069]", "", raw_text)
@@ -177,7 +181,7 @@ def test_html_is_bilingual_rtl_and_isolates_numbers():
 
 
 def test_split_letter_and_pdf_metadata(batch):
-    _, result, texts = batch
+    _, result, _texts = batch
     entry = result.letters[7]
     single = PdfReader(io.BytesIO(split_letter(result.pdf, entry.pages)))
     assert len(single.pages) == len(entry.pages)

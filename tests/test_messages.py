@@ -43,9 +43,7 @@ def compiled():
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("purpose", SMS_PURPOSES)
 def test_sms_is_neutral_short_and_invites_contact(purpose, language):
-    sms = render_sms(
-        purpose, language, contact_phone=PHONE, office_name=LONGEST_OFFICE, when=WHEN
-    )
+    sms = render_sms(purpose, language, contact_phone=PHONE, office_name=LONGEST_OFFICE, when=WHEN)
     lowered = sms.text.lower()
     assert not LINK.search(sms.text)
     for word in SENSITIVE:

@@ -41,8 +41,7 @@ def font_face_css() -> str:
     missing = [str(path) for path in font_files() if not path.exists()]
     if missing:
         raise MissingFonts(
-            "missing font files (install the Debian package fonts-noto-core): "
-            + ", ".join(missing)
+            "missing font files (install the Debian package fonts-noto-core): " + ", ".join(missing)
         )
     rules = []
     for family, (regular, bold) in FAMILIES.items():

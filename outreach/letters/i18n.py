@@ -51,6 +51,7 @@ def catalog_dir(language: str) -> str:
     """The folder under ``locales/`` that holds a language's catalogs."""
     return _BABEL_LOCALE.get(language, language)
 
+
 #: Script class per language: picks the @font-face family in the letter CSS.
 SCRIPT: dict[str, str] = {
     **dict.fromkeys(("ar", "fa", "prs", "ps", "ckb"), "arab"),

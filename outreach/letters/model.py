@@ -29,7 +29,7 @@ AUDIENCES: tuple[str, ...] = ("tenant", "copy_bailiff", "copy_plaintiff", "copy_
 SOURCE_TYPES: tuple[str, ...] = ("landlord", "municipal_landlord", "bailiff", "court", "staff")
 
 
-class MissingContactPerson(ValueError):  # noqa: N818 - name fixed by the integration contract
+class MissingContactPerson(ValueError):
     """A letter without a named contact person and phone number must never go out.
 
     The circular: «Brevet skal inneholde navn på kontaktperson/saksbehandler og

@@ -70,6 +70,10 @@ def resume_ladder(session: Session, rt: Runtime, case: Case, *, actor: User) -> 
         .limit(1)
     )
     step_ids = (last_pause.data or {}).get("step_ids", []) if last_pause is not None else []
+    # Plan first (new notices that came during the pause), then bring the
+    # paused steps back: replan would otherwise pull them back to their old,
+    # past due times.
+    ladder.replan(session, rt, case, now)
     if case.ladder_state == "running" and step_ids:
         for step in session.scalars(select(Step).where(Step.id.in_(step_ids), Step.status == "cancelled")):
             step.status = "planned"
@@ -79,7 +83,6 @@ def resume_ladder(session: Session, rt: Runtime, case: Case, *, actor: User) -> 
             step.job_generation += 1  # a job left from before the pause must not run it
             revived += 1
     timeline.record(session, case.id, "ladder_resumed", now, actor=actor.username, revived=revived)
-    ladder.replan(session, rt, case, now)
     return revived
 
 
@@ -193,7 +196,7 @@ def add_followup(
         now,
         actor=actor.username,
         followup_id=item.id,
-        kind=kind,
+        measure=kind,
         due_on=due_on.isoformat(),
         owner=owner.username,
     )
@@ -207,5 +210,5 @@ def complete_followup(session: Session, rt: Runtime, item: FollowUpItem, *, acto
     item.status = "done"
     item.done_at = now
     timeline.record(
-        session, item.case_id, "followup_done", now, actor=actor.username, followup_id=item.id, kind=item.kind
+        session, item.case_id, "followup_done", now, actor=actor.username, followup_id=item.id, measure=item.kind
     )

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from sqlalchemy import select
 from wtforms.validators import ValidationError
 
@@ -135,6 +135,7 @@ def _inject() -> dict[str, Any]:
         "current_user": g.get("staff_user"),
         "plain_form": PlainForm,
         "language_form": LanguageForm,
+        "csrf_value": generate_csrf,
     }
 
 

@@ -273,7 +273,9 @@ def field_message(message: str) -> str:
         return str(_l("Velg et av alternativene."))
     if message.startswith("Not one of Oslo's 15 district codes"):
         return str(_l("Velg en av Oslos 15 bydeler (Sentrum og Marka er ikke egne bydeler)."))
-    if message.startswith("Length must be between") or message.startswith("Longer than maximum"):
+    if message.startswith(("Length must be between 1 ", "Shorter than minimum length 1.")):
+        return str(_l("Må fylles ut."))
+    if message.startswith(("Length must be between", "Longer than maximum")):
         return str(_l("For lang tekst."))
     if message.startswith("Must be greater than or equal") or message.startswith("Must be less than"):
         return str(_l("Tallet er utenfor det tillatte området."))

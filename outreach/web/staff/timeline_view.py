@@ -181,7 +181,7 @@ def _entry(
         if data.get("reason"):
             add((_("begrunnelse: %(r)s", r=data["reason"]), None))
     elif kind in {"followup_planned", "followup_done"}:
-        add((label(labels.FOLLOWUP_KINDS, data.get("kind")), None))
+        add((label(labels.FOLLOWUP_KINDS, data.get("measure")), None))
         if data.get("due_on"):
             add((_("dato: %(d)s", d=_day_iso(data["due_on"])), None))
         if data.get("owner"):

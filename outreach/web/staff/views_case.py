@@ -127,7 +127,7 @@ def render_case(case: Case, status: int = 200, *, flag_forms: dict[int, Any] | N
     open_flags = [f for f in flags if f.status != "decided"]
     flag_forms = dict(flag_forms or {})
     for flag in open_flags:
-        form = flag_forms.get(flag.id) or FlagDecisionForm(formdata=None, prefix=f"flag{flag.id}")
+        form = flag_forms.get(flag.id) or FlagDecisionForm(formdata=None, prefix=f"flag{flag.id}", meta={"csrf": False})
         form.decision.choices = options([("", _("– velg –"))] + [
             (d, labels.label(labels.FLAG_DECISIONS, d)) for d in FLAG_DECISIONS.get(flag.kind, ())
         ])
@@ -135,7 +135,7 @@ def render_case(case: Case, status: int = 200, *, flag_forms: dict[int, Any] | N
     tasks = open_tasks(session, case)
     task_forms = dict(task_forms or {})
     for task in tasks:
-        form = task_forms.get(task.id) or TaskOutcomeForm(formdata=None, prefix=f"task{task.id}")
+        form = task_forms.get(task.id) or TaskOutcomeForm(formdata=None, prefix=f"task{task.id}", meta={"csrf": False})
         form.outcome.choices = options([("", _("– velg –"))] + [
             (o, labels.label(labels.TASK_OUTCOMES, o)) for o in _task_outcomes(task)
         ])
@@ -260,7 +260,7 @@ def decide(flag_id: int) -> Any:
     if flag is None:
         abort(404)
     case = visible_case(flag.case_id)
-    form = FlagDecisionForm(prefix=f"flag{flag.id}")
+    form = FlagDecisionForm(prefix=f"flag{flag.id}", meta={"csrf": False})  # checked in auth._check_csrf
     form.decision.choices = options([("", "")] + [(d, d) for d in FLAG_DECISIONS.get(flag.kind, ())])
     if not form.validate():
         return render_case(case, 400, flag_forms={flag.id: form})
@@ -383,7 +383,7 @@ def task_outcome(task_id: int) -> Any:
     if task is None:
         abort(404)
     case = visible_case(task.case_id)
-    form = TaskOutcomeForm(prefix=f"task{task.id}")
+    form = TaskOutcomeForm(prefix=f"task{task.id}", meta={"csrf": False})  # checked in auth._check_csrf
     form.outcome.choices = options([("", "")] + [(o, o) for o in _task_outcomes(task)])
     if not form.validate():
         return render_case(case, 400, task_forms={task.id: form})

@@ -195,6 +195,7 @@ def _read_upload(storage: FileStorage | None) -> tuple[bytes | None, str | None,
     if storage is None or not getattr(storage, "filename", ""):
         return None, None, None
     data = storage.stream.read(actions.MAX_UPLOAD_BYTES + 1)
+    storage.close()
     problem = actions.check_pdf(data)
     if problem == "too_large":
         return None, None, _("Filen er for stor. Høyst 10 MB.")
