@@ -26,6 +26,13 @@ class Unusable:
     reason: str
 
 
+def message_language(language: str) -> str:
+    """The tenant's language when we have texts in it; else English beside Norwegian."""
+    from outreach.letters.i18n import LANGUAGES
+
+    return language if language in LANGUAGES else "en"
+
+
 def contact_person(case: Case) -> tuple[str, str]:
     if case.caseworker is not None and case.caseworker.phone:
         return case.caseworker.display_name, case.caseworker.phone
@@ -80,17 +87,21 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
     person = case.person
     metadata = {"case": case.reference, "step": str(step.id), "rule": rule.name}
     if rule.channel == "sms":
-        body = (
-            "Hei! NAV vil gjerne snakke med deg om boligen din. "
-            f"Ring {contact_name or 'oss'} på {contact_phone or 'NAV-kontoret'}, "
-            "eller svar 1 på denne meldingen så ringer vi deg."
+        from outreach.messages import render_sms
+
+        office = case.district.office_name if case.district is not None else "NAV"
+        sms = render_sms(
+            rule.purpose or "first_contact",
+            message_language(person.language),
+            contact_phone=contact_phone or (case.district.duty_contact_phone if case.district else ""),
+            office_name=office,
         )
         return Message(
             idempotency_key=attempt.idempotency_key,
             channel="sms",
             to=attempt.recipient,
-            body=body,
-            language=person.language,
+            body=sms.text,
+            language=",".join(sms.languages),
             metadata=metadata,
         )
     if rule.channel in {"phone_task", "home_visit"} and task is not None:

@@ -43,8 +43,9 @@ SOURCE_TYPES = ("landlord", "municipal_landlord", "bailiff", "court", "staff")
 CLIENT_STATUSES = ("none", "passive", "active")
 
 # Step statuses. ``planned`` rows are what the tick looks for; ``queued`` and
-# ``running`` are in the hands of RQ; the rest are final.
-STEP_OPEN = ("planned", "queued", "running")
+# ``running`` are in the hands of RQ; ``waiting`` is a letter in a print batch
+# not yet posted; the rest are final.
+STEP_OPEN = ("planned", "queued", "running", "waiting")
 STEP_FINAL = ("done", "skipped", "failed", "cancelled")
 
 
@@ -376,6 +377,47 @@ class MatchReview(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrintBatch(Base):
+    """A district's letters for one posting: rendered as one PDF, posted by staff.
+
+    Rendering many letters as one document is what makes letters cheap
+    (TECH-NOTES: font subsetting dominates a one-letter document), and the
+    posting time is the "letter sent" time that starts the one-week clock.
+    """
+
+    __tablename__ = "print_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_code: Mapped[str | None] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|rendered|posted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_by: Mapped[str | None] = mapped_column(String(120))
+    pdf_path: Mapped[str | None] = mapped_column(String(400))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+
+
+class PrintItem(Base):
+    """One letter in a print batch; its own PDF is cut from the batch."""
+
+    __tablename__ = "print_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("print_batches.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("steps.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(24))
+    language: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    page_from: Mapped[int | None] = mapped_column(Integer)
+    page_to: Mapped[int | None] = mapped_column(Integer)
+    pdf_path: Mapped[str | None] = mapped_column(String(400))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 # Tables owned by other modules, imported so Alembic and the tests see them.

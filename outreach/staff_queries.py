@@ -121,7 +121,9 @@ def _overdue_by_case(session: Session, case_ids: list[int], now: datetime) -> di
     ):
         overdue[case_id].append("flag")
     for (case_id,) in session.execute(
-        select(Task.case_id).where(Task.case_id.in_(case_ids), Task.status == "open", Task.due_at < now)
+        select(Task.case_id).where(
+            Task.case_id.in_(case_ids), Task.status == "open", Task.due_at < now
+        )
     ):
         overdue[case_id].append("task")
     return overdue
@@ -130,10 +132,15 @@ def _overdue_by_case(session: Session, case_ids: list[int], now: datetime) -> di
 def _unreachable(session: Session, cases: dict[int, Case]) -> set[int]:
     found = set()
     for case_id, data in session.execute(
-        select(Event.case_id, Event.data).where(Event.case_id.in_(list(cases)), Event.kind == "unreachable")
+        select(Event.case_id, Event.data).where(
+            Event.case_id.in_(list(cases)), Event.kind == "unreachable"
+        )
     ):
         case = cases[case_id]
-        if case.ladder_state == "running" and (data or {}).get("round", case.ladder_round) == case.ladder_round:
+        if (
+            case.ladder_state == "running"
+            and (data or {}).get("round", case.ladder_round) == case.ladder_round
+        ):
             found.add(case_id)
     return found
 
@@ -177,7 +184,9 @@ def queue(
         ):
             next_steps.setdefault(step.case_id, step)
         for case_id, kind in session.execute(
-            select(Trigger.case_id, Trigger.kind).where(Trigger.case_id.in_(ids)).order_by(Trigger.id)
+            select(Trigger.case_id, Trigger.kind)
+            .where(Trigger.case_id.in_(ids))
+            .order_by(Trigger.id)
         ):
             latest_kind[case_id] = kind
         for task in session.scalars(
@@ -185,7 +194,9 @@ def queue(
         ):
             next_tasks.setdefault(task.case_id, task)
         for flag in session.scalars(
-            select(Flag).where(Flag.case_id.in_(ids), Flag.status != "decided").order_by(Flag.due_at)
+            select(Flag)
+            .where(Flag.case_id.in_(ids), Flag.status != "decided")
+            .order_by(Flag.due_at)
         ):
             open_flags.setdefault(flag.case_id, flag)
 
@@ -338,8 +349,10 @@ def lead_overview(session: Session, user: User, now: datetime) -> LeadOverview:
     local = now.astimezone(OSLO)
     end_of_day = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), OSLO)
     visible = visible_cases(user)
-    steps = select(Step).join(Case, Case.id == Step.case_id).where(
-        visible, Case.status != "closed", Step.status.in_(STEP_OPEN)
+    steps = (
+        select(Step)
+        .join(Case, Case.id == Step.case_id)
+        .where(visible, Case.status != "closed", Step.status.in_(STEP_OPEN))
     )
     letters_due = list(
         session.scalars(
@@ -384,5 +397,7 @@ def cases_by_id(session: Session, ids: set[int]) -> dict[int, Case]:
         return {}
     return {
         c.id: c
-        for c in session.scalars(select(Case).options(selectinload(Case.person)).where(Case.id.in_(sorted(ids))))
+        for c in session.scalars(
+            select(Case).options(selectinload(Case.person)).where(Case.id.in_(sorted(ids)))
+        )
     }

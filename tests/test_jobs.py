@@ -342,25 +342,28 @@ def test_worker_killed_mid_send_sends_nothing_twice(rt: Any, clock: Any, setting
             "TWILIO_TIMEOUT_S": "60",
         }
         tick(rt)
+        log_file = (settings.var_dir / "worker.log").open("w")
         worker = subprocess.Popen(
             [sys.executable, "-m", "outreach.cli", "worker", "--no-tick"],
             env=env,
             cwd=REPO_ROOT,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log_file,
         )
         try:
             deadline = time.monotonic() + 60
             while not stub.creates() and time.monotonic() < deadline:
                 time.sleep(0.1)
-            assert stub.creates(), "the worker never reached Twilio"
+        finally:
             # The machine dies mid-request: the worker and its work horse
             # (RQ forks it into a session of its own, so kill it by pid).
             for pid in [*_children(worker.pid), worker.pid]:
                 os.kill(pid, signal.SIGKILL)
-        finally:
             worker.wait(timeout=10)
+            log_file.close()
+        log = (settings.var_dir / "worker.log").read_text()
+        assert stub.creates(), f"the worker never reached Twilio:\n{log[-3000:]}"
         sms = steps(rt, case_id)["sms"]
         assert sms.status == "running"
         # After the lease, the tick hands the step out again; this worker

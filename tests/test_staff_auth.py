@@ -21,7 +21,9 @@ def test_login_then_queue(client: Any, rt: Any) -> None:
     assert "Saker i kø" in text_of(page)
 
 
-def test_wrong_password_is_refused_without_saying_which_part(client: Any, rt: Any, caplog: Any) -> None:
+def test_wrong_password_is_refused_without_saying_which_part(
+    client: Any, rt: Any, caplog: Any
+) -> None:
     make_user(rt)
     response = login(client, password="feil-passord-000")
     assert response.status_code == 401
@@ -85,14 +87,24 @@ def test_unsafe_next_is_ignored(client: Any, rt: Any) -> None:
     token = csrf_token(client)
     response = client.post(
         "/staff/logg-inn",
-        data={"csrf_token": token, "username": "kari", "password": PASSWORD, "next": "https://evil.example/"},
+        data={
+            "csrf_token": token,
+            "username": "kari",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+        },
     )
     assert response.headers["Location"].endswith("/staff/")
 
 
 @pytest.mark.parametrize(
     ("accept", "expected"),
-    [("no", "Saker i kø"), ("nb-NO,nb;q=0.9", "Saker i kø"), ("nn", "Saker i kø"), ("en-GB,en;q=0.8", "Cases")],
+    [
+        ("no", "Saker i kø"),
+        ("nb-NO,nb;q=0.9", "Saker i kø"),
+        ("nn", "Saker i kø"),
+        ("en-GB,en;q=0.8", "Cases"),
+    ],
 )
 def test_browser_language(client: Any, rt: Any, accept: str, expected: str) -> None:
     make_user(rt)

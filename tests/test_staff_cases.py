@@ -35,7 +35,9 @@ def _open_steps(rt: Any, case_id: int) -> list[str]:
     with rt.session() as session:
         return sorted(
             session.scalars(
-                select(Step.rule).where(Step.case_id == case_id, Step.status.in_(("planned", "queued")))
+                select(Step.rule).where(
+                    Step.case_id == case_id, Step.status.in_(("planned", "queued"))
+                )
             )
         )
 
@@ -63,7 +65,12 @@ def test_case_page_shows_household_next_steps_and_timeline(client: Any, rt: Any,
     assert "fra Oslo namsfogdkontor" in timeline
     with rt.session() as session:
         row = session.scalar(select(CaseAccess))
-        assert (row.action, row.case_id, row.purpose, row.district_code) == ("view", result.case_id, "queue", "030101")
+        assert (row.action, row.case_id, row.purpose, row.district_code) == (
+            "view",
+            result.case_id,
+            "queue",
+            "030101",
+        )
 
 
 def test_other_districts_case_is_404_everywhere(client: Any, rt: Any) -> None:
@@ -72,8 +79,14 @@ def test_other_districts_case_is_404_everywhere(client: Any, rt: Any) -> None:
     result = new_case(rt)
     flag_id = _flag(rt, result.case_id)
     with rt.session() as session:
-        task = Task(case_id=result.case_id, kind="phone_call", title="Ring", district_code="030101",
-                    due_at=rt.now(), status="open")
+        task = Task(
+            case_id=result.case_id,
+            kind="phone_call",
+            title="Ring",
+            district_code="030101",
+            due_at=rt.now(),
+            status="open",
+        )
         session.add(task)
         session.flush()
         task_id = task.id
@@ -83,24 +96,46 @@ def test_other_districts_case_is_404_everywhere(client: Any, rt: Any) -> None:
     assert client.get(f"{case}/brev.pdf").status_code == 404
     assert client.get(f"{case}/dokumenter/1").status_code == 404
     for url in (
-        f"{case}/kontakt", f"{case}/notat", f"{case}/videresend", f"{case}/pause", f"{case}/fortsett",
-        f"{case}/avslutt", f"{case}/oppfolging", f"/staff/vurderinger/{flag_id}", f"/staff/oppgaver/{task_id}",
+        f"{case}/kontakt",
+        f"{case}/notat",
+        f"{case}/videresend",
+        f"{case}/pause",
+        f"{case}/fortsett",
+        f"{case}/avslutt",
+        f"{case}/oppfolging",
+        f"/staff/vurderinger/{flag_id}",
+        f"/staff/oppgaver/{task_id}",
     ):
-        assert _post(client, url, {"channel": "phone", "text": "x"}, "/staff/").status_code == 404, url
+        assert (
+            _post(client, url, {"channel": "phone", "text": "x"}, "/staff/").status_code == 404
+        ), url
     assert "Amina" not in text_of(client.get("/staff/"))
     assert "Amina Hassan" not in text_of(client.get("/staff/?q=Amina"))
     assert _open_steps(rt, result.case_id)  # nothing was stopped
 
 
-def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(client: Any, rt: Any, kari: int, app: Any) -> None:
+def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
+    client: Any, rt: Any, kari: int, app: Any
+) -> None:
     result = new_case(rt)
     flag_id = _flag(rt, result.case_id)
     case = f"/staff/saker/{result.case_id}"
     with rt.session() as session:
-        item = FollowUpItem(case_id=result.case_id, kind="debt_counselling", due_on=rt.now().date(),
-                            owner_id=kari, status="open")
-        task = Task(case_id=result.case_id, kind="phone_call", title="Ring", district_code="030101",
-                    due_at=rt.now(), status="open")
+        item = FollowUpItem(
+            case_id=result.case_id,
+            kind="debt_counselling",
+            due_on=rt.now().date(),
+            owner_id=kari,
+            status="open",
+        )
+        task = Task(
+            case_id=result.case_id,
+            kind="phone_call",
+            title="Ring",
+            district_code="030101",
+            due_at=rt.now(),
+            status="open",
+        )
         session.add_all([item, task])
         session.flush()
         item_id, task_id = item.id, task.id
@@ -120,14 +155,26 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(client: Any, rt:
         "staff.complete_followup": f"/staff/oppfolging/{item_id}/utfort",
         "staff.task_outcome": f"/staff/oppgaver/{task_id}",
     }
-    posting = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("staff.") and "POST" in r.methods}
+    posting = {
+        r.endpoint
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("staff.") and "POST" in r.methods
+    }
     assert posting == set(urls), "every staff form is covered here"
     with rt.session() as session:
         events_before = session.scalar(select(func.count()).select_from(Event))
     for endpoint, url in urls.items():
         for token in (None, "not-a-token"):
-            data = {"channel": "phone", "text": "note", "outcome": "paid", "reason": "a long enough reason",
-                    "decision": "no_report", "lang": "en", "username": "kari", "password": "x" * 12}
+            data = {
+                "channel": "phone",
+                "text": "note",
+                "outcome": "paid",
+                "reason": "a long enough reason",
+                "decision": "no_report",
+                "lang": "en",
+                "username": "kari",
+                "password": "x" * 12,
+            }
             if token:
                 data["csrf_token"] = token
             response = client.post(url, data=data)
@@ -161,7 +208,12 @@ def test_note_is_kept_apart_from_the_timeline_event(client: Any, rt: Any, kari: 
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
     assert _post(client, f"{case}/notat", {"text": ""}, case).status_code == 400
-    assert _post(client, f"{case}/notat", {"text": "Snakket med utleier om utsettelse."}, case).status_code == 302
+    assert (
+        _post(
+            client, f"{case}/notat", {"text": "Snakket med utleier om utsettelse."}, case
+        ).status_code
+        == 302
+    )
     with rt.session() as session:
         note = session.scalar(select(CaseNote))
         event = session.scalar(select(Event).where(Event.kind == "note_added"))
@@ -173,8 +225,16 @@ def test_note_is_kept_apart_from_the_timeline_event(client: Any, rt: Any, kari: 
 def test_forward_moves_the_case_and_its_access(client: Any, rt: Any, kari: int) -> None:
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
-    assert _post(client, f"{case}/videresend", {"district": "030102", "reason": ""}, case).status_code == 400
-    response = _post(client, f"{case}/videresend", {"district": "030102", "reason": "Aktiv sak i Grünerløkka"}, case)
+    assert (
+        _post(client, f"{case}/videresend", {"district": "030102", "reason": ""}, case).status_code
+        == 400
+    )
+    response = _post(
+        client,
+        f"{case}/videresend",
+        {"district": "030102", "reason": "Aktiv sak i Grünerløkka"},
+        case,
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/staff/")
     assert client.get(case).status_code == 404
@@ -192,13 +252,21 @@ def test_decide_flag_with_reason(client: Any, rt: Any, kari: int) -> None:
     assert "Vurdering: melding til barneverntjenesten" in html
     assert "barnevernsloven § 13-2" in html  # the threshold is shown
     prefix = f"flag{flag_id}-"
-    short = _post(client, f"/staff/vurderinger/{flag_id}", {prefix + "decision": "no_report", prefix + "reason": "kort"}, case)
+    short = _post(
+        client,
+        f"/staff/vurderinger/{flag_id}",
+        {prefix + "decision": "no_report", prefix + "reason": "kort"},
+        case,
+    )
     assert short.status_code == 400
     assert "Skriv minst 10 tegn." in text_of(short)
     response = _post(
         client,
         f"/staff/vurderinger/{flag_id}",
-        {prefix + "decision": "no_report", prefix + "reason": "Familien har fått midlertidig bolig; ingen bekymring."},
+        {
+            prefix + "decision": "no_report",
+            prefix + "reason": "Familien har fått midlertidig bolig; ingen bekymring.",
+        },
         case,
     )
     assert response.status_code == 302
@@ -223,7 +291,9 @@ def test_pause_and_resume_the_ladder(client: Any, rt: Any, kari: int, clock: Any
     assert _post(client, f"{case}/fortsett", {}, case).status_code == 302
     with rt.session() as session:
         assert session.get(Case, result.case_id).status == "open"
-        letter = session.scalar(select(Step).where(Step.case_id == result.case_id, Step.rule == "letter"))
+        letter = session.scalar(
+            select(Step).where(Step.case_id == result.case_id, Step.rule == "letter")
+        )
         assert letter.status == "planned" and letter.due_at == clock()
     assert "Kontaktstigen startet igjen" in text_of(client.get(case))
 
@@ -232,7 +302,15 @@ def test_close_with_outcome(client: Any, rt: Any, kari: int) -> None:
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
     assert _post(client, f"{case}/avslutt", {"outcome": ""}, case).status_code == 400
-    assert _post(client, f"{case}/avslutt", {"outcome": "payment_plan", "note": "Avtale med utleier"}, case).status_code == 302
+    assert (
+        _post(
+            client,
+            f"{case}/avslutt",
+            {"outcome": "payment_plan", "note": "Avtale med utleier"},
+            case,
+        ).status_code
+        == 302
+    )
     assert _open_steps(rt, result.case_id) == []
     page = text_of(client.get(case))
     assert "Avsluttet: Nedbetalingsavtale inngått" in page
@@ -242,14 +320,29 @@ def test_close_with_outcome(client: Any, rt: Any, kari: int) -> None:
 def test_follow_up_plan_with_date_and_owner(client: Any, rt: Any, kari: int) -> None:
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
-    assert _post(client, f"{case}/oppfolging", {"kind": "refinancing", "due_on": "", "owner": str(kari)}, case).status_code == 400
+    assert (
+        _post(
+            client,
+            f"{case}/oppfolging",
+            {"kind": "refinancing", "due_on": "", "owner": str(kari)},
+            case,
+        ).status_code
+        == 400
+    )
     response = _post(
-        client, f"{case}/oppfolging", {"kind": "debt_counselling", "due_on": "2026-12-08", "owner": str(kari)}, case
+        client,
+        f"{case}/oppfolging",
+        {"kind": "debt_counselling", "due_on": "2026-12-08", "owner": str(kari)},
+        case,
     )
     assert response.status_code == 302
     with rt.session() as session:
         item = session.scalar(select(FollowUpItem))
-        assert (item.kind, item.due_on.isoformat(), item.owner_id) == ("debt_counselling", "2026-12-08", kari)
+        assert (item.kind, item.due_on.isoformat(), item.owner_id) == (
+            "debt_counselling",
+            "2026-12-08",
+            kari,
+        )
     my_work = text_of(client.get("/staff/mitt-arbeid"))
     assert "Gjeldsrådgivning" in my_work
     assert _post(client, f"/staff/oppfolging/{item.id}/utfort", {}, case).status_code == 302
@@ -261,21 +354,38 @@ def test_follow_up_plan_with_date_and_owner(client: Any, rt: Any, kari: int) -> 
 def test_task_outcome_from_my_work(client: Any, rt: Any, kari: int) -> None:
     result = new_case(rt)
     with rt.session() as session:
-        task = Task(case_id=result.case_id, kind="phone_call", title="Ring", district_code="030101",
-                    assignee_role="caseworker", due_at=rt.now() - timedelta(hours=1), status="open")
+        task = Task(
+            case_id=result.case_id,
+            kind="phone_call",
+            title="Ring",
+            district_code="030101",
+            assignee_role="caseworker",
+            due_at=rt.now() - timedelta(hours=1),
+            status="open",
+        )
         session.add(task)
         session.flush()
         task_id = task.id
     page = text_of(client.get("/staff/mitt-arbeid"))
     assert "Ring leietaker" in page and "over frist" in page
     prefix = f"task{task_id}-"
-    response = _post(client, f"/staff/oppgaver/{task_id}", {prefix + "outcome": "reached", "back": "my_work"}, "/staff/mitt-arbeid")
+    response = _post(
+        client,
+        f"/staff/oppgaver/{task_id}",
+        {prefix + "outcome": "reached", "back": "my_work"},
+        "/staff/mitt-arbeid",
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/staff/mitt-arbeid")
-    assert _open_steps(rt, result.case_id) == ["copy_bailiff", "letter_overdue_check"]  # reached = response
+    assert _open_steps(rt, result.case_id) == [
+        "copy_bailiff",
+        "letter_overdue_check",
+    ]  # reached = response
 
 
-def test_search_is_logged_without_the_query_and_shown_to_the_lead(client: Any, rt: Any, kari: int) -> None:
+def test_search_is_logged_without_the_query_and_shown_to_the_lead(
+    client: Any, rt: Any, kari: int
+) -> None:
     result = new_case(rt)
     page = text_of(client.get("/staff/?q=hassan&formal=inquiry"))
     assert "1 treff på søket." in page and "Amina Hassan" in page
@@ -284,7 +394,8 @@ def test_search_is_logged_without_the_query_and_shown_to_the_lead(client: Any, r
     with rt.session() as session:
         rows = session.scalars(select(CaseAccess).order_by(CaseAccess.id)).all()
         assert [(r.action, r.purpose, r.query_kind, r.hits) for r in rows] == [
-            ("search", "inquiry", "name", 1), ("view", "search", None, None),
+            ("search", "inquiry", "name", 1),
+            ("view", "search", None, None),
         ]
     make_user(rt, "lead", roles="caseworker,district_lead")
     lead = client.application.test_client()
@@ -296,7 +407,9 @@ def test_search_is_logged_without_the_query_and_shown_to_the_lead(client: Any, r
     assert "hassan" not in log_page.lower().replace("amina hassan", "")
 
 
-def test_lead_overview_lists_letters_due_and_undecided_flags(client: Any, rt: Any, clock: Any) -> None:
+def test_lead_overview_lists_letters_due_and_undecided_flags(
+    client: Any, rt: Any, clock: Any
+) -> None:
     make_user(rt, "lead", roles="caseworker,district_lead")
     result = new_case(rt)
     _flag(rt, result.case_id)

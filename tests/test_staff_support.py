@@ -11,16 +11,31 @@ from tests.factories import trigger
 
 PASSWORD = "riktig-passord-123"
 
-_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)" name="csrf_token"|name="csrf_token"[^>]*value="([^"]+)"')
+_TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"'
+    r'|value="([^"]+)" name="csrf_token"'
+    r'|name="csrf_token"[^>]*value="([^"]+)"'
+)
 
 
-def make_user(rt: Any, username: str = "kari", *, roles: str = "caseworker", districts: str = "030101",
-              phone: str = "+4721000111") -> int:
+def make_user(
+    rt: Any,
+    username: str = "kari",
+    *,
+    roles: str = "caseworker",
+    districts: str = "030101",
+    phone: str = "+4721000111",
+) -> int:
     from outreach.demo import ensure_user
 
     with rt.session() as session:
         user = ensure_user(
-            session, username, username.title() + " Testesen", roles=roles, districts=districts, phone=phone,
+            session,
+            username,
+            username.title() + " Testesen",
+            roles=roles,
+            districts=districts,
+            phone=phone,
             password=PASSWORD,
         )
         return int(user.id)

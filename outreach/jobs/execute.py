@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from channels.base import Delivery, PermanentChannelError, TransientChannelError
 from outreach import compose, ladder, timeline
+from outreach.delivery import settled_status
 from outreach.escalation import unreachable_flags
 from outreach.flags import escalate_if_undecided, raise_flag
 from outreach.models import Attempt, AttemptStatus, Case, Step, Trigger
@@ -223,6 +224,23 @@ def _deliver(
     delivery: Delivery | None = None
     if attempt is not None:
         # A previous run died after writing the attempt: did it reach the provider?
+        if attempt.provider_ref:
+            # A status callback already named the provider's message.
+            delivery = Delivery(
+                status=settled_status(session, attempt.id, "queued"),
+                provider_ref=attempt.provider_ref,
+                detail="settled by status callback",
+            )
+            timeline.record(
+                session,
+                case.id,
+                "attempt_settled",
+                now,
+                channel=rule.channel,
+                step_id=step.id,
+                attempt_id=attempt.id,
+            )
+    if attempt is not None and delivery is None:
         try:
             delivery = channel.lookup(
                 attempt.idempotency_key,
@@ -364,8 +382,9 @@ def _sent(
     delivery: Delivery,
     now: datetime,
 ) -> Outcome:
-    attempt.status = delivery.status
-    attempt.provider_ref = delivery.provider_ref
+    # A status callback may have beaten this commit: never move backwards.
+    attempt.status = settled_status(session, attempt.id, delivery.status)
+    attempt.provider_ref = delivery.provider_ref or attempt.provider_ref
     attempt.segments = delivery.segments
     attempt.updated_at = now
     session.add(

@@ -37,13 +37,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         if session is not None:
             session.close()
 
-    from outreach.web import api, health
+    from outreach.web import api, health, staff, webhooks
 
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
-    app.register_blueprint(__import__("outreach.web.staff", fromlist=["bp"]).bp)
-    from outreach.web import webhooks
-
+    app.register_blueprint(staff.bp)
     app.register_blueprint(webhooks.bp)
     logging.getLogger(__name__).debug("app built for %s", settings.env)
     session_factory(settings.database)  # fail early on a bad DATABASE_URL

@@ -39,7 +39,9 @@ def test_caseworker_flow(app: Any, rt: Any) -> None:
         page.goto(f"{base}/staff/")
         assert "/staff/logg-inn" in page.url
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.textContent").strip() == "Hopp til hovedinnholdet"
+        assert (
+            page.evaluate("document.activeElement.textContent").strip() == "Hopp til hovedinnholdet"
+        )
         page.get_by_label("Brukernavn").fill("kari")
         page.get_by_label("Passord").fill(PASSWORD)
         page.get_by_role("button", name="Logg inn").click()
@@ -92,7 +94,9 @@ def test_caseworker_flow(app: Any, rt: Any) -> None:
         page.goto(f"{base}/staff/mitt-arbeid")
         page.get_by_role("link", name="Familien Berg").first.click()
         page.get_by_label("Beslutning").select_option("no_report")
-        page.get_by_label("Begrunnelse (minst 10 tegn)").fill("Familien har fått hjelp med husleien; ingen bekymring for barna.")
+        page.get_by_label("Begrunnelse (minst 10 tegn)").fill(
+            "Familien har fått hjelp med husleien; ingen bekymring for barna."
+        )
         page.get_by_role("button", name="Lagre vurderingen").click()
         assert "Vurderingen er lagret" in page.get_by_role("status").inner_text()
         assert "Vurdering besluttet" in timeline.inner_text()

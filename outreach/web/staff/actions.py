@@ -42,16 +42,30 @@ def pause_ladder(session: Session, rt: Runtime, case: Case, *, reason: str, acto
     now = rt.now()
     before = {
         s.id
-        for s in session.scalars(select(Step).where(Step.case_id == case.id, Step.status.in_(STEP_OPEN)))
+        for s in session.scalars(
+            select(Step).where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
+        )
     }
     count = ladder.cancel_pending(session, rt, case, now, "ladder paused", actor=actor.username)
-    paused = sorted(
-        s.id
-        for s in session.scalars(select(Step).where(Step.id.in_(before), Step.status == "cancelled"))
-    ) if before else []
+    paused = (
+        sorted(
+            s.id
+            for s in session.scalars(
+                select(Step).where(Step.id.in_(before), Step.status == "cancelled")
+            )
+        )
+        if before
+        else []
+    )
     case.status = "paused"
     timeline.record(
-        session, case.id, "ladder_paused", now, actor=actor.username, reason=reason.strip(), step_ids=paused
+        session,
+        case.id,
+        "ladder_paused",
+        now,
+        actor=actor.username,
+        reason=reason.strip(),
+        step_ids=paused,
     )
     return count
 
@@ -75,7 +89,9 @@ def resume_ladder(session: Session, rt: Runtime, case: Case, *, actor: User) -> 
     # past due times.
     ladder.replan(session, rt, case, now)
     if case.ladder_state == "running" and step_ids:
-        for step in session.scalars(select(Step).where(Step.id.in_(step_ids), Step.status == "cancelled")):
+        for step in session.scalars(
+            select(Step).where(Step.id.in_(step_ids), Step.status == "cancelled")
+        ):
             step.status = "planned"
             step.due_at = max(step.due_at, now)
             step.finished_at = None
@@ -149,7 +165,13 @@ def add_document(
     session.add(document)
     session.flush()
     timeline.record(
-        session, case.id, "document_added", now, actor=actor.username, document_id=document.id, trigger_id=trigger_id
+        session,
+        case.id,
+        "document_added",
+        now,
+        actor=actor.username,
+        document_id=document.id,
+        trigger_id=trigger_id,
     )
     return document
 
@@ -210,5 +232,11 @@ def complete_followup(session: Session, rt: Runtime, item: FollowUpItem, *, acto
     item.status = "done"
     item.done_at = now
     timeline.record(
-        session, item.case_id, "followup_done", now, actor=actor.username, followup_id=item.id, measure=item.kind
+        session,
+        item.case_id,
+        "followup_done",
+        now,
+        actor=actor.username,
+        followup_id=item.id,
+        measure=item.kind,
     )

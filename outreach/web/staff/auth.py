@@ -9,7 +9,7 @@
 - Every POST in the blueprint must carry a valid CSRF token (400 otherwise).
 
 OpenID Connect single sign-on (Authlib) is the production option; see
-docs/staff-web.md. It would replace ``login`` and keep everything after
+docs/screens/README.md. It would replace ``login`` and keep everything after
 ``_start_session``.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import secrets
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -49,6 +49,8 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 FAILS_PER_USER = 5
 FAILS_PER_ADDRESS = 30
 FAIL_WINDOW = timedelta(minutes=15)
+
+
 # A real hash to verify against for unknown users, so timing does not tell
 # which user names exist.
 @functools.cache
@@ -141,24 +143,32 @@ def _inject() -> dict[str, Any]:
 
 @bp.errorhandler(CSRFError)
 def _csrf_error(_exc: CSRFError) -> Any:
-    return render_template("staff/error.html", title=_("Skjemaet er utløpt"), message=_(
-        "Skjemaet kunne ikke sendes fordi sikkerhetsnøkkelen mangler eller er utløpt. "
-        "Gå tilbake, last siden på nytt og prøv igjen."
-    )), 400
+    return render_template(
+        "staff/error.html",
+        title=_("Skjemaet er utløpt"),
+        message=_(
+            "Skjemaet kunne ikke sendes fordi sikkerhetsnøkkelen mangler eller er utløpt. "
+            "Gå tilbake, last siden på nytt og prøv igjen."
+        ),
+    ), 400
 
 
 @bp.errorhandler(404)
 def _not_found(_exc: Exception) -> Any:
-    return render_template("staff/error.html", title=_("Fant ikke siden"), message=_(
-        "Siden finnes ikke, eller du har ikke tilgang til den."
-    )), 404
+    return render_template(
+        "staff/error.html",
+        title=_("Fant ikke siden"),
+        message=_("Siden finnes ikke, eller du har ikke tilgang til den."),
+    ), 404
 
 
 @bp.errorhandler(403)
 def _forbidden(_exc: Exception) -> Any:
-    return render_template("staff/error.html", title=_("Ingen tilgang"), message=_(
-        "Rollen din gir ikke tilgang til denne siden."
-    )), 403
+    return render_template(
+        "staff/error.html",
+        title=_("Ingen tilgang"),
+        message=_("Rollen din gir ikke tilgang til denne siden."),
+    ), 403
 
 
 def _key(kind: str, value: str) -> str:
@@ -228,7 +238,10 @@ def login() -> Any:
     if user_fails >= FAILS_PER_USER or address_fails >= FAILS_PER_ADDRESS:
         log.warning("staff login refused: too many failures")
         form.password.errors = [
-            _("For mange mislykkede forsøk. Vent et kvarter og prøv igjen, eller kontakt en administrator.")
+            _(
+                "For mange mislykkede forsøk. Vent et kvarter og prøv igjen, "
+                "eller kontakt en administrator."
+            )
         ]
         return render_template("staff/login.html", form=form), 429
     user = db_session().scalar(select(User).where(User.username == username, User.active.is_(True)))

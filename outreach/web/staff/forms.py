@@ -27,7 +27,6 @@ from outreach.districts import all_districts
 from outreach.models import TRIGGER_KINDS
 from outreach.web.staff import labels
 
-
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as _SelectChoice
 except ImportError:  # pragma: no cover - older WTForms
@@ -109,7 +108,12 @@ class IntakeForm(FlaskForm):
     city = StringField(_l("Poststed"), default="Oslo")
     phone = StringField(_l("Mobilnummer"), render_kw={"inputmode": "tel"})
     email = StringField(_l("E-post"), render_kw={"inputmode": "email"})
-    language = SelectField(_l("Foretrukket språk"), choices=options(LANGUAGE_CHOICES), default="nb", validate_choice=False)
+    language = SelectField(
+        _l("Foretrukket språk"),
+        choices=options(LANGUAGE_CHOICES),
+        default="nb",
+        validate_choice=False,
+    )
     protected_address = BooleanField(_l("Fortrolig eller strengt fortrolig adresse"))
     vulnerable = BooleanField(_l("Opplysninger tyder på at personen trenger ekstra hjelp"))
 
@@ -117,7 +121,9 @@ class IntakeForm(FlaskForm):
     adults = StringField(_l("Antall voksne"), render_kw={"inputmode": "numeric"})
     client_status = SelectField(_l("Sosialsak hos NAV"), choices=[], validate_choice=False)
     client_district = SelectField(_l("Bydel for sosialsaken"), choices=[], validate_choice=False)
-    district = SelectField(_l("Bydel (la stå tom for å finne den fra adressen)"), choices=[], validate_choice=False)
+    district = SelectField(
+        _l("Bydel (la stå tom for å finne den fra adressen)"), choices=[], validate_choice=False
+    )
     eviction_date = StringField(_l("Dato for utkastelse, om kjent"), render_kw={"type": "date"})
     arrears_amount = StringField(_l("Restanse (kr)"), render_kw={"inputmode": "decimal"})
     notes = TextAreaField(_l("Merknader"), validators=[Length(max=5000)])
@@ -146,13 +152,19 @@ class ContactForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(_l("Notat"), validators=[DataRequired(_l("Skriv notatet.")), Length(max=8000)])
+    text = TextAreaField(
+        _l("Notat"), validators=[DataRequired(_l("Skriv notatet.")), Length(max=8000)]
+    )
 
 
 class ForwardForm(FlaskForm):
     district = SelectField(_l("Ny bydel"), choices=[], validators=[DataRequired(_l("Velg bydel."))])
     reason = TextAreaField(
-        _l("Begrunnelse"), validators=[DataRequired(_l("Skriv hvorfor saken sendes videre.")), Length(min=3, max=1000)]
+        _l("Begrunnelse"),
+        validators=[
+            DataRequired(_l("Skriv hvorfor saken sendes videre.")),
+            Length(min=3, max=1000),
+        ],
     )
 
     def fill_choices(self) -> None:
@@ -160,17 +172,25 @@ class ForwardForm(FlaskForm):
 
 
 class FlagDecisionForm(FlaskForm):
-    decision = SelectField(_l("Beslutning"), choices=[], validators=[DataRequired(_l("Velg en beslutning."))])
+    decision = SelectField(
+        _l("Beslutning"), choices=[], validators=[DataRequired(_l("Velg en beslutning."))]
+    )
     reason = TextAreaField(
         _l("Begrunnelse (minst 10 tegn)"),
-        validators=[DataRequired(_l("Skriv begrunnelsen.")), Length(min=10, max=4000, message=_l("Skriv minst 10 tegn."))],
+        validators=[
+            DataRequired(_l("Skriv begrunnelsen.")),
+            Length(min=10, max=4000, message=_l("Skriv minst 10 tegn.")),
+        ],
     )
 
 
 class PauseForm(FlaskForm):
     reason = TextAreaField(
         _l("Hvorfor settes stigen på pause?"),
-        validators=[DataRequired(_l("Skriv en begrunnelse.")), Length(min=5, max=1000, message=_l("Skriv minst 5 tegn."))],
+        validators=[
+            DataRequired(_l("Skriv en begrunnelse.")),
+            Length(min=5, max=1000, message=_l("Skriv minst 5 tegn.")),
+        ],
     )
 
 
@@ -179,13 +199,20 @@ class CloseForm(FlaskForm):
     note = TextAreaField(_l("Kort konklusjon (valgfritt)"), validators=[Length(max=4000)])
 
     def fill_choices(self) -> None:
-        self.outcome.choices = [*options([("", _l("– velg utfall –"))]), *_choices(labels.CLOSE_OUTCOMES, CLOSE_OUTCOMES)]
+        self.outcome.choices = [
+            *options([("", _l("– velg utfall –"))]),
+            *_choices(labels.CLOSE_OUTCOMES, CLOSE_OUTCOMES),
+        ]
 
 
 class FollowUpForm(FlaskForm):
     kind = SelectField(_l("Tiltak"), choices=[], validators=[DataRequired(_l("Velg tiltak."))])
-    due_on = StringField(_l("Dato"), validators=[InputRequired(_l("Velg en dato."))], render_kw={"type": "date"})
-    owner = SelectField(_l("Ansvarlig"), choices=[], validators=[DataRequired(_l("Velg ansvarlig."))])
+    due_on = StringField(
+        _l("Dato"), validators=[InputRequired(_l("Velg en dato."))], render_kw={"type": "date"}
+    )
+    owner = SelectField(
+        _l("Ansvarlig"), choices=[], validators=[DataRequired(_l("Velg ansvarlig."))]
+    )
     note = StringField(_l("Merknad (valgfritt)"), validators=[Length(max=500)])
 
     def fill_choices(self, owners: list[tuple[str, str]]) -> None:
@@ -197,5 +224,7 @@ class FollowUpForm(FlaskForm):
 
 
 class TaskOutcomeForm(FlaskForm):
-    outcome = SelectField(_l("Resultat"), choices=[], validators=[DataRequired(_l("Velg resultat."))])
+    outcome = SelectField(
+        _l("Resultat"), choices=[], validators=[DataRequired(_l("Velg resultat."))]
+    )
     note = StringField(_l("Notat (valgfritt)"), validators=[Length(max=2000)])

@@ -277,6 +277,8 @@ def field_message(message: str) -> str:
         return str(_l("Må fylles ut."))
     if message.startswith(("Length must be between", "Longer than maximum")):
         return str(_l("For lang tekst."))
-    if message.startswith("Must be greater than or equal") or message.startswith("Must be less than"):
+    if message.startswith("Must be greater than or equal") or message.startswith(
+        "Must be less than"
+    ):
         return str(_l("Tallet er utenfor det tillatte området."))
     return message

@@ -41,7 +41,9 @@ def render_case_letter(session: Session, rt: Runtime, case: Case, language: str)
             language=language,
             reference=case.reference,
             letter_date=today,
-            recipient=letters.PostalAddress(person.name, person.street, person.postal_code, person.city),
+            recipient=letters.PostalAddress(
+                person.name, person.street, person.postal_code, person.city
+            ),
             office=letters.Office(
                 district_code=district.code,
                 name=district.office_name or district.name,
@@ -61,4 +63,6 @@ def render_case_letter(session: Session, rt: Runtime, case: Case, language: str)
         )
         return bytes(letters.render_pdf([data]))
     except letters.MissingContactPerson:
-        return _("Brevet kan ikke lages uten kontaktperson med telefonnummer (rundskrivet krever det).")
+        return _(
+            "Brevet kan ikke lages uten kontaktperson med telefonnummer (rundskrivet krever det)."
+        )

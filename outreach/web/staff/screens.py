@@ -90,7 +90,9 @@ def run_due(rt: Any, until: datetime) -> None:
     try:
         while True:
             with rt.session() as session:
-                step_due = session.scalar(select(func.min(Step.due_at)).where(Step.status == "planned"))
+                step_due = session.scalar(
+                    select(func.min(Step.due_at)).where(Step.status == "planned")
+                )
                 task_due = session.scalar(
                     select(func.min(func.coalesce(Task.scheduled_for, Task.due_at))).where(
                         Task.status == "open", Task.kind.in_(tuple(UNANSWERED))
@@ -104,7 +106,9 @@ def run_due(rt: Any, until: datetime) -> None:
             with rt.session() as session:
                 due = list(
                     session.scalars(
-                        select(Step.id).where(Step.status == "planned", Step.due_at <= moment).order_by(Step.due_at)
+                        select(Step.id)
+                        .where(Step.status == "planned", Step.due_at <= moment)
+                        .order_by(Step.due_at)
                     )
                 )
                 for step_id in due:
@@ -144,7 +148,11 @@ def seed_history(rt: Any, now: datetime) -> dict[str, int]:
         documents = [
             {
                 "kind": "eviction_petition",
-                "source": {"type": "bailiff", "name": "Oslo namsfogdkontor", "reference": "DEMO-NF-1003"},
+                "source": {
+                    "type": "bailiff",
+                    "name": "Oslo namsfogdkontor",
+                    "reference": "DEMO-NF-1003",
+                },
                 "tenant": {
                     "name": "Jonas Berg",
                     "birth_date": "1979-02-03",
@@ -158,7 +166,11 @@ def seed_history(rt: Any, now: datetime) -> dict[str, int]:
             },
             {
                 "kind": "unpaid_rent_warning",
-                "source": {"type": "landlord", "name": "Tøyen Eiendom AS", "reference": "DEMO-UL-77"},
+                "source": {
+                    "type": "landlord",
+                    "name": "Tøyen Eiendom AS",
+                    "reference": "DEMO-UL-77",
+                },
                 "tenant": {
                     "name": "Marta Kowalska",
                     "birth_date": "1992-06-21",
@@ -180,11 +192,15 @@ def seed_history(rt: Any, now: datetime) -> dict[str, int]:
     with rt.session() as session:
         return {
             person.name: case.id
-            for case, person in session.execute(select(Case, Person).join(Person, Person.id == Case.person_id))
+            for case, person in session.execute(
+                select(Case, Person).join(Person, Person.id == Case.person_id)
+            )
         }
 
 
-def capture(browser: Any, base_url: str, out: Path, cases: dict[str, int], password: str) -> list[Path]:
+def capture(
+    browser: Any, base_url: str, out: Path, cases: dict[str, int], password: str
+) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
@@ -244,7 +260,9 @@ def main(argv: list[str] | None = None) -> None:
         redis_url = settings.redis_url or ensure_redis(REPO_ROOT / "var", "redis-screens")
         database_url = f"sqlite:///{tmp}/screens.sqlite3"
         upgrade(database_url)
-        app = create_app({"database_url": database_url, "redis_url": redis_url, "var_dir": Path(tmp)})
+        app = create_app(
+            {"database_url": database_url, "redis_url": redis_url, "var_dir": Path(tmp)}
+        )
         rt = app.extensions["outreach_runtime"]
         rt.settings = replace(rt.settings, provider_settings={})
         rt.clock = lambda: SCREEN_NOW
@@ -253,7 +271,8 @@ def main(argv: list[str] | None = None) -> None:
         cases = seed_history(rt, SCREEN_NOW)
         with LiveServer(app) as server, launch_chromium() as browser:
             for path in capture(browser, server.url, args.out, cases, DEMO_PASSWORD):
-                print(f"wrote {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
+                shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+                print(f"wrote {shown}")
 
 
 if __name__ == "__main__":

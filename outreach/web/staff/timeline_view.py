@@ -58,15 +58,32 @@ def _day_iso(value: Any) -> str:
         return str(value)
 
 
-QUIET = {"step_planned", "step_rescheduled", "step_cancelled", "attempt_settled", "task_created", "task_cancelled"}
+QUIET = {
+    "step_planned",
+    "step_rescheduled",
+    "step_cancelled",
+    "attempt_settled",
+    "task_created",
+    "task_cancelled",
+}
 CONTACT = {"response_registered", "phone_task_outcome", "home_visit_outcome", "sms_reply"}
-WARNING = {"letter_overdue", "unreachable", "flag_overdue", "crisis", "step_failed", "match_review_requested", "unrouted"}
+WARNING = {
+    "letter_overdue",
+    "unreachable",
+    "flag_overdue",
+    "crisis",
+    "step_failed",
+    "match_review_requested",
+    "unrouted",
+}
 DECISION = {"flag_decided", "case_closed", "ladder_paused", "ladder_resumed", "forwarded"}
 
 
 def timeline(session: Session, case: Case) -> list[Entry]:
     events = list(
-        session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at.desc(), Event.id.desc()))
+        session.scalars(
+            select(Event).where(Event.case_id == case.id).order_by(Event.at.desc(), Event.id.desc())
+        )
     )
     attempts = {a.id: a for a in session.scalars(select(Attempt).where(Attempt.case_id == case.id))}
     notes = {n.id: n for n in session.scalars(select(CaseNote).where(CaseNote.case_id == case.id))}
@@ -118,7 +135,12 @@ def _entry(
                 add((_("avsenderens saksnummer: %(ref)s", ref=trigger.source_reference), None))
             for document in documents:
                 if document.trigger_id == trigger.id:
-                    add((document.filename, url_for("staff.document", case_id=case.id, document_id=document.id)))
+                    add(
+                        (
+                            document.filename,
+                            url_for("staff.document", case_id=case.id, document_id=document.id),
+                        )
+                    )
         if data.get("repeat_case"):
             add((_("gjenganger: personen har hatt sak før"), None))
         if data.get("match") and data["match"] not in {"new"}:
@@ -136,7 +158,12 @@ def _entry(
         if attempt is not None:
             add((_("status: %(s)s", s=label(labels.DELIVERY_STATUSES, attempt.status)), None))
             if kind == "letter_sent":
-                add((_("se brevet (PDF)"), url_for("staff.letter_preview", case_id=case.id, sprak=attempt.language)))
+                add(
+                    (
+                        _("se brevet (PDF)"),
+                        url_for("staff.letter_preview", case_id=case.id, sprak=attempt.language),
+                    )
+                )
             if attempt.language and attempt.language != "nb":
                 add((_("språk: %(l)s", l=attempt.language), None))
     elif kind in {"phone_task_outcome", "home_visit_outcome", "task_done"}:
@@ -172,7 +199,12 @@ def _entry(
     elif kind == "document_added":
         for document in documents:
             if document.id == data.get("document_id"):
-                add((document.filename, url_for("staff.document", case_id=case.id, document_id=document.id)))
+                add(
+                    (
+                        document.filename,
+                        url_for("staff.document", case_id=case.id, document_id=document.id),
+                    )
+                )
     elif kind == "case_closed":
         add((label(labels.CLOSE_OUTCOMES, data.get("outcome")), None))
         if data.get("note"):
@@ -225,12 +257,14 @@ def what_happens_next(session: Session, case: Case, policy: Policy) -> list[Next
     result = []
     for step in steps:
         rule = policy.by_name.get(step.rule)
-        if step.status in {"queued", "running"}:
-            when = _("sendes nå")
-        else:
-            when = format_when(step.due_at)
+        sending = step.status in {"queued", "running"}
+        when = _("sendes nå") if sending else format_when(step.due_at)
         if step.deadline_at is not None and step.channel != "check":
-            when = _("%(when)s (frist %(deadline)s)", when=when, deadline=format_when(step.deadline_at, "short"))
+            when = _(
+                "%(when)s (frist %(deadline)s)",
+                when=when,
+                deadline=format_when(step.deadline_at, "short"),
+            )
         result.append(
             NextStep(
                 step,
@@ -244,10 +278,14 @@ def what_happens_next(session: Session, case: Case, policy: Policy) -> list[Next
 
 def open_tasks(session: Session, case: Case) -> list[Task]:
     return list(
-        session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open").order_by(Task.due_at))
+        session.scalars(
+            select(Task).where(Task.case_id == case.id, Task.status == "open").order_by(Task.due_at)
+        )
     )
 
 
 def district_staff(session: Session, district: str | None) -> list[User]:
     users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
-    return [u for u in users if district is None or district in u.district_set or "admin" in u.role_set]
+    return [
+        u for u in users if district is None or district in u.district_set or "admin" in u.role_set
+    ]

@@ -55,7 +55,9 @@ _ACTION_MESSAGES = {
     "Give a reason.": _l("Skriv en begrunnelse."),
     "Not one of Oslo's 15 district codes.": _l("Velg en av Oslos 15 bydeler."),
     "The flag is already decided.": _l("Vurderingen er allerede besluttet."),
-    "Write the reason for the decision (at least 10 characters).": _l("Skriv begrunnelsen (minst 10 tegn)."),
+    "Write the reason for the decision (at least 10 characters).": _l(
+        "Skriv begrunnelsen (minst 10 tegn)."
+    ),
     "The task is no longer open.": _l("Oppgaven er ikke lenger åpen."),
     "Only an open case can be paused.": _l("Bare en åpen sak kan settes på pause."),
     "Write why the ladder is paused.": _l("Skriv hvorfor stigen settes på pause."),
@@ -93,7 +95,9 @@ def _me() -> User:
 
 
 def _task_outcomes(task: Task) -> tuple[str, ...]:
-    return {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(task.kind, TASK_OUTCOMES)
+    return {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(
+        task.kind, TASK_OUTCOMES
+    )
 
 
 def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
@@ -116,8 +120,14 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
     return forms
 
 
-def render_case(case: Case, status: int = 200, *, flag_forms: dict[int, Any] | None = None,
-                task_forms: dict[int, Any] | None = None, **given: Any) -> Any:
+def render_case(
+    case: Case,
+    status: int = 200,
+    *,
+    flag_forms: dict[int, Any] | None = None,
+    task_forms: dict[int, Any] | None = None,
+    **given: Any,
+) -> Any:
     session = db_session()
     now = rt().now()
     person = case.person
@@ -127,23 +137,40 @@ def render_case(case: Case, status: int = 200, *, flag_forms: dict[int, Any] | N
     open_flags = [f for f in flags if f.status != "decided"]
     flag_forms = dict(flag_forms or {})
     for flag in open_flags:
-        form = flag_forms.get(flag.id) or FlagDecisionForm(formdata=None, prefix=f"flag{flag.id}", meta={"csrf": False})
-        form.decision.choices = options([("", _("– velg –"))] + [
-            (d, labels.label(labels.FLAG_DECISIONS, d)) for d in FLAG_DECISIONS.get(flag.kind, ())
-        ])
+        form = flag_forms.get(flag.id) or FlagDecisionForm(
+            formdata=None, prefix=f"flag{flag.id}", meta={"csrf": False}
+        )
+        form.decision.choices = options(
+            [("", _("– velg –"))]
+            + [
+                (d, labels.label(labels.FLAG_DECISIONS, d))
+                for d in FLAG_DECISIONS.get(flag.kind, ())
+            ]
+        )
         flag_forms[flag.id] = form
     tasks = open_tasks(session, case)
     task_forms = dict(task_forms or {})
     for task in tasks:
-        form = task_forms.get(task.id) or TaskOutcomeForm(formdata=None, prefix=f"task{task.id}", meta={"csrf": False})
-        form.outcome.choices = options([("", _("– velg –"))] + [
-            (o, labels.label(labels.TASK_OUTCOMES, o)) for o in _task_outcomes(task)
-        ])
+        form = task_forms.get(task.id) or TaskOutcomeForm(
+            formdata=None, prefix=f"task{task.id}", meta={"csrf": False}
+        )
+        form.outcome.choices = options(
+            [("", _("– velg –"))]
+            + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in _task_outcomes(task)]
+        )
         task_forms[task.id] = form
-    triggers = list(session.scalars(select(Trigger).where(Trigger.case_id == case.id).order_by(Trigger.id.desc())))
+    triggers = list(
+        session.scalars(
+            select(Trigger).where(Trigger.case_id == case.id).order_by(Trigger.id.desc())
+        )
+    )
     documents = list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)))
     followups = list(
-        session.scalars(select(FollowUpItem).where(FollowUpItem.case_id == case.id).order_by(FollowUpItem.due_on))
+        session.scalars(
+            select(FollowUpItem)
+            .where(FollowUpItem.case_id == case.id)
+            .order_by(FollowUpItem.due_on)
+        )
     )
     users = {u.id: u for u in session.scalars(select(User))}
     today = now.astimezone(OSLO).date()
@@ -208,13 +235,16 @@ def register_contact(case_id: int) -> Any:
         return render_case(case, 400, contact_form=form)
     try:
         cancelled = case_actions.register_response(
-            db_session(), rt(), case, channel=form.channel.data, note=form.note.data or "", actor=_me().username
+            db_session(),
+            rt(),
+            case,
+            channel=form.channel.data,
+            note=form.note.data or "",
+            actor=_me().username,
         )
     except case_actions.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "contact_form")
-    return _done(
-        _("Kontakt registrert. %(n)s planlagte steg er stoppet.", n=cancelled), case
-    )
+    return _done(_("Kontakt registrert. %(n)s planlagte steg er stoppet.", n=cancelled), case)
 
 
 @bp.post("/saker/<int:case_id>/notat")
@@ -241,7 +271,11 @@ def forward(case_id: int) -> Any:
         return render_case(case, 400, forward_form=form)
     try:
         case_actions.assign_district(
-            db_session(), rt(), case, district=form.district.data, reason=form.reason.data or "",
+            db_session(),
+            rt(),
+            case,
+            district=form.district.data,
+            reason=form.reason.data or "",
             actor=_me().username,
         )
     except case_actions.CaseActionError as exc:
@@ -260,12 +294,23 @@ def decide(flag_id: int) -> Any:
     if flag is None:
         abort(404)
     case = visible_case(flag.case_id)
-    form = FlagDecisionForm(prefix=f"flag{flag.id}", meta={"csrf": False})  # checked in auth._check_csrf
-    form.decision.choices = options([("", "")] + [(d, d) for d in FLAG_DECISIONS.get(flag.kind, ())])
+    form = FlagDecisionForm(
+        prefix=f"flag{flag.id}", meta={"csrf": False}
+    )  # checked in auth._check_csrf
+    form.decision.choices = options(
+        [("", "")] + [(d, d) for d in FLAG_DECISIONS.get(flag.kind, ())]
+    )
     if not form.validate():
         return render_case(case, 400, flag_forms={flag.id: form})
     try:
-        decide_flag(db_session(), rt(), flag, decision=form.decision.data, reason=form.reason.data or "", user=_me())
+        decide_flag(
+            db_session(),
+            rt(),
+            flag,
+            decision=form.decision.data,
+            reason=form.reason.data or "",
+            user=_me(),
+        )
     except FlagDecisionError as exc:
         return _failed_flag(case, flag, form, exc)
     return _done(_("Vurderingen er lagret med begrunnelse."), case)
@@ -285,7 +330,9 @@ def pause(case_id: int) -> Any:
     if not form.validate():
         return render_case(case, 400, pause_form=form)
     try:
-        count = actions.pause_ladder(db_session(), rt(), case, reason=form.reason.data or "", actor=_me())
+        count = actions.pause_ladder(
+            db_session(), rt(), case, reason=form.reason.data or "", actor=_me()
+        )
     except case_actions.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "pause_form")
     return _done(_("Kontaktstigen er satt på pause. %(n)s planlagte steg venter.", n=count), case)
@@ -314,7 +361,12 @@ def close(case_id: int) -> Any:
         return render_case(case, 400, close_form=form)
     try:
         case_actions.close_case(
-            db_session(), rt(), case, outcome=form.outcome.data, note=form.note.data or "", actor=_me().username
+            db_session(),
+            rt(),
+            case,
+            outcome=form.outcome.data,
+            note=form.note.data or "",
+            actor=_me().username,
         )
     except case_actions.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "close_form")
@@ -352,7 +404,13 @@ def add_followup(case_id: int) -> Any:
     owner = next(u for u in owners if str(u.id) == form.owner.data)
     try:
         actions.add_followup(
-            session, rt(), case, kind=form.kind.data, due_on=due_on, owner=owner, note=form.note.data or "",
+            session,
+            rt(),
+            case,
+            kind=form.kind.data,
+            due_on=due_on,
+            owner=owner,
+            note=form.note.data or "",
             actor=_me(),
         )
     except case_actions.CaseActionError as exc:
@@ -383,13 +441,21 @@ def task_outcome(task_id: int) -> Any:
     if task is None:
         abort(404)
     case = visible_case(task.case_id)
-    form = TaskOutcomeForm(prefix=f"task{task.id}", meta={"csrf": False})  # checked in auth._check_csrf
+    form = TaskOutcomeForm(
+        prefix=f"task{task.id}", meta={"csrf": False}
+    )  # checked in auth._check_csrf
     form.outcome.choices = options([("", "")] + [(o, o) for o in _task_outcomes(task)])
     if not form.validate():
         return render_case(case, 400, task_forms={task.id: form})
     try:
-        record_outcome(db_session(), rt(), task, outcome=form.outcome.data, note=form.note.data or "",
-                       actor=_me().username)
+        record_outcome(
+            db_session(),
+            rt(),
+            task,
+            outcome=form.outcome.data,
+            note=form.note.data or "",
+            actor=_me().username,
+        )
     except case_actions.CaseActionError as exc:
         db_session().rollback()
         form.outcome.errors = [action_message(exc)]
@@ -415,7 +481,9 @@ def document(case_id: int, document_id: int) -> Any:
         abort(404)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype="application/pdf", download_name=doc.filename, as_attachment=False)
+    return send_file(
+        path, mimetype="application/pdf", download_name=doc.filename, as_attachment=False
+    )
 
 
 @bp.get("/saker/<int:case_id>/brev.pdf")
@@ -431,4 +499,6 @@ def letter_preview(case_id: int) -> Any:
         return redirect(_case_url(case))
     from io import BytesIO
 
-    return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"{case.reference}-{language}.pdf")
+    return send_file(
+        BytesIO(pdf), mimetype="application/pdf", download_name=f"{case.reference}-{language}.pdf"
+    )

@@ -82,7 +82,9 @@ def _amount(value: str | None) -> str | None:
     value = _blank(value)
     if value is None:
         return None
-    cleaned = value.lower().replace("kr", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    cleaned = (
+        value.lower().replace("kr", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    )
     return cleaned.rstrip(".-") or value
 
 
@@ -144,7 +146,10 @@ def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dic
         },
         "household": {"children": children, "adults": adults},
         "eviction_date": _date_text(form.eviction_date.data),
-        "client": {"status": form.client_status.data or "none", "district": _blank(form.client_district.data)},
+        "client": {
+            "status": form.client_status.data or "none",
+            "district": _blank(form.client_district.data),
+        },
         "district": _blank(form.district.data),
         "arrears_amount": _amount(form.arrears_amount.data),
         "notes": form.notes.data or "",
@@ -237,7 +242,9 @@ def intake() -> Any:
     assert user is not None
     tenant = data["tenant"]
     if form.confirm_duplicate.data != "1":
-        national_hash = rt().protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
+        national_hash = (
+            rt().protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
+        )
         match = find_person(
             session,
             national_id_hash=national_hash,
@@ -269,15 +276,26 @@ def intake() -> Any:
     assert case is not None
     if data_bytes is not None and filename:
         actions.add_document(
-            session, rt(), case, filename=filename, data=data_bytes, actor=user, trigger_id=result.trigger_id
+            session,
+            rt(),
+            case,
+            filename=filename,
+            data=data_bytes,
+            actor=user,
+            trigger_id=result.trigger_id,
         )
         session.commit()
     if result.duplicate:
         flash(_("Denne meldingen er allerede registrert (samme avsender og saksnummer)."), "info")
     elif result.case_created:
-        flash(_("Saken %(ref)s er opprettet, og brevet er planlagt.", ref=result.case_reference), "success")
+        flash(
+            _("Saken %(ref)s er opprettet, og brevet er planlagt.", ref=result.case_reference),
+            "success",
+        )
     else:
-        flash(_("Meldingen er lagt til den åpne saken %(ref)s.", ref=result.case_reference), "success")
+        flash(
+            _("Meldingen er lagt til den åpne saken %(ref)s.", ref=result.case_reference), "success"
+        )
     if not principal().can_see(case):
         flash(
             _("Saken hører til %(d)s og er sendt dit.", d=district_name(case.district_code)),

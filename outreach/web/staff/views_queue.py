@@ -33,12 +33,19 @@ def queue() -> Any:
     )
     searched = None
     if text:
-        query_kind, ids = staff_queries.search_cases(session, user, text, rt().protector.lookup_hash)
-        districts = sorted(user.district_set) or [None]
+        query_kind, ids = staff_queries.search_cases(
+            session, user, text, rt().protector.lookup_hash
+        )
+        districts: list[str | None] = [*sorted(user.district_set)] or [None]
         for district in districts:
             access_log.log_search(
-                session, user, query_kind=query_kind, hits=len(ids), purpose=purpose,
-                district=district, now=rt().now(),
+                session,
+                user,
+                query_kind=query_kind,
+                hits=len(ids),
+                purpose=purpose,
+                district=district,
+                now=rt().now(),
             )
         session.commit()
         # A search looks in closed cases too: the person may be a repeat case.

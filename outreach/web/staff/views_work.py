@@ -22,8 +22,12 @@ from outreach.web.staff.timeline_view import district_name
 
 def _task_form(task: Task) -> TaskOutcomeForm:
     form = TaskOutcomeForm(formdata=None, prefix=f"task{task.id}", meta={"csrf": False})
-    outcomes = {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(task.kind, TASK_OUTCOMES)
-    form.outcome.choices = options([("", _("– velg –"))] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes])
+    outcomes = {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(
+        task.kind, TASK_OUTCOMES
+    )
+    form.outcome.choices = options(
+        [("", _("– velg –"))] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes]
+    )
     return form
 
 
@@ -37,19 +41,25 @@ def my_work() -> Any:
     today = now.astimezone(OSLO).date()
     week = request.args.get("uke")
     try:
-        monday = staff_queries.week_start(date.fromisoformat(week)) if week else staff_queries.week_start(today)
+        monday = (
+            staff_queries.week_start(date.fromisoformat(week))
+            if week
+            else staff_queries.week_start(today)
+        )
     except ValueError:
         monday = staff_queries.week_start(today)
     tasks = staff_queries.my_tasks(session, user)
     visits = staff_queries.visits_week(session, user, monday)
     flags = staff_queries.flags_for_decision(session, user)
     followups = staff_queries.my_followups(session, user)
-    overdue = {
+    overdue: dict[str, list[Any]] = {
         "tasks": [t for t in tasks if t.due_at < now],
         "flags": [f for f in flags if f.due_at < now or f.status == "escalated"],
         "followups": [f for f in followups if f.due_on < today],
     }
-    case_ids = {t.case_id for t in tasks} | {f.case_id for f in flags} | {f.case_id for f in followups}
+    case_ids = (
+        {t.case_id for t in tasks} | {f.case_id for f in flags} | {f.case_id for f in followups}
+    )
     case_ids |= {t.case_id for day in visits.values() for t in day}
     cases = staff_queries.cases_by_id(session, case_ids)
     return render_template(
@@ -104,7 +114,7 @@ def access_log_page() -> Any:
     assert user is not None
     session = db_session()
     if "admin" in user.role_set:
-        districts = set(session.scalars(select(Case.district_code).distinct()).all()) - {None}
+        districts = {d for d in session.scalars(select(Case.district_code).distinct()) if d}
         districts |= user.district_set
     else:
         districts = user.district_set
