@@ -93,7 +93,8 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
         sms = render_sms(
             rule.purpose or "first_contact",
             message_language(person.language),
-            contact_phone=contact_phone or (case.district.duty_contact_phone if case.district else ""),
+            contact_phone=contact_phone
+            or (case.district.duty_contact_phone if case.district else ""),
             office_name=office,
         )
         return Message(

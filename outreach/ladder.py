@@ -130,6 +130,10 @@ def cancel_pending(
         rule = rt.policy.by_name.get(step.rule)
         if not everything and rule is not None and not rule.stops_on_response:
             continue
+        if step.status == "waiting":
+            from outreach import printing
+
+            printing.withdraw(session, step, now, reason)
         step.status = "cancelled"
         step.finished_at = now
         step.detail = reason

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.execute import execute_step
 from outreach.models import Case, Event, Step, Task
+from outreach.printing import open_batches, post_batch, render_batch
 from outreach.runtime import Runtime
 from outreach.tasks import record_outcome
 
@@ -69,7 +70,37 @@ def simulation_runtime(
             get_engine(sim_settings.database).dispose()
 
 
+POSTING_TIME = time(16, 0)
+
+
+def _next_posting(rt: Runtime, after: datetime) -> datetime | None:
+    """Print batches go in the post at 16:00 on working days (issue 3)."""
+    with rt.session() as session:
+        if not open_batches(session):
+            return None
+    day = after.astimezone(OSLO).date()
+    for _ in range(30):
+        if rt.calendar.is_working_day(day):
+            moment = datetime.combine(day, POSTING_TIME, tzinfo=OSLO)
+            if moment >= after:
+                return moment
+        day += timedelta(days=1)
+    return None
+
+
+def _post_batches(rt: Runtime, now: datetime) -> None:
+    local = now.astimezone(OSLO)
+    if local.time() != POSTING_TIME or not rt.calendar.is_working_day(local.date()):
+        return
+    with rt.session() as session:
+        for batch in open_batches(session):
+            if batch.status == "open":
+                render_batch(session, rt, batch.id, pdf=False)
+            post_batch(session, rt, batch.id, posted_at=now, actor="simulation")
+
+
 def _next_moment(rt: Runtime, case_id: int, after: datetime) -> datetime | None:
+    posting = _next_posting(rt, after)
     with rt.session() as session:
         step_due = session.scalar(
             select(func.min(Step.due_at)).where(Step.case_id == case_id, Step.status == "planned")
@@ -79,7 +110,7 @@ def _next_moment(rt: Runtime, case_id: int, after: datetime) -> datetime | None:
                 Task.case_id == case_id, Task.status == "open", Task.kind.in_(tuple(UNANSWERED))
             )
         )
-    candidates = [t for t in (step_due, task_due) if t is not None]
+    candidates = [t for t in (step_due, task_due, posting) if t is not None]
     if not candidates:
         return None
     return max(min(candidates), after)
@@ -166,6 +197,7 @@ def simulate(
                 finally:
                     session.close()
             _run_due(rt, case_id, clock.at)
+            _post_batches(rt, clock.at)
         with rt.session() as session:
             events = session.scalars(
                 select(Event).where(Event.case_id == case_id).order_by(Event.at, Event.id)

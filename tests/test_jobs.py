@@ -12,7 +12,8 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,12 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.run_step import run_step
 from outreach.jobs.tick import tick
-from outreach.models import Attempt, Case, Event, Step
+from outreach.models import Attempt, Case, District, Event, PrintItem, Step
+from outreach.printing import open_batches, post_batch, render_batch
 from tests.factories import trigger
 from tests.stubs.twilio_stub import TwilioStub
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def open_case(rt: Any, **overrides: Any) -> int:
@@ -49,41 +53,112 @@ def steps(rt: Any, case_id: int) -> dict[str, Step]:
         return {st.rule: st for st in s.scalars(select(Step).where(Step.case_id == case_id))}
 
 
+def post_letters(rt: Any, *, pdf: bool = False) -> None:
+    """Staff render and post every open print batch."""
+    with rt.session() as session:
+        for batch in open_batches(session):
+            if batch.status == "open":
+                render_batch(session, rt, batch.id, pdf=pdf)
+            post_batch(session, rt, batch.id, actor="kari")
+
+
+def print_items(rt: Any) -> list[PrintItem]:
+    with rt.session() as s:
+        return list(s.scalars(select(PrintItem).order_by(PrintItem.id)))
+
+
 def outbox_files(rt: Any, channel: str) -> list[Path]:
     return sorted((rt.settings.outbox_dir / channel).glob("*.json"))
 
 
-def test_tick_and_worker_send_each_letter_once(rt: Any, clock: Any) -> None:
+def test_tick_and_worker_batch_each_letter_once_and_posting_sends_it(rt: Any, clock: Any) -> None:
     case_id = open_case(rt)
     report = tick(rt)
     assert len(report.enqueued) == 2  # letter + copy to the bailiff
     work(rt)
     by_rule = steps(rt, case_id)
-    assert by_rule["letter"].status == "done"
-    assert by_rule["copy_bailiff"].status == "done"
-    assert len(outbox_files(rt, "letter")) == 2
-    # The same job again (RQ ran it twice): nothing is claimed, nothing sent.
+    assert by_rule["letter"].status == "waiting"  # in the print batch, not yet posted
+    assert by_rule["copy_bailiff"].status == "waiting"
+    assert [i.audience for i in print_items(rt)] == ["tenant", "copy_bailiff"]
+    # The same job again (RQ ran it twice): nothing is claimed, nothing added.
     assert run_step(by_rule["letter"].id) == "not_claimed"
-    assert len(outbox_files(rt, "letter")) == 2
+    assert len(print_items(rt)) == 2
+    clock.set(clock() + timedelta(hours=6))
+    post_letters(rt)
     with rt.session() as s:
         case = s.get(Case, case_id)
         assert case is not None and case.letter_sent_at == clock()
-        # The letter's sending planned the next rungs.
-        assert {"sms", "phone_task"} <= {
-            st.rule for st in s.scalars(select(Step).where(Step.case_id == case_id))
-        }
+        # Posting the letter planned the next rungs, a week from the posting.
+        planned = {st.rule: st for st in s.scalars(select(Step).where(Step.case_id == case_id))}
+    assert planned["letter"].status == "done"
+    assert planned["sms"].due_at == clock() + timedelta(days=7)
+
+
+def test_posting_renders_real_letters_with_a_hash_on_the_timeline(rt: Any, clock: Any) -> None:
+    from pypdf import PdfReader
+
+    case_id = open_case(rt)
+    tick(rt)
+    work(rt)
+    post_letters(rt, pdf=True)
+    items = print_items(rt)
+    assert all(i.status == "posted" and i.pdf_sha256 for i in items)
+    tenant_pdf = Path(items[0].pdf_path or "")
+    text = " ".join(p.extract_text() for p in PdfReader(tenant_pdf).pages)
+    assert "Kari Nordmann" in text  # the district's duty contact, named in the letter
+    assert "OUT-2026-" in text
+    with rt.session() as s:
+        rendered = [
+            e.data
+            for e in s.scalars(
+                select(Event).where(Event.case_id == case_id, Event.kind == "letter_rendered")
+            )
+        ]
+    assert {e["sha256"] for e in rendered} == {i.pdf_sha256 for i in items}
+
+
+def test_letter_without_a_contact_person_is_blocked_before_printing(rt: Any) -> None:
+    with rt.session() as s:
+        district = s.get(District, "030101")
+        assert district is not None
+        district.duty_contact_name = ""
+    case_id = open_case(rt)
+    tick(rt)
+    work(rt)
+    letter = steps(rt, case_id)["letter"]
+    assert (letter.status, letter.detail) == ("failed", "missing_contact_person")
+    assert [i.audience for i in print_items(rt)] == ["copy_bailiff"]
+
+
+def test_response_withdraws_a_batched_letter(rt: Any, client: Any, staff_token: str) -> None:
+    case_id = open_case(rt)
+    tick(rt)
+    work(rt)
+    client.post(
+        f"/api/v1/cases/{case_id}/contacts",
+        json={"channel": "walk_in"},
+        headers={"Authorization": f"Bearer {staff_token}"},
+    )
+    post_letters(rt)
+    statuses = {i.audience: i.status for i in print_items(rt)}
+    # The tenant's letter is pulled; the copy the circular requires still goes.
+    assert statuses == {"tenant": "withdrawn", "copy_bailiff": "posted"}
 
 
 def test_nothing_is_due_before_its_time(rt: Any, clock: Any) -> None:
     case_id = open_case(rt)
     tick(rt)
     work(rt)
+    clock.set(clock() + timedelta(hours=6))
+    post_letters(rt)  # Tue 1 Dec 16:00
     clock.set(clock() + timedelta(days=6))
     # Only the three-working-day deadline check has come due.
     assert tick(rt).enqueued == [steps(rt, case_id)["letter_overdue_check"].id]
     clock.set(clock() + timedelta(days=1))
-    enqueued = tick(rt).enqueued
-    assert {steps(rt, case_id)[r].id for r in ("sms", "phone_task")} <= set(enqueued)
+    # A week after posting: the SMS; the phone task waits for working hours.
+    assert tick(rt).enqueued == [steps(rt, case_id)["sms"].id]
+    clock.set(clock() + timedelta(hours=16))
+    assert tick(rt).enqueued == [steps(rt, case_id)["phone_task"].id]
 
 
 def test_redis_flushed_between_tick_and_worker_loses_nothing(rt: Any, clock: Any) -> None:
@@ -96,8 +171,8 @@ def test_redis_flushed_between_tick_and_worker_loses_nothing(rt: Any, clock: Any
     report = tick(rt)
     assert set(report.recovered) == {steps(rt, case_id)[r].id for r in ("letter", "copy_bailiff")}
     work(rt)
-    assert steps(rt, case_id)["letter"].status == "done"
-    assert len(outbox_files(rt, "letter")) == 2
+    assert steps(rt, case_id)["letter"].status == "waiting"
+    assert len(print_items(rt)) == 2
 
 
 def test_intake_works_while_redis_is_down(rt: Any) -> None:
@@ -107,14 +182,14 @@ def test_intake_works_while_redis_is_down(rt: Any) -> None:
 
 
 def test_interrupted_send_is_settled_not_repeated(rt: Any, clock: Any) -> None:
-    """A run that died after writing its attempt: the next run looks it up."""
-    case_id = open_case(rt)
+    """A run that died after the provider accepted: the next run looks it up."""
+    case_id = _sms_ready(rt, clock)
     tick(rt)
-    letter = steps(rt, case_id)["letter"]
-    channel = rt.channel("letter")
+    sms = steps(rt, case_id)["sms"]
+    channel = rt.channel("sms")
 
     class DiesAfterSending:
-        name = "letter"
+        name = "sms"
 
         def send(self, message: Any) -> Any:
             channel.send(message)
@@ -123,20 +198,20 @@ def test_interrupted_send_is_settled_not_repeated(rt: Any, clock: Any) -> None:
         def lookup(self, *args: Any, **kw: Any) -> Any:
             return channel.lookup(*args, **kw)
 
-    rt.channels["letter"] = DiesAfterSending()
+    rt.channels["sms"] = DiesAfterSending()
     with pytest.raises(KeyboardInterrupt):
-        run_step(letter.id)
-    rt.channels["letter"] = channel
-    assert steps(rt, case_id)["letter"].status == "running"
+        run_step(sms.id)
+    rt.channels["sms"] = channel
+    assert steps(rt, case_id)["sms"].status == "running"
     clock.set(clock() + timedelta(seconds=rt.settings.step_lease_seconds + 1))
-    assert letter.id in tick(rt).recovered
+    assert sms.id in tick(rt).recovered
     work(rt)
-    assert steps(rt, case_id)["letter"].status == "done"
-    assert len(outbox_files(rt, "letter")) == 2  # letter + copy, no second letter
+    assert steps(rt, case_id)["sms"].status == "done"
+    assert len(outbox_files(rt, "sms")) == 1
     with rt.session() as s:
         kinds = [e.kind for e in s.scalars(select(Event).where(Event.case_id == case_id))]
-        attempts = s.scalars(select(Attempt).where(Attempt.step_id == letter.id)).all()
-    assert "attempt_settled" in kinds, " ".join(kinds)
+        attempts = s.scalars(select(Attempt).where(Attempt.step_id == sms.id)).all()
+    assert "attempt_settled" in kinds
     assert len(attempts) == 1
 
 
@@ -144,6 +219,8 @@ def _sms_ready(rt: Any, clock: Any, **overrides: Any) -> int:
     case_id = open_case(rt, **overrides)
     tick(rt)
     work(rt)
+    clock.set(clock() + timedelta(hours=6))  # 16:00: the batch goes in the post
+    post_letters(rt)
     clock.set(clock() + timedelta(days=7))
     return case_id
 
@@ -193,9 +270,10 @@ def test_permanent_error_fails_the_step_and_the_ladder_moves_on(rt: Any, clock: 
     by_rule = steps(rt, case_id)
     assert by_rule["sms"].status == "failed"
     assert by_rule["sms"].detail == "invalid_number"
-    assert by_rule["phone_task"].status == "done"
-    # The home visit does not wait for a rung that cannot reach anyone.
-    assert by_rule["home_visit"].due_at <= clock() + timedelta(hours=1)
+    assert by_rule["phone_task"].status == "planned"  # the call still happens
+    # The home visit does not wait two working days for a rung that cannot
+    # reach anyone: it moves to the next working-hours morning.
+    assert by_rule["home_visit"].due_at == datetime(2026, 12, 9, 8, 0, tzinfo=OSLO)
 
 
 def test_opted_out_number_is_remembered(rt: Any, clock: Any) -> None:
@@ -299,7 +377,7 @@ def test_timeline_api_shows_every_event(rt: Any, client: Any, staff_token: str) 
     )
     events = [e["event"] for e in response.json]
     assert events[:3] == ["case_opened", "trigger_received", "routed"]
-    assert "letter_sent" in events and "letter_copy_sent" in events
+    assert events.count("letter_batched") == 2
 
 
 def test_other_districts_case_is_404(rt: Any, client: Any, staff_token: str) -> None:

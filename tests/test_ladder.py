@@ -48,23 +48,26 @@ def oslo(*args: int) -> datetime:
 
 def test_family_that_never_answers_walks_the_whole_ladder(sim_settings: Settings) -> None:
     events = run(sim_settings, trigger())  # received Tue 1 Dec 2026 10:00
-    assert at(events, "letter_sent") == [oslo(2026, 12, 1, 10, 0)]
-    assert at(events, "letter_copy_sent") == [oslo(2026, 12, 1, 10, 0)]  # to the bailiff
-    # One week after the letter: SMS and a phone task, inside the SMS window.
-    assert at(events, "sms_sent") == [oslo(2026, 12, 8, 10, 0)]
-    assert at(events, "phone_task_created") == [oslo(2026, 12, 8, 10, 0)]
+    # The letter joins the day's print batch, which is posted at 16:00.
+    assert at(events, "letter_batched") == [oslo(2026, 12, 1, 10, 0)] * 2
+    assert at(events, "letter_sent") == [oslo(2026, 12, 1, 16, 0)]
+    assert at(events, "letter_copy_sent") == [oslo(2026, 12, 1, 16, 0)]  # to the bailiff
+    # One week after the letter was posted: SMS (inside the SMS window) and a
+    # phone task (in working hours, so the next morning).
+    assert at(events, "sms_sent") == [oslo(2026, 12, 8, 16, 0)]
+    assert at(events, "phone_task_created") == [oslo(2026, 12, 9, 8, 0)]
     # Two working days after contact attempts began: a home visit is planned.
-    assert at(events, "home_visit_scheduled") == [oslo(2026, 12, 10, 10, 0)]
+    assert at(events, "home_visit_scheduled") == [oslo(2026, 12, 11, 8, 0)]
     visit = next(e for e in events if e["event"] == "home_visit_scheduled")
-    assert datetime.fromisoformat(visit["scheduled_for"]) == oslo(2026, 12, 11, 10, 0)
+    assert datetime.fromisoformat(visit["scheduled_for"]) == oslo(2026, 12, 14, 10, 0)
     # Seven days after step 3 began, unreachable: a child welfare *assessment*.
-    assert at(events, "unreachable") == [oslo(2026, 12, 15, 10, 0)]
-    assert at(events, "flag_raised", flag="child_welfare_assessment") == [oslo(2026, 12, 15, 10, 0)]
+    unreachable = oslo(2026, 12, 15, 16, 0)
+    assert at(events, "unreachable") == [unreachable]
+    assert at(events, "flag_raised", flag="child_welfare_assessment") == [unreachable]
     assert at(events, "flag_raised", flag="special_followup") == []
     # Undecided after two working days: raised to the district lead.
-    assert at(events, "flag_overdue", flag="child_welfare_assessment") == [
-        oslo(2026, 12, 17, 10, 0)
-    ]
+    overdue = oslo(2026, 12, 17, 16, 0)
+    assert at(events, "flag_overdue", flag="child_welfare_assessment") == [overdue]
     assert "letter_overdue" not in names(events)
     assert "report_sent" not in " ".join(names(events))  # nothing is reported by the system
 
@@ -81,7 +84,7 @@ def test_no_phone_skips_sms_and_call_and_moves_the_visit_forward(sim_settings: S
     assert "sms_sent" not in names(events)
     assert "step_failed" not in names(events)  # a skip is not a failure
     # The visit does not wait two more working days for a rung that could not run.
-    assert at(events, "home_visit_scheduled") == [oslo(2026, 12, 8, 10, 0)]
+    assert at(events, "home_visit_scheduled") == [oslo(2026, 12, 9, 8, 0)]
 
 
 def test_landline_is_not_texted(sim_settings: Settings) -> None:
@@ -89,20 +92,20 @@ def test_landline_is_not_texted(sim_settings: Settings) -> None:
     assert ("sms", "not a mobile number") in {
         (e.get("rule"), e.get("reason")) for e in events if e["event"] == "step_skipped"
     }
-    assert at(events, "phone_task_created") == [oslo(2026, 12, 8, 10, 0)]
+    assert at(events, "phone_task_created") == [oslo(2026, 12, 9, 8, 0)]
 
 
 def test_elderly_tenant_gets_special_followup_not_child_welfare(sim_settings: Settings) -> None:
     doc = trigger(tenant={"birth_date": "1950-03-01"}, household={"children": [], "adults": 1})
     events = run(sim_settings, doc)
-    assert at(events, "flag_raised", flag="special_followup") == [oslo(2026, 12, 15, 10, 0)]
+    assert at(events, "flag_raised", flag="special_followup") == [oslo(2026, 12, 15, 16, 0)]
     assert at(events, "flag_raised", flag="child_welfare_assessment") == []
 
 
 def test_adult_household_unreachable_raises_no_flag(sim_settings: Settings) -> None:
     doc = trigger(household={"children": [19], "adults": 2})
     events = run(sim_settings, doc)
-    assert at(events, "unreachable") == [oslo(2026, 12, 15, 10, 0)]
+    assert at(events, "unreachable") == [oslo(2026, 12, 15, 16, 0)]
     assert "flag_raised" not in names(events)
 
 
@@ -177,9 +180,18 @@ def test_a_response_stops_the_ladder_at_every_stage(
 
 
 def test_sms_waits_for_the_sending_window(sim_settings: Settings) -> None:
-    events = run(sim_settings, trigger(received_at="2026-12-01T17:45:00+01:00"), days=9)
-    assert at(events, "letter_sent") == [oslo(2026, 12, 1, 17, 45)]
-    assert at(events, "sms_sent") == [oslo(2026, 12, 9, 9, 0)]  # not at 17:45 the 8th
+    events = run(sim_settings, trigger(received_at="2026-12-17T10:00:00+01:00"), days=12)
+    assert at(events, "letter_sent") == [oslo(2026, 12, 17, 16, 0)]
+    # A week later is Christmas Eve, a closed day: the first allowed minute
+    # is Monday 28 December at 09:00.
+    assert at(events, "sms_sent") == [oslo(2026, 12, 28, 9, 0)]
+
+
+def test_letter_received_after_posting_goes_out_the_next_working_day(
+    sim_settings: Settings,
+) -> None:
+    events = run(sim_settings, trigger(received_at="2026-12-04T17:45:00+01:00"), days=4)
+    assert at(events, "letter_sent") == [oslo(2026, 12, 7, 16, 0)]  # Friday evening -> Monday
 
 
 def test_letter_deadline_counts_working_days_across_christmas(sim_settings: Settings) -> None:
@@ -240,7 +252,7 @@ def test_petition_after_rent_warning_joins_the_case_and_pulls_the_plan_forward(
     events = simulate(sim_settings, warning, days=10, extra_triggers=[petition])
     assert names(events).count("case_opened") == 1
     assert names(events).count("trigger_received") == 2
-    assert at(events, "letter_sent") == [oslo(2026, 12, 1, 10, 0), oslo(2026, 12, 3, 10, 0)]
+    assert at(events, "letter_sent") == [oslo(2026, 12, 1, 16, 0), oslo(2026, 12, 3, 16, 0)]
     assert at(events, "crisis") == [oslo(2026, 12, 3, 10, 0)]
     # The SMS planned for the 8th comes at once instead.
     assert at(events, "sms_sent") == [oslo(2026, 12, 3, 10, 0)]

@@ -178,7 +178,9 @@ def _run_check(
                 Step.channel == "letter",
             )
         ).all()
-        late = [s for s in letters if s.status in ("planned", "queued", "running", "failed")]
+        late = [
+            s for s in letters if s.status in ("planned", "queued", "running", "waiting", "failed")
+        ]
         if late:
             timeline.record(
                 session,
@@ -281,6 +283,8 @@ def _deliver(
             )
             attempt = None
     task = None
+    if delivery is None and rule.channel == "letter":
+        return _batch_letter(session, rt, case, step, rule, trigger, now)
     if delivery is None:
         recipient = compose.recipient_for(rule, case, trigger)
         if isinstance(recipient, compose.Unusable):
@@ -337,6 +341,73 @@ def _deliver(
             )
     assert attempt is not None
     return _sent(session, rt, case, step, rule, attempt, delivery, now)
+
+
+def _batch_letter(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    rule: Rule,
+    trigger: Trigger | None,
+    now: datetime,
+) -> Outcome:
+    """Letters join the district's print batch; posting them is the send."""
+    recipient = compose.recipient_for(rule, case, trigger)
+    if isinstance(recipient, compose.Unusable):
+        _finish(session, step, "skipped", now, recipient.reason)
+        timeline.record(
+            session,
+            case.id,
+            "step_skipped",
+            now,
+            channel="letter",
+            step_id=step.id,
+            rule=rule.name,
+            reason=recipient.reason,
+        )
+        session.commit()
+        return Outcome(step.id, "skipped")
+    name, phone = compose.contact_person(case)
+    if rule.audience == "tenant" and not (name and phone):
+        # The circular requires the contact person's name and number in the
+        # letter (000): stop before anything is printed and tell the district.
+        _finish(session, step, "failed", now, "missing_contact_person")
+        timeline.record(
+            session,
+            case.id,
+            "letter_blocked",
+            now,
+            channel="letter",
+            step_id=step.id,
+            reason="missing_contact_person",
+        )
+        session.commit()
+        return Outcome(step.id, "failed")
+    from outreach import printing
+
+    attempt = Attempt(
+        step_id=step.id,
+        case_id=case.id,
+        try_no=1,
+        channel="letter",
+        recipient=recipient,
+        language=compose.message_language(case.person.language)
+        if rule.audience == "tenant"
+        else "nb",
+        status="batched",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(attempt)
+    session.flush()
+    session.add(AttemptStatus(attempt_id=attempt.id, status="batched", at=now))
+    printing.add_letter(session, case, step, attempt, rule.audience, now)
+    step.status = "waiting"
+    step.tries = 1
+    step.lease_until = None
+    session.commit()
+    return Outcome(step.id, "batched")
 
 
 def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime):  # type: ignore[no-untyped-def]
