@@ -217,6 +217,63 @@ def _register_letter_commands() -> None:
 _register_letter_commands()
 
 
+@cli.group("print-batches")
+def print_batches() -> None:
+    """Print batches: list, render, mark posted."""
+
+
+@print_batches.command("list")
+def print_batches_list() -> None:
+    from sqlalchemy import func, select
+
+    from outreach.models import PrintBatch, PrintItem
+
+    rt = _runtime()
+    with rt.session() as session:
+        for batch in session.scalars(select(PrintBatch).order_by(PrintBatch.id)):
+            count = session.scalar(
+                select(func.count()).where(
+                    PrintItem.batch_id == batch.id, PrintItem.status != "withdrawn"
+                )
+            )
+            district = batch.district_code or "central"
+            click.echo(
+                f"{batch.id:>5}  {district:<7} {batch.status:<9} {count} letters  "
+                f"{batch.pdf_path or ''}"
+            )
+
+
+@print_batches.command("render")
+@click.argument("batch_id", type=int)
+def print_batches_render(batch_id: int) -> None:
+    """Render now (in this process); the web UI and API use a background job."""
+    from outreach.printing import PrintError, render_batch
+
+    rt = _runtime()
+    with rt.session() as session:
+        try:
+            batch = render_batch(session, rt, batch_id)
+        except PrintError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"batch {batch.id}: {batch.page_count or 0} pages -> {batch.pdf_path}")
+
+
+@print_batches.command("post")
+@click.argument("batch_id", type=int)
+@click.option("--at", "posted_at", help="ISO time with offset; default now")
+def print_batches_post(batch_id: int, posted_at: str | None) -> None:
+    """Mark a rendered batch as posted: its letters count as sent from then."""
+    from outreach.printing import PrintError, post_batch
+
+    rt = _runtime()
+    with rt.session() as session:
+        try:
+            post_batch(session, rt, batch_id, posted_at=_iso(posted_at), actor="cli")
+        except PrintError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"batch {batch_id} posted")
+
+
 @cli.command("dev-redis")
 def dev_redis() -> None:
     """Start (or find) the project's own Redis and print its URL."""

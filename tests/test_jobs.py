@@ -13,9 +13,9 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from rq import Queue, SimpleWorker

@@ -224,24 +224,23 @@ def _deliver(
     channel = rt.channel(rule.channel)
     attempt = _open_attempt(session, step)
     delivery: Delivery | None = None
-    if attempt is not None:
-        # A previous run died after writing the attempt: did it reach the provider?
-        if attempt.provider_ref:
-            # A status callback already named the provider's message.
-            delivery = Delivery(
-                status=settled_status(session, attempt.id, "queued"),
-                provider_ref=attempt.provider_ref,
-                detail="settled by status callback",
-            )
-            timeline.record(
-                session,
-                case.id,
-                "attempt_settled",
-                now,
-                channel=rule.channel,
-                step_id=step.id,
-                attempt_id=attempt.id,
-            )
+    # A previous run died after writing the attempt: did it reach the provider?
+    if attempt is not None and attempt.provider_ref:
+        # A status callback already named the provider's message.
+        delivery = Delivery(
+            status=settled_status(session, attempt.id, "queued"),
+            provider_ref=attempt.provider_ref,
+            detail="settled by status callback",
+        )
+        timeline.record(
+            session,
+            case.id,
+            "attempt_settled",
+            now,
+            channel=rule.channel,
+            step_id=step.id,
+            attempt_id=attempt.id,
+        )
     if attempt is not None and delivery is None:
         try:
             delivery = channel.lookup(

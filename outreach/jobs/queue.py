@@ -39,6 +39,19 @@ def enqueue_step(rt: Runtime, step_id: int, job_id: str) -> None:
     )
 
 
+def enqueue_render(rt: Runtime, batch_id: int) -> str:
+    """Render a print batch off the request path; one job per batch at a time."""
+    job_id = f"print-batch-{batch_id}"
+    queue_for(rt).enqueue(
+        "outreach.jobs.render_batch.render_print_batch",
+        batch_id,
+        job_id=job_id,
+        job_timeout=1800,  # 200 letters at a few per second, with room
+        result_ttl=3600,
+    )
+    return job_id
+
+
 def job_state(rt: Runtime, job_id: str) -> str:
     """``missing`` when Redis lost the job (a flush, a restart without persistence)."""
     try:

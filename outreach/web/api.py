@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, send_file
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +20,8 @@ from outreach import cases as case_actions
 from outreach.flags import FlagDecisionError, decide_flag
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.models import Case, Event, Flag, Step, Task
+from outreach.models import Case, Event, Flag, PrintBatch, PrintItem, Step, Task
+from outreach.printing import PrintError, post_batch
 from outreach.runtime import Runtime
 from outreach.tasks import record_outcome
 from outreach.web.auth import Principal, require_token
@@ -360,6 +361,103 @@ def post_task_outcome(task_id: int) -> Any:
         return jsonify({"task_id": task.id, "status": task.status, "outcome": task.outcome})
 
     return _act(action)
+
+
+def _batch_json(batch: PrintBatch, items: list[PrintItem]) -> dict[str, Any]:
+    return {
+        "id": batch.id,
+        "district": batch.district_code,
+        "status": batch.status,
+        "created_at": _iso(batch.created_at),
+        "rendered_at": _iso(batch.rendered_at),
+        "posted_at": _iso(batch.posted_at),
+        "pages": batch.page_count,
+        "pdf_sha256": batch.pdf_sha256,
+        "letters": {
+            status: sum(1 for i in items if i.status == status)
+            for status in sorted({i.status for i in items})
+        },
+    }
+
+
+def _batch_for(batch_id: int) -> PrintBatch | None:
+    batch = db_session().get(PrintBatch, batch_id)
+    principal: Principal = g.principal
+    if batch is None or principal.user is None:
+        return None
+    roles = principal.user.role_set
+    if "admin" in roles or batch.district_code in principal.user.district_set:
+        return batch
+    if batch.district_code is None and "central_intake" in roles:
+        return batch
+    return None
+
+
+@bp.get("/print-batches")
+@require_token(staff=True)
+def list_print_batches() -> Any:
+    session = db_session()
+    result = []
+    for batch in session.scalars(select(PrintBatch).order_by(PrintBatch.id.desc()).limit(200)):
+        if _batch_for(batch.id) is None:
+            continue
+        items = list(session.scalars(select(PrintItem).where(PrintItem.batch_id == batch.id)))
+        result.append(_batch_json(batch, items))
+    return jsonify(result)
+
+
+@bp.post("/print-batches/<int:batch_id>/render")
+@require_token(staff=True)
+def render_print_batch(batch_id: int) -> Any:
+    batch = _batch_for(batch_id)
+    if batch is None:
+        return _error(404, "not_found", "No such print batch.")
+    if batch.status != "open":
+        return _invalid({"status": ["Only an open batch can be rendered."]})
+    from outreach.jobs.queue import enqueue_render
+
+    job_id = enqueue_render(rt(), batch.id)
+    response = jsonify({"batch_id": batch.id, "job_id": job_id, "status": "rendering"})
+    response.status_code = 202
+    return response
+
+
+@bp.get("/print-batches/<int:batch_id>/pdf")
+@require_token(staff=True)
+def print_batch_pdf(batch_id: int) -> Any:
+    batch = _batch_for(batch_id)
+    if batch is None or not batch.pdf_path:
+        return _error(404, "not_found", "No rendered PDF for this batch.")
+    return send_file(
+        batch.pdf_path, mimetype="application/pdf", download_name=f"batch-{batch.id}.pdf"
+    )
+
+
+class PostedSchema(Schema):
+    posted_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+@bp.post("/print-batches/<int:batch_id>/posted")
+@require_token(staff=True)
+def post_print_batch(batch_id: int) -> Any:
+    batch = _batch_for(batch_id)
+    if batch is None:
+        return _error(404, "not_found", "No such print batch.")
+    data, error = _load(PostedSchema())
+    if error is not None:
+        return error
+    assert data is not None
+    if data["posted_at"] is not None and data["posted_at"] > rt().now():
+        return _invalid({"posted_at": ["Lies in the future."]})
+    session = db_session()
+    try:
+        post_batch(session, rt(), batch.id, posted_at=data["posted_at"], actor=g.principal.label)
+    except PrintError as exc:
+        session.rollback()
+        return _invalid({"status": [str(exc)]})
+    session.commit()
+    items = list(session.scalars(select(PrintItem).where(PrintItem.batch_id == batch.id)))
+    return jsonify(_batch_json(batch, items))
 
 
 @bp.get("/openapi.json")

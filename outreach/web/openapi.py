@@ -96,4 +96,25 @@ def document() -> dict[str, Any]:
         operations={"post": _op("Record a call or visit outcome", "TaskOutcome", "200")},
         parameters=task_id,
     )
+    batch_id = [{"in": "path", "name": "batch_id", "required": True, "schema": {"type": "integer"}}]
+    spec.components.schema("Posted", schema=api.PostedSchema)
+    spec.path(
+        path="/api/v1/print-batches",
+        operations={"get": _op("Print batches of your districts", None, "200")},
+    )
+    spec.path(
+        path="/api/v1/print-batches/{batch_id}/render",
+        operations={"post": _op("Render the batch (a background job)", None, "202")},
+        parameters=batch_id,
+    )
+    spec.path(
+        path="/api/v1/print-batches/{batch_id}/pdf",
+        operations={"get": _op("The rendered batch PDF", None, "200")},
+        parameters=batch_id,
+    )
+    spec.path(
+        path="/api/v1/print-batches/{batch_id}/posted",
+        operations={"post": _op("Mark posted: every letter in it is sent", "Posted", "200")},
+        parameters=batch_id,
+    )
     return spec.to_dict()
