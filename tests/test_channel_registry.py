@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.stubs.sendgrid_stub import TEST_API_KEY
-from tests.stubs.twilio_stub import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM_NUMBER, TEST_SERVICE_SID
 
 from channels.base import Channel
 from channels.email_sendgrid import SendGridEmailChannel
 from channels.outbox import OutboxChannel
 from channels.registry import CHANNEL_FACTORIES, build_channels
 from channels.sms_twilio import TwilioSmsChannel
+from tests.stubs.sendgrid_stub import TEST_API_KEY
+from tests.stubs.twilio_stub import (
+    TEST_ACCOUNT_SID,
+    TEST_AUTH_TOKEN,
+    TEST_FROM_NUMBER,
+    TEST_SERVICE_SID,
+)
 
 TWILIO = {
     "TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,

@@ -7,7 +7,6 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from tests.stubs.sendgrid_stub import TEST_API_KEY, SendGridStub, sendgrid_error
 
 from channels.base import (
     Attachment,
@@ -17,6 +16,7 @@ from channels.base import (
     TransientChannelError,
 )
 from channels.email_sendgrid import SendGridEmailChannel
+from tests.stubs.sendgrid_stub import TEST_API_KEY, SendGridStub, sendgrid_error
 
 FROM = "ikke-svar@nav.example.no"
 TO = "leietaker@example.no"

@@ -6,8 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.stubs.signing import SendGridSigner, twilio_signature
-from tests.stubs.twilio_stub import TEST_AUTH_TOKEN
 from werkzeug.datastructures import MultiDict
 
 from channels.signatures import (
@@ -16,6 +14,8 @@ from channels.signatures import (
     verify_sendgrid,
     verify_twilio,
 )
+from tests.stubs.signing import SendGridSigner, twilio_signature
+from tests.stubs.twilio_stub import TEST_AUTH_TOKEN
 
 URL = "https://outreach.example.no/webhooks/twilio/status?attempt_id=att-1"
 PARAMS = {

@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from channels.base import Channel, Message, PermanentChannelError, TransientChannelError
+from channels.sms_twilio import TwilioSmsChannel, body_sha256
 from tests.stubs.twilio_stub import (
     TEST_ACCOUNT_SID,
     TEST_AUTH_TOKEN,
@@ -16,9 +19,6 @@ from tests.stubs.twilio_stub import (
     TwilioStub,
     twilio_error,
 )
-
-from channels.base import Channel, Message, PermanentChannelError, TransientChannelError
-from channels.sms_twilio import TwilioSmsChannel, body_sha256
 
 TO = "+4791234567"
 CALLBACK = "https://outreach.example.no/webhooks/twilio/status"

@@ -21,9 +21,9 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
