@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -301,6 +302,12 @@ def _deliver(
             ladder.advance(session, rt, case, rule.on_fail_advance, now)
             session.commit()
             return Outcome(step.id, "skipped")
+        if rule.channel == "sms" and not _paced(rt, channel, rule, step, case):
+            step.status = "planned"
+            step.due_at = now + PACING_DEFER
+            step.lease_until = None
+            session.commit()
+            return Outcome(step.id, "deferred")
         task = _task_for(session, rt, case, step, rule, now)
         try_no = (
             session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0
@@ -340,6 +347,31 @@ def _deliver(
             )
     assert attempt is not None
     return _sent(session, rt, case, step, rule, attempt, delivery, now)
+
+
+PACING_DEFER = timedelta(seconds=30)
+
+
+def _paced(rt: Runtime, channel: object, rule: Rule, step: Step, case: Case) -> bool:
+    """Wait for this sender's turn (at most a few seconds), or say to defer."""
+    from channels.outbox import OutboxChannel
+    from channels.segments import count_segments
+    from outreach.pacing import Pacer
+
+    if isinstance(channel, OutboxChannel):
+        return True  # nothing leaves the machine: no provider to protect
+    settings = rt.settings.provider_settings
+    sender = settings.get("TWILIO_MESSAGING_SERVICE_SID") or settings.get(
+        "TWILIO_FROM_NUMBER", "sms"
+    )
+    rate = float(settings.get("SMS_RATE_PER_SECOND", "1"))
+    body = compose.compose(rule, step, case, Attempt(id=0), None).body
+    wait = Pacer(rt.redis(), rate).reserve(sender, count_segments(body).segments)
+    if wait is None:
+        return False
+    if wait > 0:
+        time.sleep(wait)
+    return True
 
 
 def _batch_letter(
