@@ -19,6 +19,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.execute import execute_step
 from outreach.models import Attempt, AttemptStatus, Case, Event, Step
+from outreach.printing import open_batches, post_batch, render_batch
 from tests.factories import trigger
 from tests.stubs.signing import SendGridSigner, twilio_signature
 from tests.stubs.twilio_stub import TEST_AUTH_TOKEN, TwilioStub
@@ -126,6 +127,10 @@ def letter_sent(rt: Any, **overrides: Any) -> int:
     """A case whose letter went out; the SMS rung is due a week later."""
     case_id = open_case(rt, **overrides)
     run_due(rt)
+    with rt.session() as session:  # staff render and post the print batch
+        for batch in open_batches(session):
+            render_batch(session, rt, batch.id, pdf=False)
+            post_batch(session, rt, batch.id, actor="test")
     assert steps(rt, case_id)["letter"].status == "done"
     return case_id
 
