@@ -23,6 +23,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -60,7 +61,7 @@ def claim(session: Session, rt: Runtime, step_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 def execute_step(rt: Runtime, step_id: int) -> Outcome:
@@ -493,7 +494,7 @@ def _sent(
         AttemptStatus(attempt_id=attempt.id, status=delivery.status, at=now, detail=delivery.detail)
     )
     _finish(session, step, "done", now)
-    data: dict[str, object] = {"attempt_id": attempt.id, "rule": rule.name}
+    data: dict[str, Any] = {"attempt_id": attempt.id, "rule": rule.name}
     if rule.channel in {"phone_task", "home_visit"}:
         from outreach.models import Task
 
@@ -511,9 +512,6 @@ def _sent(
         step_id=step.id,
         **data,
     )
-    if rule.channel == "letter" and rule.audience == "tenant" and case.letter_sent_at is None:
-        case.letter_sent_at = now
-        ladder.replan(session, rt, case, now)
     session.commit()
     log.info("step %s (%s) sent on case %s", step.id, rule.name, case.id)
     return Outcome(step.id, "done")

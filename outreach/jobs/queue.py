@@ -67,7 +67,7 @@ def clean_started_registry(rt: Runtime) -> None:
     StartedJobRegistry(rt.settings.queue_name, connection=rt.redis()).cleanup()
 
 
-def ping(redis: Redis[Any] | Any) -> bool:
+def ping(redis: Redis | Any) -> bool:
     try:
         return bool(redis.ping())
     except Exception:

@@ -53,7 +53,7 @@ def _hand_out(
                 )
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount:
+            if getattr(result, "rowcount", 0):
                 generation = session.scalar(select(Step.job_generation).where(Step.id == step_id))
                 handed.append((step_id, f"step-{step_id}-g{generation}"))
     return handed

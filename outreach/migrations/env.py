@@ -9,7 +9,7 @@ from outreach import models  # noqa: F401  (registers the tables)
 from outreach.db import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url = config.get_main_option("sqlalchemy.url") or ""
 
 
 def run_offline() -> None:
