@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from outreach import ladder, timeline
 from outreach.districts import is_routable
-from outreach.models import Case, Task
+from outreach.models import Case, MatchReview, Task, Trigger
 from outreach.runtime import Runtime
 
 CONTACT_CHANNELS = (
@@ -162,3 +162,77 @@ def assign_district(
         method="staff_override",
         reason=reason,
     )
+
+
+MATCH_DECISIONS = ("same_person", "different_person")
+
+
+def resolve_match_review(
+    session: Session,
+    rt: Runtime,
+    review: MatchReview,
+    *,
+    decision: str,
+    actor: str | None = None,
+) -> Case:
+    """Staff settle a doubtful match (issue 2): merge into the earlier case, or keep apart.
+
+    Merging moves the new case's triggers to the earlier open case, closes
+    the new case as ``merged`` (its pending steps cancelled, its timeline
+    kept), and re-plans the earlier case with what it now knows. Returns the
+    case that goes on.
+    """
+    if decision not in MATCH_DECISIONS:
+        raise CaseActionError(f"Must be one of: {', '.join(MATCH_DECISIONS)}.", "decision")
+    if review.status != "open":
+        raise CaseActionError("The review is already decided.", "decision")
+    now = rt.now()
+    new_case = session.get(Case, review.case_id)
+    earlier = session.get(Case, review.candidate_case_id)
+    assert new_case is not None and earlier is not None
+    review.decided_at = now
+    new_case.needs_match_review = False
+    if decision == "different_person" or earlier.status == "closed":
+        review.status = "distinct"
+        timeline.record(
+            session,
+            new_case.id,
+            "match_review_decided",
+            now,
+            actor=actor,
+            decision="different_person",
+        )
+        return new_case
+    review.status = "merged"
+    ladder.cancel_pending(
+        session, rt, new_case, now, "merged into another case", everything=True, actor=actor
+    )
+    _cancel_open_tasks(session, new_case, now, "merged into another case", None)
+    moved = list(session.scalars(select(Trigger).where(Trigger.case_id == new_case.id)))
+    for trigger in moved:
+        trigger.case_id = earlier.id
+        trigger.round = earlier.ladder_round
+    new_case.status = "closed"
+    new_case.closed_at = now
+    new_case.outcome = "merged"
+    new_case.ladder_state = "stopped"
+    timeline.record(session, new_case.id, "case_merged", now, actor=actor, into=earlier.reference)
+    timeline.record(
+        session,
+        earlier.id,
+        "case_merged",
+        now,
+        actor=actor,
+        from_case=new_case.reference,
+        triggers=[t.id for t in moved],
+    )
+    if earlier.eviction_date is None or (
+        new_case.eviction_date is not None and new_case.eviction_date < earlier.eviction_date
+    ):
+        earlier.eviction_date = new_case.eviction_date or earlier.eviction_date
+    session.flush()
+    session.expire(earlier, ["triggers"])
+    if moved:
+        ladder.update_crisis(session, rt, earlier, moved[-1])
+    ladder.replan(session, rt, earlier, now)
+    return earlier

@@ -20,7 +20,7 @@ from outreach import cases as case_actions
 from outreach.flags import FlagDecisionError, decide_flag
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.models import Case, Event, Flag, PrintBatch, PrintItem, Step, Task
+from outreach.models import Case, Event, Flag, MatchReview, PrintBatch, PrintItem, Step, Task
 from outreach.printing import PrintError, post_batch
 from outreach.runtime import Runtime
 from outreach.tasks import record_outcome
@@ -458,6 +458,58 @@ def post_print_batch(batch_id: int) -> Any:
     session.commit()
     items = list(session.scalars(select(PrintItem).where(PrintItem.batch_id == batch.id)))
     return jsonify(_batch_json(batch, items))
+
+
+class MatchDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(case_actions.MATCH_DECISIONS))
+
+
+@bp.get("/match-reviews")
+@require_token(staff=True)
+def list_match_reviews() -> Any:
+    session = db_session()
+    reviews = session.scalars(
+        select(MatchReview).where(MatchReview.status == "open").order_by(MatchReview.id)
+    )
+    result = []
+    for review in reviews:
+        case, candidate = _case_for(review.case_id), _case_for(review.candidate_case_id)
+        if case is None or candidate is None:
+            continue
+        result.append(
+            {
+                "id": review.id,
+                "case": case_json(case),
+                "candidate": case_json(candidate),
+                "confidence": review.confidence,
+                "reasons": review.reasons,
+            }
+        )
+    return jsonify(result)
+
+
+@bp.post("/match-reviews/<int:review_id>")
+@require_token(staff=True)
+def decide_match_review(review_id: int) -> Any:
+    review = db_session().get(MatchReview, review_id)
+    if (
+        review is None
+        or _case_for(review.case_id) is None
+        or _case_for(review.candidate_case_id) is None
+    ):
+        return _error(404, "not_found", "No such review.")
+    data, error = _load(MatchDecisionSchema())
+    if error is not None:
+        return error
+    assert data is not None
+
+    def action(session: Session) -> Any:
+        case = case_actions.resolve_match_review(
+            session, rt(), review, decision=data["decision"], actor=g.principal.label
+        )
+        return jsonify({"review_id": review.id, "status": review.status, "case_id": case.id})
+
+    return _act(action)
 
 
 @bp.get("/openapi.json")

@@ -117,4 +117,17 @@ def document() -> dict[str, Any]:
         operations={"post": _op("Mark posted: every letter in it is sent", "Posted", "200")},
         parameters=batch_id,
     )
+    spec.components.schema("MatchDecision", schema=api.MatchDecisionSchema)
+    spec.path(
+        path="/api/v1/match-reviews",
+        operations={"get": _op("Doubtful person matches waiting for staff", None, "200")},
+    )
+    review_id = [
+        {"in": "path", "name": "review_id", "required": True, "schema": {"type": "integer"}}
+    ]
+    spec.path(
+        path="/api/v1/match-reviews/{review_id}",
+        operations={"post": _op("Same person (merge) or different", "MatchDecision", "200")},
+        parameters=review_id,
+    )
     return spec.to_dict()
