@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from channels.base import Message
+from channels.base import Attachment, Message
 from outreach.models import Attempt, Case, Step, Task, Trigger
 from outreach.policy import Rule
 
@@ -58,6 +58,13 @@ def recipient_for(rule: Rule, case: Case, trigger: Trigger | None) -> str | Unus
     if rule.channel == "email":
         if not person.email or person.email_invalid_at is not None:
             return Unusable("no usable email address")
+        if rule.purpose == "letter":
+            from outreach.letter_email import skip_reason
+
+            # Consent, and the contact register asked at this sending (issue 4).
+            reason = skip_reason(case)
+            if reason is not None:
+                return Unusable(reason)
         return person.email
     if rule.channel == "phone_task":
         if not person.phone:
@@ -90,12 +97,15 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
         from outreach.messages import render_sms
 
         office = case.district.office_name if case.district is not None else "NAV"
+        # A visit notice names the visit time, kept on the step by outreach.visits.
+        when = step.params.get("when") if step.params else None
         sms = render_sms(
             rule.purpose or "first_contact",
             message_language(person.language),
             contact_phone=contact_phone
             or (case.district.duty_contact_phone if case.district else ""),
             office_name=office,
+            when=local(datetime.fromisoformat(when)) if when else None,
         )
         return Message(
             idempotency_key=attempt.idempotency_key,
@@ -118,7 +128,12 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
             body=body,
             language="nb",
             metadata={**metadata, "task": str(task.id)},
+            attachments=_visit_invitation(task),
         )
+    if rule.channel == "email" and rule.purpose == "letter":
+        from outreach import letter_email
+
+        return letter_email.message(step, case, attempt, metadata, contact_phone)
     if rule.channel == "letter":
         subject = "Brev fra NAV sosialtjenesten" if rule.audience == "tenant" else "Kopi av brev"
         body = (
@@ -143,6 +158,15 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
         language=person.language,
         metadata=metadata,
     )
+
+
+def _visit_invitation(task: Task) -> tuple[Attachment, ...]:
+    """The staff's iCalendar invitation for a home visit (issue 4)."""
+    if task.kind != "home_visit":
+        return ()
+    from outreach.visits import invitation_for_task
+
+    return invitation_for_task(task)
 
 
 def sent_event(rule: Rule) -> str:

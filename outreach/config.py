@@ -54,6 +54,12 @@ class Settings:
     clock_start: datetime | None = None
 
     @property
+    def redis_namespace(self) -> str:
+        """Prefix of this deployment's Redis keys, so deployments (and test
+        runs) can share one Redis without touching each other's counters."""
+        return self.queue_name
+
+    @property
     def outbox_dir(self) -> Path:
         return self.var_dir / "outbox"
 

@@ -128,6 +128,25 @@ def seed_demo(session: Session, rt: Runtime) -> dict[str, str]:
         districts="030101",
         password=DEMO_PASSWORD,
     )
+    # The district's outreach team: home visits go out two by two (issue 4).
+    ensure_user(
+        session,
+        "ole",
+        "Ole Oppsøkende",
+        roles="outreach_team",
+        districts="030101",
+        phone="+4721000222",
+        password=DEMO_PASSWORD,
+    )
+    ensure_user(
+        session,
+        "sara",
+        "Sara Oppsøkende",
+        roles="outreach_team",
+        districts="030101",
+        phone="+4721000333",
+        password=DEMO_PASSWORD,
+    )
     token = issue_token(session, "demo token for kari", worker)
     session.commit()
     for document in DEMO_TRIGGERS:

@@ -42,6 +42,7 @@ class CaseFacts:
     letter_sent_at: datetime | None = None
     contact_started_at: datetime | None = None
     responded: bool = False
+    email_consent: bool = False
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:
@@ -76,6 +77,8 @@ def condition_holds(condition: str, facts: CaseFacts, policy: Policy, today: dat
             return facts.protected
         case "not_protected":
             return not facts.protected
+        case "email_consent":
+            return facts.email_consent
     raise ValueError(f"unknown condition {condition!r}")
 
 

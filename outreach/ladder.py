@@ -34,6 +34,9 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
         letter_sent_at=case.letter_sent_at,
         contact_started_at=case.contact_started_at,
         responded=case.ladder_state != "running",
+        email_consent=bool(
+            person.email_consent and person.email and person.email_invalid_at is None
+        ),
     )
 
 

@@ -128,6 +128,8 @@ class Person(Base):
     language: Mapped[str] = mapped_column(String(20), default="nb")
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_invalid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The tenant agreed to get letter copies by email (issue 4); KRR is still asked.
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     protected_address: Mapped[bool] = mapped_column(Boolean, default=False)
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -254,10 +256,6 @@ class Step(Base):
 
     case: Mapped[Case] = relationship(back_populates="steps")
     attempts: Mapped[list[Attempt]] = relationship(back_populates="step", order_by="Attempt.try_no")
-
-    @property
-    def job_id(self) -> str:
-        return f"step-{self.id}-g{self.job_generation}"
 
 
 class Attempt(Base):
@@ -391,7 +389,8 @@ class PrintBatch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     district_code: Mapped[str | None] = mapped_column(String(6))
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open|rendered|posted
+    # open -> rendering -> rendered -> posted
+    status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -421,4 +420,9 @@ class PrintItem(Base):
 
 
 # Tables owned by other modules, imported so Alembic and the tests see them.
-from outreach import models_inbound, models_staff  # noqa: E402, F401
+from outreach import (  # noqa: E402, F401
+    models_booking,
+    models_inbound,
+    models_staff,
+    models_visits,
+)

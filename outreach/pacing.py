@@ -30,19 +30,27 @@ return math.floor(wait * 1000)
 class Pacer:
     """``reserve`` returns seconds to wait before sending, or None to defer."""
 
-    def __init__(self, redis: Any, rate_per_second: float, *, max_wait: float = 5.0) -> None:
+    def __init__(
+        self,
+        redis: Any,
+        rate_per_second: float,
+        *,
+        max_wait: float = 5.0,
+        namespace: str = "outreach",
+    ) -> None:
         if rate_per_second <= 0:
             raise ValueError("SMS_RATE_PER_SECOND must be positive")
         self.redis = redis
         self.rate = rate_per_second
         self.max_wait = max_wait
+        self.namespace = namespace
         self._script = redis.register_script(_RESERVE)
 
     def reserve(self, sender: str, segments: int, now: float | None = None) -> float | None:
         cost = max(segments, 1) / self.rate
         result = int(
             self._script(
-                keys=[f"outreach:pace:{sender}"],
+                keys=[f"{self.namespace}:pace:{sender}"],
                 args=[now if now is not None else time.time(), cost, self.max_wait, 3600],
             )
         )

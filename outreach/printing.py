@@ -104,6 +104,7 @@ def withdraw(session: Session, step: Step, now: datetime, reason: str) -> None:
 
 def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: ignore[no-untyped-def]
     """The renderer's view of one letter; imports the renderer lazily (WeasyPrint)."""
+    from outreach.booking import letter_booking
     from outreach.letters import ContactPerson, LetterData, Office, PostalAddress
 
     case = session.get(Case, item.case_id)
@@ -142,6 +143,8 @@ def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: 
         tenant_name=person.name,
         arrears_amount=trigger.arrears_amount,
         eviction_date=case.eviction_date,
+        # A fresh booking code per rendered tenant letter; only its hash is kept.
+        **letter_booking(session, case, item.audience),
     )
 
 
@@ -153,11 +156,9 @@ def _write(path: Path, content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def render_batch(session: Session, rt: Runtime, batch_id: int, *, pdf: bool = True) -> PrintBatch:
-    """Close the batch and render it; ``pdf=False`` (simulate) skips the PDF work."""
-    batch = session.get(PrintBatch, batch_id)
-    if batch is None or batch.status != "open":
-        raise PrintError("Only an open batch can be rendered.")
+def _render_items(
+    session: Session, rt: Runtime, batch: PrintBatch, *, pdf: bool
+) -> list[PrintItem]:
     now = rt.now()
     items = list(
         session.scalars(
@@ -182,6 +183,27 @@ def render_batch(session: Session, rt: Runtime, batch_id: int, *, pdf: bool = Tr
             item.pdf_path = str(directory / f"letter-{item.attempt_id}.pdf")
             item.pdf_sha256 = _write(Path(item.pdf_path), own)
             item.page_from, item.page_to = pages.pages.start, pages.pages.stop - 1
+    return items
+
+
+def render_batch(session: Session, rt: Runtime, batch_id: int, *, pdf: bool = True) -> PrintBatch:
+    """Close the batch and render it; ``pdf=False`` (simulate) skips the PDF work."""
+    batch = session.get(PrintBatch, batch_id)
+    if batch is None or batch.status != "open":
+        raise PrintError("Only an open batch can be rendered.")
+    # Close the batch for new letters before the slow render: a letter
+    # batched meanwhile starts the district's next batch instead.
+    batch.status = "rendering"
+    session.commit()
+    try:
+        items = _render_items(session, rt, batch, pdf=pdf)
+    except BaseException:
+        # Give the batch back so staff can try again (the job shows failed).
+        session.rollback()
+        batch.status = "open"
+        session.commit()
+        raise
+    now = rt.now()
     for item in items:
         item.status = "rendered"
         timeline.record(
@@ -194,8 +216,23 @@ def render_batch(session: Session, rt: Runtime, batch_id: int, *, pdf: bool = Tr
             batch_id=batch.id,
             sha256=item.pdf_sha256,
         )
+    # A letter that joined in the moment before the batch closed goes on to
+    # the next batch rather than waiting in this one for ever.
+    rendered_ids = {item.id for item in items}
+    late = [
+        item
+        for item in session.scalars(
+            select(PrintItem).where(PrintItem.batch_id == batch.id, PrintItem.status == "queued")
+        )
+        if item.id not in rendered_ids
+    ]
     batch.status = "rendered"
     batch.rendered_at = now
+    if late:
+        session.flush()
+        successor = open_batch(session, batch.district_code)
+        for item in late:
+            item.batch_id = successor.id
     return batch
 
 

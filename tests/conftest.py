@@ -119,7 +119,8 @@ def rt(settings: Settings, clock: Clock) -> Iterator[runtime_module.Runtime]:
     from outreach.demo import seed_districts
 
     rt = runtime_module.build_runtime(settings, clock=clock)
-    rt.redis().flushdb()
+    # No flushdb: every test has its own queue name, and a flush would wipe
+    # the queues of another test run sharing this Redis.
     runtime_module.install(rt)
     with rt.session() as session:
         seed_districts(session)

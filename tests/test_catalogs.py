@@ -60,7 +60,7 @@ def test_templates_and_catalog_template_agree():
 
     method_map = [("**.html", "jinja2"), ("**.txt", "jinja2")]
     found = set()
-    for sub in ("letters/tenant", "sms", "email"):
+    for sub in ("letters/tenant", "sms", "email", "booking"):
         for _, _, message, _, _ in extract_from_dir(str(i18n.ROOT / "templates" / sub), method_map):
             found.add(message if isinstance(message, str) else message[0])
     assert found == {m.id for m in _template("messages") if m.id}

@@ -164,7 +164,11 @@ def test_nothing_is_due_before_its_time(rt: Any, clock: Any) -> None:
 def test_redis_flushed_between_tick_and_worker_loses_nothing(rt: Any, clock: Any) -> None:
     case_id = open_case(rt)
     tick(rt)
-    rt.redis().flushdb()  # a Redis restart without persistence
+    # A Redis restart without persistence: this run's queue and jobs vanish
+    # (only ours: other test runs may share this Redis).
+    redis = rt.redis()
+    name = rt.settings.queue_name
+    redis.delete(*redis.keys(f"rq:job:{name}-*"), *redis.keys(f"rq:queue:{name}*"))
     work(rt)  # nothing to do: the jobs are gone
     assert steps(rt, case_id)["letter"].status == "queued"
     clock.set(clock() + timedelta(seconds=31))

@@ -54,12 +54,27 @@ def test_family_that_never_answers_walks_the_whole_ladder(sim_settings: Settings
     assert at(events, "letter_copy_sent") == [oslo(2026, 12, 1, 16, 0)]  # to the bailiff
     # One week after the letter was posted: SMS (inside the SMS window) and a
     # phone task (in working hours, so the next morning).
-    assert at(events, "sms_sent") == [oslo(2026, 12, 8, 16, 0)]
+    assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 8, 16, 0)]
     assert at(events, "phone_task_created") == [oslo(2026, 12, 9, 8, 0)]
+    # No answer: two more tries on the next working days, at other times of day.
+    assert at(events, "phone_task_outcome", outcome="no_answer") == [
+        oslo(2026, 12, 9, 8, 0),
+        oslo(2026, 12, 10, 14, 30),
+        oslo(2026, 12, 11, 11, 30),
+    ]
     # Two working days after contact attempts began: a home visit is planned.
     assert at(events, "home_visit_scheduled") == [oslo(2026, 12, 11, 8, 0)]
     visit = next(e for e in events if e["event"] == "home_visit_scheduled")
     assert datetime.fromisoformat(visit["scheduled_for"]) == oslo(2026, 12, 14, 10, 0)
+    # The tenant is told of the visit by SMS (first minute of the SMS window).
+    assert at(events, "sms_sent", rule="visit_notice")[0] == oslo(2026, 12, 11, 9, 0)
+    # Not home: a contact card, and exactly one more visit the next working day.
+    booked = [e["starts_at"] for e in events if e["event"] == "visit_booked"]
+    assert [datetime.fromisoformat(b) for b in booked] == [
+        oslo(2026, 12, 14, 10, 0),
+        oslo(2026, 12, 15, 10, 0),
+    ]
+    assert len(at(events, "contact_card_left")) == 2
     # Seven days after step 3 began, unreachable: a child welfare *assessment*.
     unreachable = oslo(2026, 12, 15, 16, 0)
     assert at(events, "unreachable") == [unreachable]
@@ -132,7 +147,7 @@ def test_crisis_compresses_the_ladder_to_finish_before_the_eviction(sim_settings
     events = run(sim_settings, doc, days=10)
     assert at(events, "crisis") == [oslo(2026, 12, 1, 10, 0)]
     # Letter, SMS and phone task at once; visit within two working days.
-    assert at(events, "sms_sent") == [oslo(2026, 12, 1, 10, 0)]
+    assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 1, 10, 0)]
     assert at(events, "phone_task_created") == [oslo(2026, 12, 1, 10, 0)]
     visit = next(e for e in events if e["event"] == "home_visit_scheduled")
     assert datetime.fromisoformat(visit["scheduled_for"]) <= oslo(2026, 12, 3, 15, 30)
@@ -184,7 +199,7 @@ def test_sms_waits_for_the_sending_window(sim_settings: Settings) -> None:
     assert at(events, "letter_sent") == [oslo(2026, 12, 17, 16, 0)]
     # A week later is Christmas Eve, a closed day: the first allowed minute
     # is Monday 28 December at 09:00.
-    assert at(events, "sms_sent") == [oslo(2026, 12, 28, 9, 0)]
+    assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 28, 9, 0)]
 
 
 def test_letter_received_after_posting_goes_out_the_next_working_day(
@@ -255,5 +270,5 @@ def test_petition_after_rent_warning_joins_the_case_and_pulls_the_plan_forward(
     assert at(events, "letter_sent") == [oslo(2026, 12, 1, 16, 0), oslo(2026, 12, 3, 16, 0)]
     assert at(events, "crisis") == [oslo(2026, 12, 3, 10, 0)]
     # The SMS planned for the 8th comes at once instead.
-    assert at(events, "sms_sent") == [oslo(2026, 12, 3, 10, 0)]
+    assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 3, 10, 0)]
     assert any(e["event"] == "step_rescheduled" and e["rule"] == "sms" for e in events)

@@ -141,6 +141,9 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         item_id, task_id = item.id, task.id
     urls = {
         "staff.login": "/staff/logg-inn",
+        "staff.print_render": "/staff/utskrift/1/lag-pdf",
+        "staff.print_post": "/staff/utskrift/1/postlagt",
+        "staff.letter_resend": f"{case}/brev/send",
         "staff.logout": "/staff/logg-ut",
         "staff.set_language": "/staff/sprak",
         "staff.intake": "/staff/ny",
@@ -154,6 +157,8 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.decide": f"/staff/vurderinger/{flag_id}",
         "staff.complete_followup": f"/staff/oppfolging/{item_id}/utfort",
         "staff.task_outcome": f"/staff/oppgaver/{task_id}",
+        "staff.move_visit": "/staff/besok/1/flytt",
+        "staff.cancel_visit": "/staff/besok/1/avlys",
     }
     posting = {
         r.endpoint

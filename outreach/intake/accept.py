@@ -100,6 +100,8 @@ def _update_person(person: Person, tenant: dict[str, Any], rt: Runtime) -> None:
         person.phone = tenant["phone"]
     if tenant.get("email"):
         person.email = tenant["email"]
+    if tenant.get("email_consent") is not None:
+        person.email_consent = bool(tenant["email_consent"])
     if tenant.get("language") and tenant["language"] != "nb":
         person.language = tenant["language"]
     person.protected_address = person.protected_address or bool(tenant.get("protected_address"))

@@ -74,6 +74,7 @@ class TenantSchema(StrictSchema):
     address = fields.Nested(AddressSchema, required=True)
     phone = fields.String(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
+    email_consent = fields.Boolean(load_default=None, allow_none=True)
     language = fields.String(load_default="nb")
     protected_address = fields.Boolean(load_default=False)
     vulnerable = fields.Boolean(load_default=False)

@@ -367,7 +367,8 @@ def _paced(rt: Runtime, channel: object, rule: Rule, step: Step, case: Case) -> 
     )
     rate = float(settings.get("SMS_RATE_PER_SECOND", "1"))
     body = compose.compose(rule, step, case, Attempt(id=0), None).body
-    wait = Pacer(rt.redis(), rate).reserve(sender, count_segments(body).segments)
+    pacer = Pacer(rt.redis(), rate, namespace=rt.settings.redis_namespace)
+    wait = pacer.reserve(sender, count_segments(body).segments)
     if wait is None:
         return False
     if wait > 0:
@@ -445,23 +446,12 @@ def _batch_letter(
 def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime):  # type: ignore[no-untyped-def]
     if rule.channel not in {"phone_task", "home_visit"}:
         return None
-    scheduled = None
-    due = now
     if rule.channel == "home_visit":
-        within = (
-            rule.crisis_schedule_within if case.crisis_since else None
-        ) or rule.schedule_within
-        start, end = rt.policy.working_hours
-        # The next working day at 10:00, inside the policy's "within" limit:
-        # the team needs a day's notice to pair two staff (issue 4 refines this).
-        next_day = rt.calendar.add_working_days(
-            compose.local(now).replace(hour=10, minute=0, second=0, microsecond=0), 1
-        )
-        scheduled = rt.calendar.next_time_in_window(next_day, start, end)
-        if within is not None:
-            latest = within.apply(now, rt.calendar)
-            scheduled = min(scheduled, rt.calendar.next_time_in_window(latest, start, end))
-        due = scheduled
+        # Two staff from the district's outreach team, no double booking,
+        # travel time, within the policy's limit; the tenant's SMS notice.
+        from outreach.visits import task_for_step
+
+        return task_for_step(session, rt, case, step, rule, now)
     return create_task_for_step(
         session,
         rt,
@@ -470,8 +460,7 @@ def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule,
         kind=rule.task_kind or rule.channel,
         title=rule.task_title,
         assignee_role=rule.assignee_role,
-        due_at=due,
-        scheduled_for=scheduled,
+        due_at=now,
     )
 
 

@@ -21,6 +21,15 @@ from outreach.runtime import Runtime
 JOB_TIMEOUT = 300  # seconds; a letter batch render is bounded, a hang is not
 
 
+def step_job_id(rt: Runtime, step_id: int, generation: int) -> str:
+    """Derived from the step: a re-run of the same hand-out has the same id.
+
+    The queue name is part of it so that two deployments (or two test runs)
+    sharing one Redis never mistake each other's jobs for their own.
+    """
+    return f"{rt.settings.queue_name}-step-{step_id}-g{generation}"
+
+
 def queue_for(rt: Runtime) -> Queue:
     return Queue(rt.settings.queue_name, connection=rt.redis())
 
@@ -39,9 +48,13 @@ def enqueue_step(rt: Runtime, step_id: int, job_id: str) -> None:
     )
 
 
+def render_job_id(rt: Runtime, batch_id: int) -> str:
+    return f"{rt.settings.queue_name}-print-batch-{batch_id}"
+
+
 def enqueue_render(rt: Runtime, batch_id: int) -> str:
     """Render a print batch off the request path; one job per batch at a time."""
-    job_id = f"print-batch-{batch_id}"
+    job_id = render_job_id(rt, batch_id)
     queue_for(rt).enqueue(
         "outreach.jobs.render_batch.render_print_batch",
         batch_id,

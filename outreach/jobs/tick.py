@@ -55,7 +55,7 @@ def _hand_out(
             )
             if getattr(result, "rowcount", 0):
                 generation = session.scalar(select(Step.job_generation).where(Step.id == step_id))
-                handed.append((step_id, f"step-{step_id}-g{generation}"))
+                handed.append((step_id, queue.step_job_id(rt, step_id, generation)))
     return handed
 
 
@@ -95,7 +95,7 @@ def recover(rt: Runtime, now: datetime) -> list[int]:
     for step_id, generation, enqueued_at in queued:
         if enqueued_at is not None and now - enqueued_at < REQUEUE_GRACE:
             continue
-        state = queue.job_state(rt, f"step-{step_id}-g{generation}")
+        state = queue.job_state(rt, queue.step_job_id(rt, step_id, generation))
         if state in {"missing", "failed", "stopped", "canceled", "finished"}:
             lost.append(step_id)
     for step_id, job_id in _hand_out(rt, lost, now, "queued") + _hand_out(

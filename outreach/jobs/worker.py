@@ -19,14 +19,13 @@ from outreach.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-TICK_LOCK = "outreach:tick-lock"
-
 
 def tick_once_locked(rt: Runtime) -> bool:
     redis = rt.redis()
     token = uuid.uuid4().hex
     ttl_ms = max(int(rt.settings.tick_seconds * 1000), 1000)
-    if not redis.set(TICK_LOCK, token, nx=True, px=ttl_ms):
+    lock = f"{rt.settings.redis_namespace}:tick-lock"
+    if not redis.set(lock, token, nx=True, px=ttl_ms):
         return False
     try:
         tick(rt)
@@ -35,7 +34,7 @@ def tick_once_locked(rt: Runtime) -> bool:
         redis.eval(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end",
             1,
-            TICK_LOCK,
+            lock,
             token,
         )
     return True

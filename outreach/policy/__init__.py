@@ -21,7 +21,9 @@ from outreach.workdays import Offset, parse_offset
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 
 CHANNELS = ("letter", "sms", "email", "phone_task", "home_visit", "task", "check")
-ANCHORS = ("trigger", "letter_sent", "contact_started")
+# "visit_scheduled": rules that outreach.visits plans when it books a visit;
+# the planner never plans them on its own.
+ANCHORS = ("trigger", "letter_sent", "contact_started", "visit_scheduled")
 SCOPES = ("trigger", "round", "case")
 CONDITIONS = (
     "client_case",
@@ -30,6 +32,7 @@ CONDITIONS = (
     "vulnerable_or_elderly",
     "protected",
     "not_protected",
+    "email_consent",
 )
 CHECKS = ("letter_overdue", "unreachable")
 WINDOWS = ("sms", "working_hours")
@@ -64,6 +67,8 @@ class Rule:
     schedule_within: Offset | None = None
     crisis_schedule_within: Offset | None = None
     flag_overdue_after: Offset | None = None
+    # home_visit: tell the tenant by SMS (rule "visit_notice") when a visit is booked.
+    notify_tenant: bool = False
     cite: str = ""
 
 
@@ -155,6 +160,7 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
         schedule_within=opt("schedule_within"),
         crisis_schedule_within=opt("crisis_schedule_within"),
         flag_overdue_after=opt("flag_overdue_after"),
+        notify_tenant=bool(raw.get("notify_tenant", False)),
         cite=str(raw.get("cite", "")),
     )
 

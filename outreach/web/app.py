@@ -37,12 +37,13 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         if session is not None:
             session.close()
 
-    from outreach.web import api, health, staff, webhooks
+    from outreach.web import api, booking, health, staff, webhooks
 
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(booking.bp)
     logging.getLogger(__name__).debug("app built for %s", settings.env)
     session_factory(settings.database)  # fail early on a bad DATABASE_URL
     return app

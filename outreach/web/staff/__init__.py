@@ -49,4 +49,12 @@ def _setup(state: BlueprintSetupState) -> None:
         app.add_url_rule("/", "staff_root", _root)
 
 
-from outreach.web.staff import auth, views_case, views_intake, views_queue, views_work  # noqa: E402,F401
+from outreach.web.staff import (  # noqa: E402,F401
+    auth,
+    printing_views,
+    views_case,
+    views_intake,
+    views_queue,
+    views_work,
+    visits,
+)

@@ -173,7 +173,7 @@ def _forbidden(_exc: Exception) -> Any:
 
 def _key(kind: str, value: str) -> str:
     digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:32]
-    return f"outreach:staff-login:{kind}:{digest}"
+    return f"{rt().settings.redis_namespace}:staff-login:{kind}:{digest}"
 
 
 def _client_address() -> str:

@@ -243,6 +243,77 @@ def capture(
     return written
 
 
+def seed_print_batches(rt: Any, now: datetime) -> None:
+    """The print page's state: the old batch printed, one letter withdrawn since, new letters.
+
+    Run after the other pages are captured, so their history stays as it was.
+    """
+    from outreach.cases import register_response
+    from outreach.intake.accept import accept_trigger
+    from outreach.intake.schema import load_trigger
+    from outreach.models import Case, Person, PrintBatch
+    from outreach.printing import render_batch
+
+    original = rt.clock
+    try:
+        rt.clock = lambda: now - timedelta(hours=1)
+        with rt.session() as session:
+            for batch in session.scalars(select(PrintBatch).where(PrintBatch.status == "open")):
+                render_batch(session, rt, batch.id, pdf=True)
+        rt.clock = lambda: now - timedelta(minutes=30)
+        with rt.session() as session:
+            case = session.scalar(
+                select(Case)
+                .join(Person, Person.id == Case.person_id)
+                .where(Person.name == "Marta Kowalska")
+            )
+            if case is not None:
+                register_response(session, rt, case, channel="phone", actor="kari")
+        # Thursday 14:00: the three working days end today at 14:00.
+        received = now - timedelta(days=5) + timedelta(hours=4)
+        rt.clock = lambda: received
+        with rt.session() as session:
+            document = {
+                "kind": "unpaid_rent_warning",
+                "received_at": received.isoformat(),
+                "source": {
+                    "type": "municipal_landlord",
+                    "name": "Boligbygg Oslo KF",
+                    "reference": "DEMO-BB-415",
+                },
+                "tenant": {
+                    "name": "Samir Haddad",
+                    "birth_date": "1984-09-30",
+                    "address": {"street": "Tøyengata 30", "postal_code": "0190", "city": "Oslo"},
+                    "phone": "+4791122334",
+                    "language": "ar",
+                },
+                "arrears_amount": "23900",
+                "district": "030101",
+            }
+            accept_trigger(session, rt, load_trigger(document, now=received), actor="kari")
+        run_due(rt, now - timedelta(minutes=10))
+    finally:
+        rt.clock = original
+
+
+def capture_print(browser: Any, base_url: str, out: Path, password: str) -> list[Path]:
+    """The print page (``seed_print_batches`` first)."""
+    out.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base_url}/staff/logg-inn")
+    page.fill("#username", "lead")
+    page.fill("#password", password)
+    page.click("button[type=submit]:has-text('Logg inn')")
+    page.wait_for_url(f"{base_url}/staff/")
+    page.goto(f"{base_url}/staff/utskrift")
+    path = out / "10-print.png"
+    page.screenshot(path=str(path), full_page=True)
+    context.close()
+    return [path]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screens")
@@ -267,10 +338,13 @@ def main(argv: list[str] | None = None) -> None:
         rt.settings = replace(rt.settings, provider_settings={})
         rt.clock = lambda: SCREEN_NOW
         runtime_module.install(rt)
-        rt.redis().delete(*rt.redis().keys("outreach:staff-login:*") or ["-"])
+        rt.redis().delete(*rt.redis().keys(f"{rt.settings.redis_namespace}:staff-login:*") or ["-"])
         cases = seed_history(rt, SCREEN_NOW)
         with LiveServer(app) as server, launch_chromium() as browser:
-            for path in capture(browser, server.url, args.out, cases, DEMO_PASSWORD):
+            written = capture(browser, server.url, args.out, cases, DEMO_PASSWORD)
+            seed_print_batches(rt, SCREEN_NOW)
+            written += capture_print(browser, server.url, args.out, DEMO_PASSWORD)
+            for path in written:
                 shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
                 print(f"wrote {shown}")
 

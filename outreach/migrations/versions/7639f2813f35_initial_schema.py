@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 37b83b278cc9
+Revision ID: 7639f2813f35
 Revises: 
-Create Date: 2026-11-22 02:23:58.899349
+Create Date: 2026-11-22 02:54:57.436182
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import outreach.db
 
 
-revision = '37b83b278cc9'
+revision = '7639f2813f35'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=20), nullable=False),
     sa.Column('sms_opted_out_at', outreach.db.UTCDateTime(), nullable=True),
     sa.Column('email_invalid_at', outreach.db.UTCDateTime(), nullable=True),
+    sa.Column('email_consent', sa.Boolean(), nullable=False),
     sa.Column('protected_address', sa.Boolean(), nullable=False),
     sa.Column('vulnerable', sa.Boolean(), nullable=False),
     sa.Column('created_at', outreach.db.UTCDateTime(), nullable=False),
@@ -126,6 +127,23 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_district_status', ['district_code', 'status'], unique=False)
         batch_op.create_index('uq_cases_open_person', ['person_id'], unique=True, sqlite_where=sa.text("status != 'closed'"), postgresql_where=sa.text("status != 'closed'"))
+
+    op.create_table('booking_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('issued_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', outreach.db.UTCDateTime(), nullable=True),
+    sa.Column('revoked_reason', sa.String(length=40), nullable=True),
+    sa.Column('last_used_at', outreach.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_booking_codes_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_codes')),
+    sa.UniqueConstraint('code_hash', name=op.f('uq_booking_codes_code_hash'))
+    )
+    with op.batch_alter_table('booking_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_codes_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('uq_booking_codes_active_case', ['case_id'], unique=True, sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
 
     op.create_table('case_access',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -253,6 +271,25 @@ def upgrade() -> None:
     with op.batch_alter_table('triggers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_triggers_case_id'), ['case_id'], unique=False)
         batch_op.create_index('uq_triggers_kind_reference', ['kind', 'source_reference'], unique=True, sqlite_where=sa.text('source_reference IS NOT NULL'), postgresql_where=sa.text('source_reference IS NOT NULL'))
+
+    op.create_table('booking_appointments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('code_id', sa.Integer(), nullable=True),
+    sa.Column('district_code', sa.String(length=6), nullable=False),
+    sa.Column('starts_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('booked_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('cancelled_at', outreach.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_booking_appointments_case_id_cases')),
+    sa.ForeignKeyConstraint(['code_id'], ['booking_codes.id'], name=op.f('fk_booking_appointments_code_id_booking_codes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_appointments'))
+    )
+    with op.batch_alter_table('booking_appointments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_appointments_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('uq_booking_appointments_case', ['case_id'], unique=True, sqlite_where=sa.text("status = 'booked'"), postgresql_where=sa.text("status = 'booked'"))
+        batch_op.create_index('uq_booking_appointments_slot', ['district_code', 'starts_at'], unique=True, sqlite_where=sa.text("status = 'booked'"), postgresql_where=sa.text("status = 'booked'"))
 
     op.create_table('case_documents',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -397,6 +434,33 @@ def upgrade() -> None:
     with op.batch_alter_table('attempt_statuses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attempt_statuses_attempt_id'), ['attempt_id'], unique=False)
 
+    op.create_table('home_visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('step_id', sa.Integer(), nullable=True),
+    sa.Column('district_code', sa.String(length=6), nullable=True),
+    sa.Column('starts_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('visit_no', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('staffing', sa.String(length=16), nullable=False),
+    sa.Column('ical_uid', sa.String(length=120), nullable=False),
+    sa.Column('ical_sequence', sa.Integer(), nullable=False),
+    sa.Column('cancel_reason', sa.Text(), nullable=False),
+    sa.Column('created_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', outreach.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_home_visits_case_id_cases')),
+    sa.ForeignKeyConstraint(['step_id'], ['steps.id'], name=op.f('fk_home_visits_step_id_steps')),
+    sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_home_visits_task_id_tasks')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_home_visits')),
+    sa.UniqueConstraint('ical_uid', name=op.f('uq_home_visits_ical_uid')),
+    sa.UniqueConstraint('task_id', name=op.f('uq_home_visits_task_id'))
+    )
+    with op.batch_alter_table('home_visits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_home_visits_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_home_visits_district_starts', ['district_code', 'starts_at'], unique=False)
+
     op.create_table('print_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
@@ -422,17 +486,42 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_print_items_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_print_items_step_id'), ['step_id'], unique=False)
 
+    op.create_table('visit_staff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('slot_start', outreach.db.UTCDateTime(), nullable=False),
+    sa.Column('slot_end', outreach.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_visit_staff_user_id_users')),
+    sa.ForeignKeyConstraint(['visit_id'], ['home_visits.id'], name=op.f('fk_visit_staff_visit_id_home_visits')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_visit_staff')),
+    sa.UniqueConstraint('user_id', 'slot_start', name=op.f('uq_visit_staff_user_id_slot_start'))
+    )
+    with op.batch_alter_table('visit_staff', schema=None) as batch_op:
+        batch_op.create_index('ix_visit_staff_user_slot_end', ['user_id', 'slot_end'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visit_staff_visit_id'), ['visit_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('visit_staff', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_staff_visit_id'))
+        batch_op.drop_index('ix_visit_staff_user_slot_end')
+
+    op.drop_table('visit_staff')
     with op.batch_alter_table('print_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_print_items_step_id'))
         batch_op.drop_index(batch_op.f('ix_print_items_case_id'))
         batch_op.drop_index(batch_op.f('ix_print_items_batch_id'))
 
     op.drop_table('print_items')
+    with op.batch_alter_table('home_visits', schema=None) as batch_op:
+        batch_op.drop_index('ix_home_visits_district_starts')
+        batch_op.drop_index(batch_op.f('ix_home_visits_case_id'))
+
+    op.drop_table('home_visits')
     with op.batch_alter_table('attempt_statuses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attempt_statuses_attempt_id'))
 
@@ -462,6 +551,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_documents_case_id'))
 
     op.drop_table('case_documents')
+    with op.batch_alter_table('booking_appointments', schema=None) as batch_op:
+        batch_op.drop_index('uq_booking_appointments_slot', sqlite_where=sa.text("status = 'booked'"), postgresql_where=sa.text("status = 'booked'"))
+        batch_op.drop_index('uq_booking_appointments_case', sqlite_where=sa.text("status = 'booked'"), postgresql_where=sa.text("status = 'booked'"))
+        batch_op.drop_index(batch_op.f('ix_booking_appointments_case_id'))
+
+    op.drop_table('booking_appointments')
     with op.batch_alter_table('triggers', schema=None) as batch_op:
         batch_op.drop_index('uq_triggers_kind_reference', sqlite_where=sa.text('source_reference IS NOT NULL'), postgresql_where=sa.text('source_reference IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_triggers_case_id'))
@@ -492,6 +587,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_access_case_id'))
 
     op.drop_table('case_access')
+    with op.batch_alter_table('booking_codes', schema=None) as batch_op:
+        batch_op.drop_index('uq_booking_codes_active_case', sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_booking_codes_case_id'))
+
+    op.drop_table('booking_codes')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('uq_cases_open_person', sqlite_where=sa.text("status != 'closed'"), postgresql_where=sa.text("status != 'closed'"))
         batch_op.drop_index('ix_cases_district_status')

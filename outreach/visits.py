@@ -1,0 +1,810 @@
+"""Home visits: booked into the district outreach team's calendar, two staff per visit.
+
+Issue 4, "Home visits": a visit is scheduled in working hours, within the
+policy's ``schedule_within`` (``crisis_schedule_within`` in a crisis), with
+two staff, no double booking and travel time between visits; staff can move
+or cancel it and receive an iCalendar invitation; the tenant is told by SMS
+when the policy says so (``notify_tenant``). "Not home" plans one more visit.
+
+The calendar is a grid: visits of :data:`VISIT_LENGTH` start
+:data:`TRAVEL_TIME` after the office opens and follow each other with the
+travel time between them, so two visits of one person either share a slot
+start or do not overlap. The database enforces it (``visit_staff`` is unique
+per user and slot start); for times off the grid (a visit moved by hand) the
+booking locks the staff rows and checks overlaps, travel time included, in
+the same transaction. When no pair is free in time the visit goes to the
+pool (no named staff) with a ``visit_needs_staffing`` event.
+
+Invitations: the first one travels with the ``home_visit`` step's own message
+(``compose``); later ones (moved, cancelled, the second visit) are attempts
+on the same step, written in the action's transaction and delivered through
+the ``home_visit`` channel right after the commit (:func:`deliver_invitation`;
+:func:`deliver_pending_invitations` finishes any a crash left behind).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, vCalAddress, vText
+from icalendar import Event as IcsEvent
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session
+
+from channels.base import Attachment, Message
+from outreach import compose, timeline
+from outreach.cases import CaseActionError
+from outreach.models import STEP_OPEN, Attempt, AttemptStatus, Case, Step, Task, User
+from outreach.models_visits import HomeVisit, VisitStaff
+from outreach.policy import Rule
+from outreach.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+OSLO = ZoneInfo("Europe/Oslo")
+TEAM_ROLE = "outreach_team"
+# A visit, and the time to get from one address to the next (or from the office).
+VISIT_LENGTH = timedelta(minutes=60)
+TRAVEL_TIME = timedelta(minutes=30)
+# The first visit day is the next working day, from 10:00: the tenant's SMS
+# notice (09:00–17:00 window) then always goes out before the visit.
+FIRST_DAY_FROM = time(10, 0)
+# The ladder's visit and one more after "not home" (issue 4).
+MAX_VISITS = 2
+# Without a policy limit, look this many days ahead for a free pair.
+SEARCH_DAYS = 21
+ICS_PRODID = "-//Oslo kommune NAV sosialtjenesten//outreach//NO"
+
+
+class VisitError(CaseActionError):
+    """A move or cancel that cannot be done; the message says why."""
+
+
+# -- the calendar -------------------------------------------------------------
+
+
+def team(session: Session, district: str | None) -> list[User]:
+    """Active members of the district's outreach team, in a stable order."""
+    if district is None:
+        return []
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+    return [u for u in users if TEAM_ROLE in u.role_set and district in u.district_set]
+
+
+def day_slots(day: date, working_hours: tuple[time, time]) -> list[datetime]:
+    start, end = working_hours
+    slot = datetime.combine(day, start, tzinfo=OSLO) + TRAVEL_TIME
+    closes = datetime.combine(day, end, tzinfo=OSLO)
+    slots = []
+    while slot + VISIT_LENGTH <= closes:
+        slots.append(slot)
+        slot += VISIT_LENGTH + TRAVEL_TIME
+    return slots
+
+
+def _latest(rt: Runtime, case: Case, rule: Rule, now: datetime) -> datetime | None:
+    within = (rule.crisis_schedule_within if case.crisis_since else None) or rule.schedule_within
+    if within is None:
+        return None
+    start, end = rt.policy.working_hours
+    return rt.calendar.next_time_in_window(within.apply(now, rt.calendar), start, end)
+
+
+def _first_slot(rt: Runtime, now: datetime) -> datetime:
+    start, end = rt.policy.working_hours
+    day = rt.calendar.next_working_day(now.astimezone(OSLO).date())
+    return rt.calendar.next_time_in_window(
+        datetime.combine(day, FIRST_DAY_FROM, tzinfo=OSLO), start, end
+    )
+
+
+def candidate_slots(rt: Runtime, now: datetime, latest: datetime | None) -> Iterator[datetime]:
+    earliest = _first_slot(rt, now)
+    day = earliest.date()
+    horizon = latest or earliest + timedelta(days=SEARCH_DAYS)
+    while datetime.combine(day, time(0, 0), tzinfo=OSLO) <= horizon:
+        if rt.calendar.is_working_day(day):
+            for slot in day_slots(day, rt.policy.working_hours):
+                if slot < earliest:
+                    continue
+                if slot > horizon:
+                    return
+                yield slot
+        day += timedelta(days=1)
+
+
+def busy_users(
+    session: Session,
+    user_ids: list[int],
+    start: datetime,
+    end: datetime,
+    *,
+    exclude_visit: int | None = None,
+) -> set[int]:
+    """Who already has a visit overlapping [start, end), travel time on both sides."""
+    if not user_ids:
+        return set()
+    query = select(VisitStaff.user_id).where(
+        VisitStaff.user_id.in_(user_ids),
+        VisitStaff.slot_start < end + TRAVEL_TIME,
+        VisitStaff.slot_end > start - TRAVEL_TIME,
+    )
+    if exclude_visit is not None:
+        query = query.where(VisitStaff.visit_id != exclude_visit)
+    return set(session.scalars(query))
+
+
+def _lock_staff(session: Session, user_ids: list[int]) -> None:
+    """Serialise bookings per staff member until the commit.
+
+    A no-op UPDATE takes a row lock on PostgreSQL and the write lock on
+    SQLite, so the overlap check that follows sees every committed booking and
+    no other booking can commit in between. Sorted ids: no lock-order deadlock.
+    """
+    for user_id in sorted(set(user_ids)):
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(active=User.active)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _load(session: Session, user_ids: list[int], since: datetime) -> dict[int, int]:
+    rows = session.execute(
+        select(VisitStaff.user_id, func.count(VisitStaff.id))
+        .where(VisitStaff.user_id.in_(user_ids), VisitStaff.slot_start >= since)
+        .group_by(VisitStaff.user_id)
+    )
+    return {user_id: count for user_id, count in rows}
+
+
+def _assign(session: Session, visit: HomeVisit, user_ids: list[int]) -> bool:
+    """Insert the staff rows; False if the unique constraint says someone is taken."""
+    try:
+        with session.begin_nested():
+            for user_id in user_ids:
+                session.add(
+                    VisitStaff(
+                        visit_id=visit.id,
+                        user_id=user_id,
+                        slot_start=visit.starts_at,
+                        slot_end=visit.ends_at,
+                    )
+                )
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _free_pair(
+    session: Session, members: list[User], start: datetime, *, exclude_visit: int | None = None
+) -> list[int] | None:
+    ids = [m.id for m in members]
+    busy = busy_users(session, ids, start, start + VISIT_LENGTH, exclude_visit=exclude_visit)
+    free = [i for i in ids if i not in busy]
+    if len(free) < 2:
+        return None
+    load = _load(session, free, start - timedelta(days=7))
+    return sorted(free, key=lambda i: (load.get(i, 0), i))[:2]
+
+
+def staff_of(session: Session, visit: HomeVisit) -> list[User]:
+    rows = session.scalars(
+        select(User)
+        .join(VisitStaff, VisitStaff.user_id == User.id)
+        .where(VisitStaff.visit_id == visit.id)
+        .order_by(VisitStaff.id)
+    )
+    return list(rows)
+
+
+# -- booking ------------------------------------------------------------------
+
+
+def schedule_visit(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    rule: Rule,
+    now: datetime,
+    *,
+    visit_no: int = 1,
+    actor: str | None = None,
+) -> HomeVisit:
+    """Book a visit: the first slot with a free pair, else the pool at the first slot."""
+    from outreach.tasks import new_task
+
+    latest = _latest(rt, case, rule, now)
+    fallback = _first_slot(rt, now)
+    if latest is not None:
+        fallback = min(fallback, latest)
+    members = team(session, case.district_code)
+    _lock_staff(session, [m.id for m in members])
+    task = new_task(
+        session,
+        rt,
+        case,
+        step,
+        kind=rule.task_kind or "home_visit",
+        title=rule.task_title or "Hjemmebesøk",
+        assignee_role=rule.assignee_role,
+        due_at=fallback,
+        scheduled_for=fallback,
+    )
+    visit = HomeVisit(
+        task_id=task.id,
+        case_id=case.id,
+        step_id=step.id,
+        district_code=case.district_code,
+        starts_at=fallback,
+        ends_at=fallback + VISIT_LENGTH,
+        visit_no=visit_no,
+        status="scheduled",
+        staffing="pool",
+        ical_uid=f"{uuid.uuid4()}@outreach.oslo.kommune.no",
+        ical_sequence=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(visit)
+    session.flush()
+    pair: list[int] | None = None
+    if len(members) >= 2:
+        for slot in candidate_slots(rt, now, latest):
+            candidate = _free_pair(session, members, slot)
+            if candidate is None:
+                continue
+            visit.starts_at, visit.ends_at = slot, slot + VISIT_LENGTH
+            if _assign(session, visit, candidate):
+                pair = candidate
+                break
+    if pair is None:
+        visit.starts_at, visit.ends_at = fallback, fallback + VISIT_LENGTH
+    else:
+        visit.staffing = "staffed"
+        task.assignee_id = pair[0]
+    task.due_at = task.scheduled_for = visit.starts_at
+    session.flush()
+    notice = _plan_notice(session, rt, case, visit, rule, now)
+    timeline.record(
+        session,
+        case.id,
+        "visit_booked",
+        now,
+        channel="visit",
+        actor=actor,
+        step_id=step.id,
+        task_id=task.id,
+        visit_id=visit.id,
+        visit_no=visit_no,
+        starts_at=visit.starts_at.isoformat(),
+        staffing=visit.staffing,
+        staff=pair,
+        tenant_notice=notice,
+    )
+    if pair is None:
+        timeline.record(
+            session,
+            case.id,
+            "visit_needs_staffing",
+            now,
+            channel="visit",
+            visit_id=visit.id,
+            district=case.district_code,
+            reason="no free pair in the outreach team in time"
+            if len(members) >= 2
+            else "the district has no outreach team of two",
+        )
+    return visit
+
+
+def task_for_step(
+    session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime
+) -> Task:
+    """The home-visit step's task; booked once, found again if the job runs twice."""
+    visit = session.scalar(
+        select(HomeVisit).where(HomeVisit.step_id == step.id).order_by(HomeVisit.id).limit(1)
+    )
+    if visit is None:
+        visit = schedule_visit(session, rt, case, step, rule, now)
+    task = session.get(Task, visit.task_id)
+    assert task is not None
+    return task
+
+
+# -- the tenant's notice --------------------------------------------------------
+
+
+def _plan_notice(
+    session: Session, rt: Runtime, case: Case, visit: HomeVisit, rule: Rule, now: datetime
+) -> str | None:
+    """An SMS step telling the tenant the visit time; returns why not, or "planned"."""
+    notice_rule = rt.policy.by_name.get("visit_notice")
+    if not rule.notify_tenant or notice_rule is None:
+        return None
+    recipient = compose.recipient_for(notice_rule, case, None)
+    if isinstance(recipient, compose.Unusable):
+        return recipient.reason
+    step = Step(
+        case_id=case.id,
+        rule=notice_rule.name,
+        key=f"{notice_rule.name}:v{visit.id}:s{visit.ical_sequence}",
+        channel=notice_rule.channel,
+        due_at=now,
+        status="planned",
+        params={"visit_id": visit.id, "when": visit.starts_at.astimezone(OSLO).isoformat()},
+    )
+    session.add(step)
+    session.flush()
+    timeline.record(
+        session,
+        case.id,
+        "step_planned",
+        now,
+        channel=step.channel,
+        step_id=step.id,
+        rule=step.rule,
+        due_at=now.isoformat(),
+        visit_id=visit.id,
+    )
+    return "planned"
+
+
+def _notice_steps(session: Session, visit: HomeVisit) -> list[Step]:
+    with session.no_autoflush:
+        steps = session.scalars(
+            select(Step).where(Step.case_id == visit.case_id, Step.rule == "visit_notice")
+        ).all()
+    return [s for s in steps if (s.params or {}).get("visit_id") == visit.id]
+
+
+# -- invitations ----------------------------------------------------------------
+
+
+def _address(kind: str, value: str, name: str) -> vCalAddress:
+    # Staff have no email address in the user table yet: a URN names them;
+    # with single sign-on this becomes their mailto: address.
+    address = vCalAddress(f"urn:x-outreach:{kind}:{value}")
+    address.params["cn"] = vText(name)
+    return address
+
+
+def ics(session: Session, visit: HomeVisit) -> bytes:
+    """The visit as an iTIP message: REQUEST while it stands, CANCEL once cancelled.
+
+    Data minimisation: the case reference, not the tenant's name; no address
+    (the staff look it up in the case, where access is logged).
+    """
+    case = session.get(Case, visit.case_id)
+    assert case is not None
+    cancelled = visit.status == "cancelled"
+    calendar = Calendar()
+    calendar.add("prodid", ICS_PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = IcsEvent()
+    event.add("uid", visit.ical_uid)
+    event.add("sequence", visit.ical_sequence)
+    event.add("dtstamp", visit.updated_at)
+    event.add("dtstart", visit.starts_at.astimezone(OSLO))
+    event.add("dtend", visit.ends_at.astimezone(OSLO))
+    event.add("summary", f"Hjemmebesøk – sak {case.reference}")
+    event.add(
+        "description",
+        "Hjemmebesøk, to ansatte. Adresse og bakgrunn: se saken i fagsystemet. "
+        "Legg igjen kontaktkort hvis ingen er hjemme.",
+    )
+    if case.district is not None:
+        event.add("location", f"Bydel {case.district.name}")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    office = case.district.office_name if case.district is not None else "NAV"
+    event.add("organizer", _address("district", case.district_code or "oslo", office))
+    for user in staff_of(session, visit) if not cancelled else _former_staff(session, visit):
+        attendee = _address("user", user.username, user.display_name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        event.add("attendee", attendee, encode=False)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _former_staff(session: Session, visit: HomeVisit) -> list[User]:
+    """Who was on a cancelled visit: the last ``visit_booked``/``visit_moved`` says."""
+    from outreach.models import Event
+
+    events = session.scalars(
+        select(Event)
+        .where(
+            Event.case_id == visit.case_id,
+            Event.kind.in_(("visit_booked", "visit_moved", "visit_cancelled")),
+        )
+        .order_by(Event.id.desc())
+    )
+    for event in events:
+        if event.data.get("visit_id") == visit.id:
+            ids = event.data.get("staff") or []
+            return [u for u in (session.get(User, i) for i in ids) if u is not None]
+    return []
+
+
+def ics_filename(session: Session, visit: HomeVisit) -> str:
+    case = session.get(Case, visit.case_id)
+    reference = case.reference if case is not None else str(visit.case_id)
+    return f"hjemmebesok-{reference}.ics"
+
+
+def _attachment(session: Session, visit: HomeVisit) -> Attachment:
+    method = "CANCEL" if visit.status == "cancelled" else "REQUEST"
+    return Attachment(
+        ics_filename(session, visit), ics(session, visit), f"text/calendar; method={method}"
+    )
+
+
+def invitation_for_task(task: Task) -> tuple[Attachment, ...]:
+    """For ``compose``: the invitation that goes with a home-visit task's message."""
+    session = object_session(task)
+    if session is None:
+        return ()
+    visit = session.scalar(select(HomeVisit).where(HomeVisit.task_id == task.id))
+    return (_attachment(session, visit),) if visit is not None else ()
+
+
+def _queue_invitation(
+    session: Session, rt: Runtime, visit: HomeVisit, now: datetime, why: str
+) -> Attempt | None:
+    """An attempt on the visit's step, sent right after the commit."""
+    if visit.step_id is None:
+        return None
+    try_no = (
+        session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == visit.step_id))
+        or 0
+    ) + 1
+    attempt = Attempt(
+        step_id=visit.step_id,
+        case_id=visit.case_id,
+        try_no=try_no,
+        channel="home_visit",
+        recipient=f"outreach_team:{visit.district_code or 'unrouted'}",
+        language="nb",
+        status="sending",
+        content=f"{why}: besøk {visit.id}, sekvens {visit.ical_sequence}",
+        detail=f"visit:{visit.id}",
+        created_at=now,
+        updated_at=now,
+    )
+    # No flush here: this also runs inside a flush (a response cancelling the
+    # visit's task); the id is read after the commit.
+    session.add(attempt)
+    session.info.setdefault("visit_invitations", []).append(attempt)
+    return attempt
+
+
+def deliver_invitation(rt: Runtime, attempt_id: int) -> str:
+    """Send one queued invitation through the ``home_visit`` channel; idempotent."""
+    session = rt.new_session()
+    try:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is None or attempt.status != "sending":
+            return "not_pending"
+        visit = session.get(HomeVisit, int(attempt.detail.removeprefix("visit:")))
+        case = session.get(Case, attempt.case_id)
+        assert visit is not None and case is not None
+        channel = rt.channel("home_visit")
+        delivery = channel.lookup(attempt.idempotency_key, attempt.recipient)
+        if delivery is None:
+            when = visit.starts_at.astimezone(OSLO)
+            title = "Avlyst: hjemmebesøk" if visit.status == "cancelled" else "Hjemmebesøk"
+            delivery = channel.send(
+                Message(
+                    idempotency_key=attempt.idempotency_key,
+                    channel="home_visit",
+                    to=attempt.recipient,
+                    subject=f"{title} – sak {case.reference}",
+                    body=f"{title} – sak {case.reference}, {when:%d.%m.%Y %H:%M}",
+                    language="nb",
+                    attachments=(_attachment(session, visit),),
+                    metadata={"case": case.reference, "visit": str(visit.id)},
+                )
+            )
+        now = rt.now()
+        session.add(AttemptStatus(attempt_id=attempt.id, status="sending", at=attempt.created_at))
+        attempt.status = delivery.status
+        attempt.provider_ref = delivery.provider_ref
+        attempt.updated_at = now
+        session.add(AttemptStatus(attempt_id=attempt.id, status=delivery.status, at=now))
+        timeline.record(
+            session,
+            case.id,
+            "visit_invitation_sent",
+            now,
+            channel="home_visit",
+            step_id=attempt.step_id,
+            attempt_id=attempt.id,
+            visit_id=visit.id,
+            method="CANCEL" if visit.status == "cancelled" else "REQUEST",
+            sequence=visit.ical_sequence,
+        )
+        session.commit()
+        return delivery.status
+    except Exception:
+        session.rollback()
+        log.exception(
+            "visit invitation %s not sent; deliver_pending_invitations retries", attempt_id
+        )
+        return "error"
+    finally:
+        session.close()
+
+
+def deliver_pending_invitations(rt: Runtime) -> int:
+    """Finish invitations a crash or a channel error left ``sending``."""
+    with rt.session() as session:
+        ids = list(
+            session.scalars(
+                select(Attempt.id).where(
+                    Attempt.channel == "home_visit",
+                    Attempt.status == "sending",
+                    Attempt.detail.like("visit:%"),
+                )
+            )
+        )
+    return sum(deliver_invitation(rt, i) not in {"error", "not_pending"} for i in ids)
+
+
+def _after_commit(session: Session) -> None:
+    attempts = session.info.pop("visit_invitations", [])
+    if not attempts:
+        return
+    from outreach.runtime import current
+
+    rt = current()
+    for attempt in attempts:
+        deliver_invitation(rt, attempt.id)
+
+
+# -- staff actions ---------------------------------------------------------------
+
+
+def _check_time(rt: Runtime, start: datetime, now: datetime) -> None:
+    if start.tzinfo is None:
+        raise VisitError("The time must have a time zone.", "starts_at")
+    local = start.astimezone(OSLO)
+    opens, closes = rt.policy.working_hours
+    if not rt.calendar.is_working_day(local.date()):
+        raise VisitError("Visits are on working days only.", "starts_at")
+    if (
+        local.time() < opens
+        or (local + VISIT_LENGTH).time() > closes
+        or ((local + VISIT_LENGTH).date() != local.date())
+    ):
+        raise VisitError("The visit must lie within working hours.", "starts_at")
+    if start <= now:
+        raise VisitError("The new time must be in the future.", "starts_at")
+
+
+def move_visit(
+    session: Session,
+    rt: Runtime,
+    visit: HomeVisit,
+    starts_at: datetime,
+    *,
+    actor: str | None = None,
+    staff_ids: list[int] | None = None,
+) -> HomeVisit:
+    """Move a visit (and optionally change its pair); the staff get SEQUENCE + 1.
+
+    ``staff_ids=None`` keeps the pair (or, for a pool visit, takes a free pair
+    at the new time if there is one); an empty list makes it a pool visit.
+    """
+    if visit.status != "scheduled":
+        raise VisitError("Only a scheduled visit can be moved.", "starts_at")
+    now = rt.now()
+    _check_time(rt, starts_at, now)
+    members = team(session, visit.district_code)
+    member_ids = {m.id for m in members}
+    current_ids = [u.id for u in staff_of(session, visit)]
+    wanted = current_ids if staff_ids is None else list(dict.fromkeys(staff_ids))
+    if wanted and (len(wanted) != 2 or not set(wanted) <= member_ids):
+        raise VisitError("Choose two people from the district's outreach team.", "staff")
+    _lock_staff(session, list(member_ids | set(current_ids)))
+    session.execute(delete(VisitStaff).where(VisitStaff.visit_id == visit.id))
+    was = visit.starts_at
+    visit.starts_at, visit.ends_at = starts_at, starts_at + VISIT_LENGTH
+    if not wanted and staff_ids is None:
+        wanted = _free_pair(session, members, starts_at) or []
+    if wanted:
+        busy = busy_users(session, wanted, visit.starts_at, visit.ends_at, exclude_visit=visit.id)
+        if busy:
+            names = ", ".join(sorted(u.display_name for u in members if u.id in busy))
+            raise VisitError(f"Already booked then (travel time included): {names}.", "starts_at")
+        if not _assign(session, visit, wanted):
+            raise VisitError("Already booked then.", "starts_at")
+    visit.staffing = "staffed" if wanted else "pool"
+    visit.ical_sequence += 1
+    visit.updated_at = now
+    task = session.get(Task, visit.task_id)
+    assert task is not None
+    task.due_at = task.scheduled_for = visit.starts_at
+    task.assignee_id = wanted[0] if wanted else None
+    timeline.record(
+        session,
+        visit.case_id,
+        "visit_moved",
+        now,
+        channel="visit",
+        actor=actor,
+        task_id=task.id,
+        visit_id=visit.id,
+        was=was.isoformat(),
+        starts_at=visit.starts_at.isoformat(),
+        staff=wanted or None,
+        staffing=visit.staffing,
+        sequence=visit.ical_sequence,
+    )
+    if not wanted:
+        timeline.record(
+            session, visit.case_id, "visit_needs_staffing", now, channel="visit",
+            visit_id=visit.id, district=visit.district_code, reason="moved without a pair",
+        )  # fmt: skip
+    _renotify(session, rt, visit, now)
+    _queue_invitation(session, rt, visit, now, "flyttet")
+    return visit
+
+
+def _renotify(session: Session, rt: Runtime, visit: HomeVisit, now: datetime) -> None:
+    """A pending notice names the new time; a sent one is followed by a new notice."""
+    case = session.get(Case, visit.case_id)
+    assert case is not None
+    notices = _notice_steps(session, visit)
+    pending = [s for s in notices if s.status in STEP_OPEN]
+    for step in pending:
+        step.params = {**(step.params or {}), "when": visit.starts_at.astimezone(OSLO).isoformat()}
+    if notices and not pending and case.status == "open" and case.ladder_state == "running":
+        rule = rt.policy.by_name.get("home_visit")
+        if rule is not None:
+            _plan_notice(session, rt, case, visit, rule, now)
+
+
+def cancel_visit(
+    session: Session,
+    rt: Runtime,
+    visit: HomeVisit,
+    *,
+    reason: str,
+    actor: str | None = None,
+    cancel_task: bool = True,
+) -> HomeVisit:
+    """Cancel a visit: free the staff, withdraw the notice, send CANCEL (SEQUENCE + 1)."""
+    if visit.status != "scheduled":
+        raise VisitError("Only a scheduled visit can be cancelled.", "reason")
+    if cancel_task and len(reason.strip()) < 3:
+        raise VisitError("Write why the visit is cancelled.", "reason")
+    now = rt.now()
+    staff = [u.id for u in staff_of(session, visit)]
+    session.execute(delete(VisitStaff).where(VisitStaff.visit_id == visit.id))
+    visit.status = "cancelled"
+    visit.cancel_reason = reason.strip()
+    visit.ical_sequence += 1
+    visit.updated_at = now
+    task = session.get(Task, visit.task_id)
+    if cancel_task and task is not None and task.status == "open":
+        task.status = "cancelled"
+        task.outcome = "cancelled"
+        task.completed_at = now
+        timeline.record(
+            session, visit.case_id, "task_cancelled", now, actor=actor,
+            task_id=task.id, task_kind=task.kind, reason=reason.strip(),
+        )  # fmt: skip
+    told = False
+    for step in _notice_steps(session, visit):
+        if step.status in STEP_OPEN:
+            step.status = "cancelled"
+            step.finished_at = now
+            step.detail = "visit cancelled"
+            timeline.record(
+                session, visit.case_id, "step_cancelled", now, channel=step.channel,
+                step_id=step.id, actor=actor, rule=step.rule, reason="visit cancelled",
+            )  # fmt: skip
+        elif step.status == "done":
+            told = True
+    timeline.record(
+        session,
+        visit.case_id,
+        "visit_cancelled",
+        now,
+        channel="visit",
+        actor=actor,
+        visit_id=visit.id,
+        task_id=visit.task_id,
+        reason=reason.strip() or None,
+        staff=staff or None,
+        sequence=visit.ical_sequence,
+        # The tenant was told of the visit: someone should tell them it is off.
+        tenant_was_notified=told or None,
+    )
+    _queue_invitation(session, rt, visit, now, "avlyst")
+    return visit
+
+
+def on_task_cancelled(session: Session, task: Task) -> None:
+    """A response or a close cancelled the visit's task: cancel the visit too."""
+    visit = session.scalar(select(HomeVisit).where(HomeVisit.task_id == task.id))
+    if visit is None or visit.status != "scheduled":
+        return
+    from outreach.runtime import current
+
+    cancel_visit(session, current(), visit, reason="task cancelled", cancel_task=False)
+
+
+# -- outcomes ---------------------------------------------------------------------
+
+
+def after_outcome(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    task: Task,
+    outcome: str,
+    at: datetime,
+    actor: str | None,
+) -> HomeVisit | None:
+    """Close the visit; "not home" plans one more (issue 4), the others are recorded."""
+    visit = session.scalar(select(HomeVisit).where(HomeVisit.task_id == task.id))
+    if visit is not None and visit.status == "scheduled":
+        visit.status = "done"
+        visit.updated_at = rt.now()
+    if outcome == "refused":
+        timeline.record(
+            session, case.id, "contact_refused", at, channel="visit", actor=actor, task_id=task.id
+        )
+    elif outcome == "moved_out":
+        # The ladder goes on (a letter may still reach a new address); staff
+        # look for the new address.
+        timeline.record(
+            session, case.id, "tenant_moved_out", at, channel="visit", actor=actor, task_id=task.id
+        )
+    elif outcome == "not_home":
+        timeline.record(
+            session, case.id, "contact_card_left", at, channel="visit", actor=actor, task_id=task.id
+        )
+        return _plan_another(session, rt, case, task, actor)
+    return None
+
+
+def _plan_another(
+    session: Session, rt: Runtime, case: Case, task: Task, actor: str | None
+) -> HomeVisit | None:
+    if task.step_id is None or case.status != "open" or case.ladder_state != "running":
+        return None
+    visits_so_far = session.scalar(
+        select(func.count(Task.id)).where(Task.step_id == task.step_id, Task.kind == task.kind)
+    )
+    if (visits_so_far or 0) >= MAX_VISITS:
+        return None
+    step = session.get(Step, task.step_id)
+    assert step is not None
+    rule = rt.policy.by_name.get(step.rule) or rt.policy.by_name.get("home_visit")
+    if rule is None:
+        return None
+    visit = schedule_visit(
+        session, rt, case, step, rule, rt.now(), visit_no=(visits_so_far or 0) + 1, actor=actor
+    )
+    _queue_invitation(session, rt, visit, rt.now(), "nytt besøk")
+    return visit
+
+
+def visits_for(session: Session, districts: set[str] | None, since: datetime) -> list[HomeVisit]:
+    query = select(HomeVisit).where(HomeVisit.ends_at >= since).order_by(HomeVisit.starts_at)
+    if districts is not None:
+        query = query.where(HomeVisit.district_code.in_(districts))
+    return list(session.scalars(query))
