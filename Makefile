@@ -54,6 +54,9 @@ bench: setup ## Benchmarks: ratios against a baseline measured in the same run
 soak: setup ## Long soak: many cases through real workers (not part of make test)
 	$(PY) benchmarks/soak.py
 
+docs-screens: setup ## Regenerate the staff and booking screenshots in docs/screens/ (real Chromium)
+	$(PY) -m outreach.web.staff.screens
+
 clean: ## Remove var/ (database, outbox, embedded Redis)
 	-$(PY) -c "from pathlib import Path; from outreach.devservices import stop_redis; stop_redis(Path('var'))" 2>/dev/null
 	rm -rf var
