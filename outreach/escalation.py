@@ -94,7 +94,7 @@ def unreachable_flags(policy: Policy, facts: CaseFacts, today: date) -> list[str
 
 def _window(rule: Rule, policy: Policy) -> tuple[time, time] | None:
     if rule.window == "sms":
-        return policy.sms_window
+        return policy.sms_window_for(rule)
     if rule.window == "working_hours":
         return policy.working_hours
     return None

@@ -174,7 +174,7 @@ def advance(
         target = now
         window = rt.policy.working_hours if rule.window == "working_hours" else None
         if rule.window == "sms":
-            window = rt.policy.sms_window
+            window = rt.policy.sms_window_for(rule)
         if window is not None:
             target = rt.calendar.next_time_in_window(now, window[0], window[1])
         if target < step.due_at:

@@ -272,3 +272,39 @@ def test_petition_after_rent_warning_joins_the_case_and_pulls_the_plan_forward(
     # The SMS planned for the 8th comes at once instead.
     assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 3, 10, 0)]
     assert any(e["event"] == "step_rescheduled" and e["rule"] == "sms" for e in events)
+
+
+def test_policy_is_data_a_municipality_can_change_sending_hours(tmp_path: Path) -> None:
+    from outreach.policy import DEFAULT_POLICY
+
+    text = DEFAULT_POLICY.read_text(encoding="utf-8").replace(
+        'purpose = "first_contact"', 'purpose = "first_contact"\nsms_hours = "10:00-12:00"'
+    )
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(text, encoding="utf-8")
+    settings = Settings(env="test", var_dir=tmp_path, testing=True, policy_file=policy_file)
+    events = run(settings, trigger(), days=9)
+    # Posted Tue 1 Dec 16:00; a week later is outside 10-12: the next morning.
+    assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 9, 10, 0)]
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ('offset = "7d"', 'offset = "7x"'),
+        ('anchor = "letter_sent"', 'anchor = "whenever"'),
+        ('channel = "sms"', 'channel = "pigeon"'),
+        ('purpose = "first_contact"', 'purpose = "first_contact"\nsms_hours = "9-5"'),
+    ],
+)
+def test_a_broken_policy_fails_at_start_naming_the_rule(
+    tmp_path: Path, broken: str, message: str
+) -> None:
+    from outreach.policy import DEFAULT_POLICY, PolicyError, load_policy
+
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    assert broken in text
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(text.replace(broken, message, 1), encoding="utf-8")
+    with pytest.raises(PolicyError, match="rule "):
+        load_policy(policy_file)

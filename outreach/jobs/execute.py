@@ -156,7 +156,7 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
         return Outcome(step_id, "done")
 
     if rule.channel == "sms":
-        window_start, window_end = rt.policy.sms_window
+        window_start, window_end = rt.policy.sms_window_for(rule)
         allowed = rt.calendar.next_time_in_window(now, window_start, window_end)
         if allowed > now:
             # Outside the SMS window (NAV and Altinn: 09–17 on working days):

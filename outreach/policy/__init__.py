@@ -53,6 +53,8 @@ class Rule:
     when: tuple[str, ...] = ()
     deadline: Offset | None = None
     window: str | None = None
+    # Per message purpose (issue 4): e.g. a visit notice may go out earlier.
+    sms_hours: tuple[time, time] | None = None
     crisis_anchor: str | None = None
     crisis_offset: Offset | None = None
     stops_on_response: bool = True
@@ -84,6 +86,12 @@ class Policy:
 
     def rule(self, name: str) -> Rule:
         return self.by_name[name]
+
+    def sms_window_for(self, rule: Rule | None) -> tuple[time, time]:
+        """The rule's own sending hours if it has them, else the policy's."""
+        if rule is not None and rule.sms_hours is not None:
+            return rule.sms_hours
+        return self.sms_window
 
 
 def _window(raw: str, where: str) -> tuple[time, time]:
@@ -142,6 +150,7 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
         when=when,
         deadline=opt("deadline"),
         window=_choice(raw["window"], WINDOWS, f"{where}.window") if "window" in raw else None,
+        sms_hours=_window(raw["sms_hours"], f"{where}.sms_hours") if "sms_hours" in raw else None,
         crisis_anchor=(
             _choice(raw["crisis_anchor"], ANCHORS, f"{where}.crisis_anchor")
             if "crisis_anchor" in raw
