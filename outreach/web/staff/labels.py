@@ -314,3 +314,34 @@ def field_message(message: str) -> str:
     ):
         return str(_l("Tallet er utenfor det tillatte området."))
     return message
+
+
+AUDIENCES = {
+    "tenant": _l("leietaker"),
+    "copy_bailiff": _l("kopi til namsfogden"),
+    "copy_plaintiff": _l("kopi til saksøker"),
+    "copy_landlord": _l("kopi til utleier"),
+}
+
+STAFFING = {
+    "staffed": _l("to ansatte satt opp"),
+    "pool": _l("må bemannes"),
+}
+
+# Names of the details shown under a timeline entry.
+DETAIL_KEYS = {
+    "audience": _l("mottaker"),
+    "starts_at": _l("tidspunkt"),
+    "due_at": _l("tidspunkt"),
+    "was": _l("var"),
+    "try_no": _l("forsøk nr."),
+    "staffing": _l("bemanning"),
+    "reason": _l("årsak"),
+    "pull_from_printed_batch": _l("ta ut av utskrevet bunke"),
+    "into": _l("slått sammen med"),
+    "from_case": _l("fra sak"),
+    "decision": _l("beslutning"),
+    "intent": _l("leietaker ønsker"),
+    "keyword": _l("nøkkelord"),
+    "language": _l("språk"),
+}

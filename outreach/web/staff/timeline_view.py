@@ -235,9 +235,28 @@ def _entry(
             add((data["reasons"], None))
     else:
         for key, value in data.items():
-            if not key.endswith("_id"):
-                add((f"{key}: {value}", None))
+            if key.endswith("_id") or key in _HIDDEN_DETAILS or value in (None, "", [], False):
+                continue
+            if isinstance(value, str) and (key.endswith("_at") or key == "was"):
+                value = _when_iso(value)
+            elif key == "audience":
+                value = label(labels.AUDIENCES, value)
+            elif key == "staffing":
+                value = label(labels.STAFFING, value)
+            add((f"{label(labels.DETAIL_KEYS, key)}: {value}", None))
     return entry
+
+
+# Internal details a caseworker does not need to read on the timeline.
+_HIDDEN_DETAILS = {
+    "staff",
+    "sequence",
+    "round",
+    "visit_no",
+    "part_of_day",
+    "tenant_notice",
+    "sha256",
+}
 
 
 @dataclass
