@@ -5,16 +5,30 @@ dominates); many letters in one document cost well under 0.1 s each (TECH-NOTES 
 letters"). So everything here renders *sequences* of letters as one document, reuses one
 :class:`FontConfiguration` and one parsed stylesheet, and cuts single letters out of the
 batch with pypdf when a case needs its own copy.
+
+Layout cost is per page and per line box, so the templates avoid what makes WeasyPrint lay
+a page out more than once (profiled with py-spy, see letter.css): no running elements (a
+page with a new one is laid out twice), no ``target-counter()`` in page content (the
+footer's page count is a named string, the cover's counts are filled in after the
+letters), no float left in the page's exclusion list, fixed table layouts and a fixed
+footer width (no min/max-content measuring). Layout time grows linearly with the batch, so
+a large batch is split over processes only to use more cores.
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -316,7 +330,9 @@ def _write_letters(letters: Sequence[LetterData]) -> bytes:
     return bytes(document.write_pdf())
 
 
-def _cover_section(title: str, letters: Sequence[LetterData], page_counts: Sequence[int]) -> Markup:
+def _cover_section(
+    title: str, letters: Sequence[LetterData], page_counts: Sequence[int], links: bool = True
+) -> Markup:
     rows = [
         {
             "index": i,
@@ -331,11 +347,13 @@ def _cover_section(title: str, letters: Sequence[LetterData], page_counts: Seque
     return Markup(  # noqa: S704 - autoescaped template output or a constant
         jinja_env()
         .get_template("letters/cover.html")
-        .render(f_=html_gettext("nb", "frame"), title=title, letters=rows)
+        .render(f_=html_gettext("nb", "frame"), title=title, letters=rows, links=links)
     )
 
 
-def render_print_batch(title: str, letters: Sequence[LetterData]) -> PrintBatchPdf:
+def render_print_batch(
+    title: str, letters: Sequence[LetterData], *, processes: int | None = None
+) -> PrintBatchPdf:
     """A district's print batch: a cover sheet listing the letters, then the letters.
 
     Staff print it, post it and mark it as posted; the posting time is the "letter sent" time
@@ -346,14 +364,25 @@ def render_print_batch(title: str, letters: Sequence[LetterData]) -> PrintBatchP
     page count, is laid out afterwards as a small document of its own with the counts
     filled in (a ``target-counter()`` would make WeasyPrint lay the cover out twice), and
     both go into one PDF in one ``write_pdf`` (fonts subset once).
+
+    ``processes``: how many processes share a large batch (WeasyPrint is single-threaded
+    per document). ``None`` picks one per available core, but only for batches of at least
+    :data:`LETTERS_PER_PROCESS` letters per process, where the gain outweighs starting a
+    process; ``1`` never starts one.
     """
     validate(letters)
     if not letters:
         raise ValueError("no letters in the print batch")
+    if processes is None:
+        processes = auto_processes(len(letters))
+    processes = max(1, min(processes, len(letters)))
     with _fewer_gc_passes():
         # The documents die inside the block: the collector's next full pass, once the
         # default thresholds are back, then has little left to scan.
-        pdf, offset, ranges = _write_batch(title, letters)
+        if processes > 1:
+            pdf, offset, ranges = _write_batch_in_processes(title, letters, processes)
+        else:
+            pdf, offset, ranges = _write_batch(title, letters)
     return PrintBatchPdf(
         pdf=pdf,
         letters=tuple(
@@ -376,18 +405,140 @@ def _write_batch(title: str, letters: Sequence[LetterData]) -> tuple[bytes, int,
     return pdf, len(cover.pages), ranges
 
 
+#: A process is only worth starting for this many letters (starting one and loading
+#: WeasyPrint and the fonts costs about as much as rendering 15 letters).
+LETTERS_PER_PROCESS = 50
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_processes(letter_count: int) -> int:
+    """How many processes :func:`render_print_batch` uses by default for a batch."""
+    return max(1, min(available_cores(), letter_count // LETTERS_PER_PROCESS))
+
+
+def _estimated_pages(data: LetterData) -> int:
+    return 2 if data.audience == "tenant" and i18n.needs_translation(data.language) else 1
+
+
+def _chunks(letters: Sequence[LetterData], count: int) -> list[Sequence[LetterData]]:
+    """Consecutive slices with about the same number of pages each."""
+    weights = [_estimated_pages(data) for data in letters]
+    total = sum(weights)
+    chunks: list[Sequence[LetterData]] = []
+    start = done = 0
+    for i, weight in enumerate(weights):
+        done += weight
+        if len(chunks) < count - 1 and done * count >= total * (len(chunks) + 1):
+            chunks.append(letters[start : i + 1])
+            start = i + 1
+    chunks.append(letters[start:])
+    return [chunk for chunk in chunks if chunk]
+
+
+def render_chunk(title: str, letters: Sequence[LetterData]) -> tuple[bytes, list[int]]:
+    """A slice of a batch as its own PDF, and each letter's page count (in a child process)."""
+    with _fewer_gc_passes():
+        document, ranges = _render_letters(letters, title)
+        return bytes(document.write_pdf()), [len(r) for r in ranges]
+
+
+def _start_chunk(
+    title: str, letters: Sequence[LetterData], folder: Path, number: int
+) -> subprocess.Popen[bytes]:
+    """Start a ``chunk_worker`` on one slice; files, not pipes, so nothing can block."""
+    source, target = folder / f"chunk-{number}.in", folder / f"chunk-{number}.out"
+    source.write_bytes(pickle.dumps((title, list(letters)), protocol=pickle.HIGHEST_PROTOCOL))
+    with (folder / f"chunk-{number}.err").open("wb") as errors:
+        return subprocess.Popen(  # noqa: S603 - our own module, no shell
+            [sys.executable, "-m", "outreach.letters.chunk_worker", str(source), str(target)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+
+
+def _finish_chunk(
+    process: subprocess.Popen[bytes], folder: Path, number: int
+) -> tuple[bytes, list[int]]:
+    if process.wait() != 0:
+        error = (folder / f"chunk-{number}.err").read_text(errors="replace")
+        raise RuntimeError(
+            f"letter rendering process failed ({process.returncode}): {error[-2000:]}"
+        )
+    pdf, counts = pickle.loads((folder / f"chunk-{number}.out").read_bytes())  # noqa: S301 - our own child process
+    return pdf, counts
+
+
+def _write_batch_in_processes(
+    title: str, letters: Sequence[LetterData], processes: int
+) -> tuple[bytes, int, list[range]]:
+    """Like :func:`_write_batch`, the letters split over processes and the PDFs joined.
+
+    This process renders the first slice itself while child processes render the rest
+    (``chunk_worker``); the cover and the first slice share one ``write_pdf``, the other
+    slices' PDFs are appended with pypdf (each carries its own font subsets). The cover's
+    rows are not links here: the letters they would point to are in other documents.
+    """
+    chunks = _chunks(letters, processes)
+    with tempfile.TemporaryDirectory(prefix="outreach-letters-") as tmp:
+        folder = Path(tmp)
+        children = [_start_chunk(title, chunk, folder, n) for n, chunk in enumerate(chunks[1:])]
+        try:
+            first, first_ranges = _render_letters(chunks[0], title)
+            others = [_finish_chunk(child, folder, n) for n, child in enumerate(children)]
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+    page_counts = [len(r) for r in first_ranges] + [n for _pdf, counts in others for n in counts]
+    cover = _render(
+        document_html(
+            [_cover_section(title, letters, page_counts, links=False)], title, inline_css=False
+        )
+    )
+    head = bytes(first.copy(cover.pages + first.pages).write_pdf())
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(head)))  # keeps title, /Lang, outline
+    for pdf, _counts in others:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    ranges: list[range] = []
+    start = 0
+    for count in page_counts:
+        ranges.append(range(start, start + count))
+        start += count
+    return out.getvalue(), len(cover.pages), ranges
+
+
+_SPLIT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _batch_reader(batch_pdf: bytes) -> PdfReader:
+    # Parsing a 300-page batch costs ~0.2 s; printing splits every letter out of the same one.
+    return PdfReader(io.BytesIO(batch_pdf))
+
+
 def split_letter(batch_pdf: bytes, page_range: range | LetterPages) -> bytes:
     """Cut one letter's own PDF out of a batch (0-based page indexes), keeping metadata."""
     pages = page_range.pages if isinstance(page_range, LetterPages) else page_range
-    reader = PdfReader(io.BytesIO(batch_pdf))
-    writer = PdfWriter()
-    for index in pages:
-        writer.add_page(reader.pages[index])
-    if reader.metadata:
-        writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title",)})
-    lang = reader.trailer["/Root"].get("/Lang")
-    if lang is not None:
-        writer._root_object[NameObject("/Lang")] = lang
-    out = io.BytesIO()
-    writer.write(out)
+    with _SPLIT_LOCK:  # one parsed reader, shared: pypdf readers are not thread-safe
+        reader = _batch_reader(batch_pdf)
+        writer = PdfWriter()
+        for index in pages:
+            writer.add_page(reader.pages[index])
+        if reader.metadata:
+            writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title",)})
+        lang = reader.trailer["/Root"].get("/Lang")
+        if lang is not None:
+            writer._root_object[NameObject("/Lang")] = lang
+        out = io.BytesIO()
+        writer.write(out)
     return out.getvalue()
