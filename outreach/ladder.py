@@ -93,21 +93,31 @@ def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Ste
                 rule=item.rule,
                 due_at=item.due_at.isoformat(),
             )
-        elif step.status == "planned" and item.due_at < step.due_at:
-            previous = step.due_at
-            step.due_at = item.due_at
-            timeline.record(
-                session,
-                case.id,
-                "step_rescheduled",
-                now,
-                channel=step.channel,
-                step_id=step.id,
-                rule=step.rule,
-                due_at=item.due_at.isoformat(),
-                was=previous.isoformat(),
-            )
+        elif step.status == "planned":
+            pull_earlier(session, step, item.due_at, now)
     return created
+
+
+def pull_earlier(
+    session: Session, step: Step, target: datetime, now: datetime, reason: str | None = None
+) -> None:
+    """Move a planned step to ``target`` if that is sooner; never later."""
+    if target >= step.due_at:
+        return
+    was = step.due_at
+    step.due_at = target
+    timeline.record(
+        session,
+        step.case_id,
+        "step_rescheduled",
+        now,
+        channel=step.channel,
+        step_id=step.id,
+        rule=step.rule,
+        due_at=target.isoformat(),
+        was=was.isoformat(),
+        reason=reason,
+    )
 
 
 def cancel_pending(
@@ -177,18 +187,4 @@ def advance(
             window = rt.policy.sms_window_for(rule)
         if window is not None:
             target = rt.calendar.next_time_in_window(now, window[0], window[1])
-        if target < step.due_at:
-            was = step.due_at
-            step.due_at = target
-            timeline.record(
-                session,
-                case.id,
-                "step_rescheduled",
-                now,
-                channel=step.channel,
-                step_id=step.id,
-                rule=step.rule,
-                due_at=target.isoformat(),
-                was=was.isoformat(),
-                reason="earlier rung could not reach the tenant",
-            )
+        pull_earlier(session, step, target, now, "earlier rung could not reach the tenant")

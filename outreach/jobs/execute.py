@@ -227,41 +227,33 @@ def _deliver(
     attempt = _open_attempt(session, step)
     delivery: Delivery | None = None
     # A previous run died after writing the attempt: did it reach the provider?
-    if attempt is not None and attempt.provider_ref:
-        # A status callback already named the provider's message.
-        delivery = Delivery(
-            status=settled_status(session, attempt.id, "queued"),
-            provider_ref=attempt.provider_ref,
-            detail="settled by status callback",
-        )
-        timeline.record(
-            session,
-            case.id,
-            "attempt_settled",
-            now,
-            channel=rule.channel,
-            step_id=step.id,
-            attempt_id=attempt.id,
-        )
-    if attempt is not None and delivery is None:
-        try:
-            delivery = channel.lookup(
-                attempt.idempotency_key,
-                attempt.recipient,
-                attempted_at=attempt.created_at,
-                body_sha256=hashlib.sha256(attempt.content.encode("utf-8")).hexdigest(),
+    if attempt is not None:
+        if attempt.provider_ref:
+            # A status callback already named the provider's message.
+            delivery = Delivery(
+                status=settled_status(session, attempt.id, "queued"),
+                provider_ref=attempt.provider_ref,
+                detail="settled by status callback",
             )
-        except TransientChannelError as exc:
-            return _retry(
-                session,
-                rt,
-                case,
-                step,
-                attempt,
-                now,
-                f"cannot settle yet: {exc.code}",
-                keep_sending=True,
-            )
+        else:
+            try:
+                delivery = channel.lookup(
+                    attempt.idempotency_key,
+                    attempt.recipient,
+                    attempted_at=attempt.created_at,
+                    body_sha256=hashlib.sha256(attempt.content.encode("utf-8")).hexdigest(),
+                )
+            except TransientChannelError as exc:
+                return _retry(
+                    session,
+                    rt,
+                    case,
+                    step,
+                    attempt,
+                    now,
+                    f"cannot settle yet: {exc.code}",
+                    keep_sending=True,
+                )
         if delivery is not None:
             timeline.record(
                 session,
