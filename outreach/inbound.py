@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from outreach import cases as case_actions
 from outreach import timeline
 from outreach.identity import mask_phone, normalize_phone
-from outreach.models import Attempt, Case, Person, Step
+from outreach.models import Attempt, Case, Person, Step, Task
 from outreach.models_inbound import InboundMessage
 from outreach.runtime import Runtime
 
@@ -488,7 +488,44 @@ def _receive(
     case_actions.register_response(
         session, rt, case, channel="sms_reply", at=now, note=note_text(body) or "(empty SMS)"
     )
+    _notify_caseworker(session, rt, case, reply.intent, now)
     return message
+
+
+REPLY_TASK_TITLES = {
+    "call_me": "Leietaker svarte på SMS og vil bli ringt – ring tilbake",
+    "appointment": "Leietaker svarte på SMS og vil ha time – avtal tid",
+    "other": "Leietaker svarte på SMS – les svaret og ta kontakt",
+}
+
+
+def _notify_caseworker(
+    session: Session, rt: Runtime, case: Case, intent: str, now: datetime
+) -> None:
+    """Issue 4: a reply "notifies the caseworker" – as a task in their work list
+    (the case's caseworker, else the district's pool), due the same working day."""
+    start, end = rt.policy.working_hours
+    task = Task(
+        case_id=case.id,
+        kind="sms_reply_followup",
+        title=REPLY_TASK_TITLES.get(intent, REPLY_TASK_TITLES["other"]),
+        assignee_id=case.caseworker_id,
+        assignee_role="caseworker",
+        district_code=case.district_code,
+        due_at=rt.calendar.next_time_in_window(now, start, end),
+        status="open",
+    )
+    session.add(task)
+    session.flush()
+    timeline.record(
+        session,
+        case.id,
+        "task_created",
+        now,
+        task_id=task.id,
+        task_kind=task.kind,
+        assignee_role="caseworker",
+    )
 
 
 def _set_opt_out(

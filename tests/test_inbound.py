@@ -65,6 +65,12 @@ def test_reply_stops_the_ladder_and_cancels_pending_steps(rt: Any, client: Any, 
             select(Task).where(Task.case_id == case_id, Task.kind == "phone_call")
         ).one()
     assert call.status == "cancelled"
+    # The caseworker is told: a task in their work list, matching what was asked.
+    with rt.session() as s:
+        follow_up = s.scalars(
+            select(Task).where(Task.case_id == case_id, Task.kind == "sms_reply_followup")
+        ).one()
+    assert follow_up.status == "open" and "ringt" in follow_up.title
 
     timeline = events(rt, case_id)
     reply = next(e for e in timeline if e.kind == "sms_reply_received")

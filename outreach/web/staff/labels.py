@@ -104,6 +104,7 @@ STEP_RULES = {
 
 TASK_KINDS = {
     "phone_call": _l("Ring leietaker"),
+    "sms_reply_followup": _l("Svar på SMS: ta kontakt"),
     "home_visit": _l("Hjemmebesøk"),
     "assess_followup": _l("Vurder individuell oppfølging"),
     "manual_letter": _l("Send brevet manuelt"),
