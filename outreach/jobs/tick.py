@@ -55,7 +55,7 @@ def _hand_out(
             )
             if getattr(result, "rowcount", 0):
                 generation = session.scalar(select(Step.job_generation).where(Step.id == step_id))
-                handed.append((step_id, queue.step_job_id(rt, step_id, generation)))
+                handed.append((step_id, queue.step_job_id(rt, step_id, int(generation or 0))))
     return handed
 
 

@@ -119,10 +119,15 @@ def translations(language: str, domain: str = "messages") -> Translations:
         raise ValueError(f"unsupported language {language!r}")
     mo_path = LOCALES_DIR / catalog_dir(language) / "LC_MESSAGES" / f"{domain}.mo"
     if not mo_path.exists():
+        # A fresh checkout without `make catalogs`: compile rather than fail.
+        ensure_compiled()
+    if not mo_path.exists():
         raise FileNotFoundError(
             f"{mo_path} is missing: run `pybabel compile -d locales -D {domain}` (make setup)"
         )
-    return Translations.load(str(LOCALES_DIR), [catalog_dir(language)], domain=domain)
+    loaded = Translations.load(str(LOCALES_DIR), [catalog_dir(language)], domain=domain)
+    assert isinstance(loaded, Translations)
+    return loaded
 
 
 @cache

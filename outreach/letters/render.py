@@ -536,7 +536,8 @@ def split_letter(batch_pdf: bytes, page_range: range | LetterPages) -> bytes:
             writer.add_page(reader.pages[index])
         if reader.metadata:
             writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title",)})
-        lang = reader.trailer["/Root"].get("/Lang")
+        root: Any = reader.trailer["/Root"]
+        lang = root.get("/Lang")
         if lang is not None:
             writer._root_object[NameObject("/Lang")] = lang
         out = io.BytesIO()
