@@ -40,7 +40,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from outreach import timeline
+from outreach import compose, ladder, timeline
 from outreach.cases import register_response
 from outreach.models import Case, District, Task
 from outreach.models_booking import BookingAppointment, BookingCode
@@ -66,6 +66,9 @@ FAIL_WINDOW = timedelta(minutes=15)
 SLOT_LENGTH = timedelta(minutes=45)
 SLOT_STEP = timedelta(hours=1)
 DAYS_AHEAD = 5
+
+#: The policy rule that confirms a booked appointment by email (planned here only).
+CONFIRMATION_RULE = "appointment_email"
 
 #: When the tenant would like to be called; clipped to the policy's working hours.
 CALL_WINDOWS: dict[str, tuple[time, time]] = {
@@ -366,6 +369,7 @@ def book_slot(
     except IntegrityError:
         raise BookingError("taken") from None
     local = starts_at.astimezone(OSLO)
+    confirmation = plan_confirmation(session, rt, case, appointment, now)
     timeline.record(
         session,
         case.id,
@@ -375,6 +379,7 @@ def book_slot(
         appointment_id=appointment.id,
         starts_at=_iso(starts_at),
         district=case.district_code,
+        email_confirmation=confirmation,
     )
     register_response(
         session,
@@ -386,6 +391,39 @@ def book_slot(
         actor="tenant",
     )
     return appointment
+
+
+def plan_confirmation(
+    session: Session, rt: Runtime, case: Case, appointment: BookingAppointment, now: datetime
+) -> str:
+    """Plan the email confirming the appointment; returns "planned" or "skipped (why)".
+
+    Issue 4: appointment confirmations go by email to a tenant who gave an
+    address and consent, when the contact register says the person is not
+    reserved: the checks of the letter copy (``compose.recipient_for`` with
+    ``letter_email``'s helpers), asked now and again when the step runs. The
+    step (rule ``appointment_email``, never planned by the planner) goes
+    through the normal step machinery, so it is an attempt and retried like
+    any email; a response does not stop it.
+    """
+    rule = rt.policy.by_name.get(CONFIRMATION_RULE)
+    if rule is None:
+        return f"skipped (no {CONFIRMATION_RULE} rule in the policy)"
+    recipient = compose.recipient_for(rule, case, None)
+    if isinstance(recipient, compose.Unusable):
+        return f"skipped ({recipient.reason})"
+    ladder.add_step(
+        session,
+        case.id,
+        rule=rule.name,
+        key=f"{rule.name}:{appointment.id}",
+        channel=rule.channel,
+        due_at=now,
+        now=now,
+        params={"appointment_id": appointment.id},
+        appointment_id=appointment.id,
+    )
+    return "planned"
 
 
 def _call_due(rt: Runtime, when: str) -> tuple[datetime, datetime | None]:

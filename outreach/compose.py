@@ -58,11 +58,12 @@ def recipient_for(rule: Rule, case: Case, trigger: Trigger | None) -> str | Unus
     if rule.channel == "email":
         if not person.email or person.email_invalid_at is not None:
             return Unusable("no usable email address")
-        if rule.purpose == "letter":
-            from outreach.letter_email import skip_reason
+        if rule.purpose in ("letter", "appointment"):
+            from outreach.letter_email import appointment_skip_reason, skip_reason
 
             # Consent, and the contact register asked at this sending (issue 4).
-            reason = skip_reason(case)
+            check = skip_reason if rule.purpose == "letter" else appointment_skip_reason
+            reason = check(case)
             if reason is not None:
                 return Unusable(reason)
         return person.email
@@ -134,6 +135,10 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
         from outreach import letter_email
 
         return letter_email.message(step, case, attempt, metadata, contact_phone)
+    if rule.channel == "email" and rule.purpose == "appointment":
+        from outreach import letter_email
+
+        return letter_email.appointment_message(step, case, attempt, metadata, contact_phone)
     if rule.channel == "letter":
         subject = "Brev fra NAV sosialtjenesten" if rule.audience == "tenant" else "Kopi av brev"
         body = (

@@ -8,6 +8,7 @@ inside the caller's transaction, so a step and its reason commit together.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,34 +69,70 @@ def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Ste
     for item in wanted:
         step = existing.get(item.key)
         if step is None:
-            step = Step(
-                case_id=case.id,
-                trigger_id=item.trigger_id,
+            step = add_step(
+                session,
+                case.id,
                 rule=item.rule,
                 key=item.key,
                 channel=item.channel,
                 due_at=item.due_at,
+                now=now,
                 deadline_at=item.deadline_at,
-                status="planned",
-                params={},
+                trigger_id=item.trigger_id,
             )
-            session.add(step)
-            session.flush()
             existing[item.key] = step
             created.append(step)
-            timeline.record(
-                session,
-                case.id,
-                "step_planned",
-                now,
-                channel=item.channel,
-                step_id=step.id,
-                rule=item.rule,
-                due_at=item.due_at.isoformat(),
-            )
         elif step.status == "planned":
             pull_earlier(session, step, item.due_at, now)
     return created
+
+
+def add_step(
+    session: Session,
+    case_id: int,
+    *,
+    rule: str,
+    key: str,
+    channel: str,
+    due_at: datetime,
+    now: datetime,
+    deadline_at: datetime | None = None,
+    trigger_id: int | None = None,
+    params: dict[str, Any] | None = None,
+    **context: Any,
+) -> Step:
+    """Insert one planned step and its ``step_planned`` event.
+
+    The planner's steps (``replan``) and the ones planned outside it – a visit
+    notice, an appointment confirmation – go through here so every step on
+    the timeline was announced the same way; ``context`` (a visit or
+    appointment id) goes on the event.
+    """
+    step = Step(
+        case_id=case_id,
+        trigger_id=trigger_id,
+        rule=rule,
+        key=key,
+        channel=channel,
+        due_at=due_at,
+        deadline_at=deadline_at,
+        status="planned",
+        params=params or {},
+    )
+    session.add(step)
+    session.flush()
+    timeline.record(
+        session,
+        case_id,
+        "step_planned",
+        now,
+        channel=channel,
+        step_id=step.id,
+        rule=rule,
+        due_at=due_at.isoformat(),
+        **context,
+    )
+    return step
 
 
 def pull_earlier(

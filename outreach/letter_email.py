@@ -8,18 +8,28 @@ reason on the timeline; the letter itself has gone on paper anyway.
 The email text is neutral (``render_email``): the content is in the PDF, the
 letter's own PDF cut from its print batch; a letter whose batch was posted
 without PDFs (the simulator) is rendered on its own.
+
+The same checks (consent, then the register) decide whether an appointment
+booked on the booking page is confirmed by email (``appointment_message``,
+rule ``appointment_email``, planned by ``outreach.booking``): a neutral text
+with the time and the office, and the appointment as an ``.ics`` file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from channels.base import Attachment, Message
 from outreach import krr
-from outreach.models import Attempt, Case, PrintBatch, PrintItem, Step
+from outreach.models import Attempt, Case, District, Person, PrintBatch, PrintItem, Step
+from outreach.models_booking import BookingAppointment
+
+if TYPE_CHECKING:
+    from outreach.messages import EmailText
 
 
 def _session(case: Case) -> Session:
@@ -45,15 +55,17 @@ def tenant_letter(session: Session, case: Case) -> PrintItem | None:
     )
 
 
-def skip_reason(case: Case) -> str | None:
-    """Why the copy cannot go by email now, or None when it may."""
-    person = case.person
+def consent_reason(person: Person) -> str | None:
+    """Why nothing may go to this person by email, or None: consent, no protected address."""
     if not person.email_consent:
         return "no consent to email"
     if person.protected_address:
         return "protected address: manual handling"
-    if tenant_letter(_session(case), case) is None:
-        return "no letter to copy"
+    return None
+
+
+def register_reason(person: Person) -> str | None:
+    """Ask the contact register now (never stored): None when not reserved, else why not."""
     from outreach.runtime import current
 
     national_id = (
@@ -61,6 +73,26 @@ def skip_reason(case: Case) -> str | None:
     )
     allowed, reason = krr.digital_allowed(national_id)
     return None if allowed else reason
+
+
+def skip_reason(case: Case) -> str | None:
+    """Why the copy cannot go by email now, or None when it may."""
+    person = case.person
+    reason = consent_reason(person)
+    if reason is not None:
+        return reason
+    if tenant_letter(_session(case), case) is None:
+        return "no letter to copy"
+    return register_reason(person)
+
+
+def appointment_skip_reason(case: Case) -> str | None:
+    """Why an appointment confirmation cannot go by email now, or None when it may.
+
+    The same consent and contact-register checks as the letter copy; the
+    address itself is checked by ``compose.recipient_for``.
+    """
+    return consent_reason(case.person) or register_reason(case.person)
 
 
 def letter_pdf(session: Session, item: PrintItem) -> bytes:
@@ -93,6 +125,86 @@ def message(
     language = message_language(case.person.language)
     office = case.district.office_name if case.district is not None else "NAV"
     text = render_email("letter", language, office_name=office, contact_phone=contact_phone)
+    attachment = Attachment(f"brev-{case.reference}.pdf", letter_pdf(session, item))
+    return _email(attempt, text, attachment, {**metadata, "print_item": str(item.id)})
+
+
+# --- appointment confirmations (booked on the booking page) ------------------------------
+
+
+def appointment_ics(
+    appointment: BookingAppointment, district: District | None, summary: str
+) -> bytes:
+    """The appointment as an iCalendar file the tenant can add to a calendar.
+
+    Built like the staff's visit invitations (``outreach.visits``), but
+    ``METHOD:PUBLISH``: nobody is asked to answer. Only the time, the office and
+    its address; nothing about the case.
+    """
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    from outreach.visits import ICS_PRODID, OSLO
+
+    calendar = Calendar()
+    calendar.add("prodid", ICS_PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = IcsEvent()
+    event.add("uid", f"booking-appointment-{appointment.id}@outreach.nav.oslo.kommune.no")
+    event.add("sequence", 0)
+    event.add("dtstamp", appointment.booked_at)
+    event.add("dtstart", appointment.starts_at.astimezone(OSLO))
+    event.add("dtend", appointment.ends_at.astimezone(OSLO))
+    event.add("summary", summary)
+    if district is not None:
+        event.add("location", office_address(district, with_name=True))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def office_address(district: District, *, with_name: bool = False) -> str:
+    parts = [district.office_name] if with_name and district.office_name else []
+    place = f"{district.postal_code} {district.city}".strip()
+    parts += [p for p in (district.street, place) if p]
+    return ", ".join(parts)
+
+
+def appointment_message(
+    step: Step, case: Case, attempt: Attempt, metadata: dict[str, str], contact_phone: str
+) -> Message:
+    """The confirmation of an appointment booked on the booking page, with its ``.ics``."""
+    from outreach.compose import local, message_language
+    from outreach.messages import render_email
+
+    session = _session(case)
+    appointment = session.get(BookingAppointment, int((step.params or {})["appointment_id"]))
+    if appointment is None:
+        raise RuntimeError("the appointment is gone")
+    district = session.get(District, appointment.district_code)
+    office = district.office_name if district is not None and district.office_name else "NAV"
+    phone = contact_phone or (district.duty_contact_phone if district is not None else "")
+    text = render_email(
+        "appointment",
+        message_language(case.person.language),
+        office_name=office,
+        contact_phone=phone,
+        when=local(appointment.starts_at),
+        office_address=office_address(district) if district is not None else "",
+    )
+    ics = appointment_ics(appointment, district, text.subject)
+    attachment = Attachment("avtale.ics", ics, "text/calendar; method=PUBLISH")
+    return _email(attempt, text, attachment, {**metadata, "appointment": str(appointment.id)})
+
+
+def _email(
+    attempt: Attempt, text: EmailText, attachment: Attachment, metadata: dict[str, str]
+) -> Message:
+    """One neutral email with its one attachment, keyed by the attempt (sent at most once)."""
     return Message(
         idempotency_key=attempt.idempotency_key,
         channel="email",
@@ -100,6 +212,6 @@ def message(
         subject=text.subject,
         body=text.body,
         language=",".join(text.languages),
-        attachments=(Attachment(f"brev-{case.reference}.pdf", letter_pdf(session, item)),),
-        metadata={**metadata, "print_item": str(item.id)},
+        attachments=(attachment,),
+        metadata=metadata,
     )

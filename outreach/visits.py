@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from channels.base import Attachment, Message
-from outreach import compose, timeline
+from outreach import compose, ladder, timeline
 from outreach.cases import CaseActionError
 from outreach.models import STEP_OPEN, Attempt, AttemptStatus, Case, Step, Task, User
 from outreach.models_visits import HomeVisit, VisitStaff
@@ -333,26 +333,15 @@ def _plan_notice(
     recipient = compose.recipient_for(notice_rule, case, None)
     if isinstance(recipient, compose.Unusable):
         return recipient.reason
-    step = Step(
-        case_id=case.id,
+    ladder.add_step(
+        session,
+        case.id,
         rule=notice_rule.name,
         key=f"{notice_rule.name}:v{visit.id}:s{visit.ical_sequence}",
         channel=notice_rule.channel,
         due_at=now,
-        status="planned",
+        now=now,
         params={"visit_id": visit.id, "when": visit.starts_at.astimezone(OSLO).isoformat()},
-    )
-    session.add(step)
-    session.flush()
-    timeline.record(
-        session,
-        case.id,
-        "step_planned",
-        now,
-        channel=step.channel,
-        step_id=step.id,
-        rule=step.rule,
-        due_at=now.isoformat(),
         visit_id=visit.id,
     )
     return "planned"

@@ -23,7 +23,7 @@ from outreach.letters import i18n
 from outreach.messages.segments import SmsLength, sms_length
 
 SMS_PURPOSES: tuple[str, ...] = ("first_contact", "appointment_offer", "visit_notice", "reminder")
-EMAIL_PURPOSES: tuple[str, ...] = ("letter",)
+EMAIL_PURPOSES: tuple[str, ...] = ("letter", "appointment")
 
 #: A message longer than this many segments is not worth sending: it costs per segment and
 #: long concatenated messages arrive split or out of order on some phones.
@@ -121,20 +121,47 @@ def render_sms(
 
 
 def render_email(
-    purpose: str, language: str, *, office_name: str, contact_phone: str, **_: Any
+    purpose: str,
+    language: str,
+    *,
+    office_name: str,
+    contact_phone: str,
+    when: datetime | None = None,
+    office_address: str = "",
+    **_: Any,
 ) -> EmailText:
-    """A neutral email (subject and body); the letter travels as the PDF attachment.
+    """A neutral email (subject and body); the content travels as the attachment.
 
-    Bilingual like the letters: the tenant's language first, then bokmål.
+    ``letter``: the letter as a PDF. ``appointment``: a confirmation of a time
+    booked on the booking page (``when``, the office and its address), with
+    the ``.ics`` file. Bilingual like the letters: the tenant's language
+    first, then bokmål.
     """
     if purpose not in EMAIL_PURPOSES:
         raise ValueError(f"unknown email purpose {purpose!r}")
     if language not in i18n.LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
+    if purpose == "appointment" and when is None:
+        raise ValueError("email purpose 'appointment' needs a time (when=)")
+    if when is not None and when.tzinfo is None:
+        raise ValueError("when must be timezone-aware (Europe/Oslo)")
     languages = (language, "nb") if language != "nb" else ("nb",)
-    values = {"office": office_name, "phone": contact_phone}
-    subjects = [_render_text(f"email/{purpose}/subject.txt", lang, **values) for lang in languages]
-    bodies = [_render_text(f"email/{purpose}/body.txt", lang, **values) for lang in languages]
+
+    def values(lang: str) -> dict[str, str]:
+        when_text = ""
+        if when is not None:
+            when_text = f"{i18n.fmt_weekday_date(when, lang)} {i18n.fmt_time(when, lang)}"
+        return {
+            "office": office_name,
+            "phone": contact_phone,
+            "when": when_text,
+            "address": office_address,
+        }
+
+    subjects = [
+        _render_text(f"email/{purpose}/subject.txt", lang, **values(lang)) for lang in languages
+    ]
+    bodies = [_render_text(f"email/{purpose}/body.txt", lang, **values(lang)) for lang in languages]
     subject = " / ".join(dict.fromkeys(subjects))
     return EmailText(subject, "\n\n— — —\n\n".join(bodies) + "\n", languages)
 
