@@ -272,6 +272,34 @@ def test_html_is_bilingual_rtl_and_isolates_numbers():
     assert "@font-face" in html and "http" not in html.split("<body>")[0]
 
 
+@pytest.mark.parametrize("language", ["nb", "pl", "ru"])
+def test_latin_and_cyrillic_parts_keep_values_whole_without_isolation(language):
+    """The cheap markup (no ``<bdi>``) where isolation changes nothing; see render.Inline."""
+    ensure_compiled()
+    html = render_letter_html(sample_letter("unpaid_rent_warning", language))
+    body = html.split("<body>")[1]
+    assert "<bdi" not in body
+    assert PHONE.replace(" ", "\u00a0") in body  # never wrapped inside the number
+    assert "18.\u00a0november\u00a02026" in body  # nor inside a date
+    assert '<span class="nw">K7P-42Q</span>' in body  # a hyphen is a break: nowrap instead
+
+
+def test_right_to_left_values_stay_isolated_in_a_left_to_right_part():
+    ensure_compiled()
+    data = sample_letter("unpaid_rent_warning", "nb")
+    html = render_letter_html(replace(data, source_name="شركة السكن"))
+    assert "<bdi>شركة السكن</bdi>" in html
+
+
+@pytest.mark.parametrize("language", ["ti", "ta", "ur"])
+def test_own_script_parts_isolate_latin_numbers(language):
+    """Ethiopic, Tamil and right-to-left parts keep ``<bdi dir="ltr">``: Noto Sans digits."""
+    ensure_compiled()
+    html = render_letter_html(sample_letter("unpaid_rent_warning", language))
+    translation = html.split('class="part translation')[1]
+    assert f'<bdi dir="ltr" class="nw">{PHONE}</bdi>' in translation
+
+
 def test_split_letter_and_pdf_metadata(batch):
     _, result, _texts = batch
     entry = result.letters[7]

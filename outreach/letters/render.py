@@ -105,6 +105,60 @@ def isolated(value: str, nowrap: bool = False) -> Markup:
     return Markup("<bdi{}>{}</bdi>").format(Markup(css), value)  # noqa: S704 - autoescaped template output or a constant
 
 
+#: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo ... and the
+#: presentation forms): a value holding one needs isolating even in a left-to-right part.
+_RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+
+
+def _has_rtl(value: str) -> bool:
+    return any(lo <= ord(ch) <= hi for ch in value for lo, hi in _RTL_RANGES)
+
+
+#: Besides letters and digits, what a date, time, amount or phone number may hold for
+#: no-break spaces alone to keep it on one line.
+_GLUED = frozenset(" \u00a0\u202f.,:+")
+
+
+def _unbreakable(value: str) -> Markup:
+    """``value`` kept on one line, by no-break spaces where they suffice (no element of its
+    own); a value with other break opportunities (the hyphen in a booking code) gets a
+    ``nowrap`` span."""
+    if all(ch.isalnum() or ch in _GLUED for ch in value):
+        return escape(value.replace(" ", "\u00a0"))
+    return Markup('<span class="nw">{}</span>').format(value)
+
+
+class Inline:
+    """How a part marks up the values put into its sentences.
+
+    A right-to-left part, or one in a script of its own (Ethiopic, Tamil), needs every value
+    isolated in a ``<bdi>`` (TECH-NOTES: bidi) and Latin digits in Noto Sans. A
+    left-to-right part in Latin or Cyrillic – the bokmål part of every letter and most
+    translations – needs neither: a value without right-to-left characters reads the same
+    without isolation, and no-break spaces keep a date or phone number on one line. Every
+    ``<bdi>`` is an inline box WeasyPrint styles, lays out and draws; leaving them out where
+    they change nothing saves about a tenth of a batch's rendering time
+    (docs/letters/performance.md).
+    """
+
+    def __init__(self, language: str) -> None:
+        self.plain = not i18n.is_rtl(language) and language not in i18n.SCRIPT
+
+    def ltr(self, value: str) -> Markup:
+        return _unbreakable(value) if self.plain else ltr(value)
+
+    def isolated(self, value: str, nowrap: bool = False) -> Markup:
+        if not self.plain or _has_rtl(value):
+            return isolated(value, nowrap)
+        return _unbreakable(value) if nowrap else escape(value)
+
+    def direction(self, value: str, direction: str = "ltr") -> Markup:
+        """Opening hours and the like: a direction of their own in a right-to-left part."""
+        if self.plain:
+            return escape(value)
+        return Markup('<bdi dir="{}">{}</bdi>').format(direction, value)
+
+
 def validate(letters: Sequence[LetterData]) -> None:
     """Check every letter before any is rendered: a batch never half-renders."""
     for data in letters:
@@ -125,35 +179,36 @@ def _tenant_part(data: LetterData, language: str, is_translation: bool) -> Marku
     assert data.contact is not None  # checked by validate()
     office = data.office
     appointment = data.appointment
+    inline = Inline(language)
     context: dict[str, Any] = {
         "_": html_gettext(language),
         "lang": language,
         "direction": "rtl" if i18n.is_rtl(language) else "ltr",
         "script_class": f"script-{i18n.SCRIPT[language]}" if language in i18n.SCRIPT else "",
         "is_translation": is_translation,
-        "received_on": isolated(i18n.fmt_date(data.received_on, language), nowrap=True),
-        "source": isolated(data.source_name),
-        "amount": ltr(i18n.fmt_amount(data.arrears_amount, language))
+        "received_on": inline.isolated(i18n.fmt_date(data.received_on, language), nowrap=True),
+        "source": inline.isolated(data.source_name),
+        "amount": inline.ltr(i18n.fmt_amount(data.arrears_amount, language))
         if data.arrears_amount is not None
         else None,
-        "eviction_date": isolated(i18n.fmt_date(data.eviction_date, language), nowrap=True)
+        "eviction_date": inline.isolated(i18n.fmt_date(data.eviction_date, language), nowrap=True)
         if data.eviction_date
         else None,
         "appointment": appointment,
-        "office_address": isolated(f"{office.street}, {office.postal_code} {office.city}"),
-        "opening_hours": Markup('<bdi dir="ltr">{}</bdi>').format(office.opening_hours),
-        "office_name": isolated(office.name),
-        "contact_name": isolated(data.contact.name),
-        "contact_phone": ltr(data.contact.phone),
-        "booking_code": ltr(data.booking_code) if data.booking_code else None,
-        "booking_address": ltr(data.booking_address or ""),
+        "office_address": inline.isolated(f"{office.street}, {office.postal_code} {office.city}"),
+        "opening_hours": inline.direction(office.opening_hours),
+        "office_name": inline.isolated(office.name),
+        "contact_name": inline.isolated(data.contact.name),
+        "contact_phone": inline.ltr(data.contact.phone),
+        "booking_code": inline.ltr(data.booking_code) if data.booking_code else None,
+        "booking_address": inline.ltr(data.booking_address or ""),
     }
     if appointment is not None:
-        context["appt_date"] = isolated(
+        context["appt_date"] = inline.isolated(
             i18n.fmt_weekday_date(appointment.starts_at, language), nowrap=True
         )
-        context["appt_time"] = ltr(i18n.fmt_time(appointment.starts_at, language))
-        context["appt_place"] = isolated(appointment.place)
+        context["appt_time"] = inline.ltr(i18n.fmt_time(appointment.starts_at, language))
+        context["appt_place"] = inline.isolated(appointment.place)
     template = jinja_env().get_template(f"letters/tenant/{data.kind}.html")
     return Markup(template.render(context))  # noqa: S704 - autoescaped template output or a constant
 
