@@ -20,6 +20,10 @@ from outreach.devservices import ensure_redis
 def main() -> int:
     settings = load_settings()
     env = dict(os.environ)
+    # A second copy (another checkout, a reviewer) can run beside the first on its own port
+    # with its own OUTREACH_VAR_DIR.
+    port = env.get("OUTREACH_PORT", "5000")
+    env.setdefault("OUTREACH_PUBLIC_URL", f"http://127.0.0.1:{port}")
     env["REDIS_URL"] = ensure_redis(settings.var_dir)
     env.setdefault("OUTREACH_WORKER_CLASS", "simple")
     env.setdefault("OUTREACH_TICK_SECONDS", "5")
@@ -34,7 +38,7 @@ def main() -> int:
     login = json.loads(demo_file.read_text(encoding="utf-8"))
     children = [
         subprocess.Popen([*outreach, "worker"], env=env),  # noqa: S603
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - our own interpreter and flask, a port from the environment
             [
                 sys.executable,
                 "-m",
@@ -45,19 +49,19 @@ def main() -> int:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                "5000",
+                port,
             ],
             env=env,
         ),
     ]
     time.sleep(1.5)
     print(
-        "\nOutreach is running on http://127.0.0.1:5000\n"
+        f"\nOutreach is running on http://127.0.0.1:{port}\n"
         f"  staff login: {login['username']} / {login['password']}\n"
         f"  API token:   {login['api_token']}\n"
         "  try: curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
-        "--data @docs/examples/petition-family.json http://127.0.0.1:5000/api/v1/triggers\n"
-        "  outbox (what would have been sent): var/outbox/\n"
+        f"--data @docs/examples/petition-family.json http://127.0.0.1:{port}/api/v1/triggers\n"
+        f"  outbox (what would have been sent): {settings.var_dir / 'outbox'}/\n"
         "Ctrl-C stops web, worker and tick.\n",
         flush=True,
     )
