@@ -6,7 +6,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test test-fast lint format bench soak clean docs-screens catalogs catalogs-update
+.PHONY: help setup run test test-fast lint format bench soak clean docs-screens catalogs catalogs-update catalogs-staff
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ catalogs-update: setup ## Extract strings from templates and merge them into eve
 	.venv/bin/pybabel extract -F babel.cfg --no-default-keywords -k f_ --sort-by-file --no-wrap --project=outreach -o locales/frame.pot templates/letters/letter.html templates/letters/cover.html templates/letters/copies
 	.venv/bin/pybabel update --no-wrap -D messages -i locales/messages.pot -d locales
 	.venv/bin/pybabel update --no-wrap -D frame -i locales/frame.pot -d locales
+
+catalogs-staff: setup ## Extract the staff and landlord pages' strings into locales/staff.pot and merge them into en
+	.venv/bin/pybabel extract -F outreach/web/staff/babel.cfg -k _l -k lazy_gettext --sort-by-file --project=outreach-staff -o locales/staff.pot outreach/web/staff outreach/web/landlord outreach/web/i18n.py templates/staff templates/landlord templates/base.html
+	.venv/bin/pybabel update -D staff -i locales/staff.pot -d locales -l en
 
 run: setup ## Start web + worker + tick on http://127.0.0.1:5000 with demo data
 	$(PY) -m outreach.devrun

@@ -183,6 +183,56 @@ def create_token(name: str, username: str | None) -> None:
     click.echo(token)
 
 
+@cli.command("create-landlord")
+@click.option("--org-number", required=True, help="the landlord's organisation number (9 digits)")
+@click.option("--name", required=True, help="the landlord's name, as NAV's letters may show it")
+@click.option("--username", help="a portal login for a person at the landlord (e-mail address)")
+@click.option("--display-name", default="", help="that person's name; default: the user name")
+@click.option("--password-stdin", is_flag=True, help="read the portal password from standard input")
+@click.option("--token", "token_name", help="also print an API token with this name")
+def create_landlord(
+    org_number: str,
+    name: str,
+    username: str | None,
+    display_name: str,
+    password_stdin: bool,
+    token_name: str | None,
+) -> None:
+    """Create or update a landlord who may warn NAV (portal login and/or API token)."""
+    from outreach import identity
+    from outreach.landlords import LandlordError, ensure_account, ensure_landlord
+    from outreach.web.auth import issue_token
+
+    try:
+        identity.validate_org_number(org_number)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--org-number") from exc
+    password = None
+    if username:
+        password = (
+            sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+        )
+        if len(password) < 12:
+            raise click.BadParameter("use at least 12 characters", param_hint="password")
+    rt = _runtime()
+    with rt.session() as session:
+        landlord = ensure_landlord(session, org_number, name)
+        if username:
+            try:
+                ensure_account(session, landlord, username, display_name or username, password)
+            except LandlordError as exc:
+                raise click.BadParameter(str(exc), param_hint="--username") from exc
+        token = (
+            issue_token(session, token_name, None, landlord_id=landlord.id) if token_name else None
+        )
+        session.commit()
+        click.echo(f"landlord {landlord.org_number} {landlord.name} saved")
+        if username:
+            click.echo(f"portal login {username.strip().casefold()} saved")
+    if token:
+        click.echo(token)
+
+
 @cli.group()
 def districts() -> None:
     """District reference data."""

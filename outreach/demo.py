@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from outreach.districts import all_districts
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
+from outreach.landlords import ensure_account, ensure_landlord
 from outreach.models import District, User
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
 from outreach.web.auth import issue_token
 
 DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - printed by `make run`, demo only
+DEMO_LANDLORD_LOGIN = "utleier@example.no"
 
 
 def seed_districts(session: Session) -> int:
@@ -148,9 +150,19 @@ def seed_demo(session: Session, rt: Runtime) -> dict[str, str]:
         password=DEMO_PASSWORD,
     )
     token = issue_token(session, "demo token for kari", worker)
+    # A private landlord who has agreed to warn early (the portal at /utleier).
+    landlord = ensure_landlord(session, "921184530", "Demo Torshov Utleie AS")
+    ensure_account(session, landlord, DEMO_LANDLORD_LOGIN, "Ulla Utleier", DEMO_PASSWORD)
+    landlord_token = issue_token(session, "demo landlord", None, landlord_id=landlord.id)
     session.commit()
     for document in DEMO_TRIGGERS:
         received = (rt.now() - timedelta(minutes=5)).isoformat()
         data = load_trigger({**document, "received_at": received}, now=rt.now())
         accept_trigger(session, rt, data, actor="seed-demo")
-    return {"username": "kari", "password": DEMO_PASSWORD, "api_token": token}
+    return {
+        "username": "kari",
+        "password": DEMO_PASSWORD,
+        "api_token": token,
+        "landlord_username": DEMO_LANDLORD_LOGIN,
+        "landlord_api_token": landlord_token,
+    }

@@ -59,7 +59,14 @@ def main() -> int:
         f"\nOutreach is running on http://127.0.0.1:{port}\n"
         f"  staff login: {login['username']} / {login['password']}\n"
         f"  API token:   {login['api_token']}\n"
-        "  try: curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
+        + (
+            f"  landlord portal: http://127.0.0.1:{port}/utleier/ "
+            f"{login['landlord_username']} / {login['password']}"
+            f" (API token {login['landlord_api_token']})\n"
+            if "landlord_username" in login
+            else ""
+        )
+        + "  try: curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
         f"--data @docs/examples/petition-family.json http://127.0.0.1:{port}/api/v1/triggers\n"
         f"  outbox (what would have been sent): {settings.var_dir / 'outbox'}/\n"
         "Ctrl-C stops web, worker and tick.\n",

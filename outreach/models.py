@@ -96,6 +96,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A landlord's token may only send warnings (``/api/v1/landlord``).
+    landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -423,6 +425,7 @@ class PrintItem(Base):
 from outreach import (  # noqa: E402, F401
     models_booking,
     models_inbound,
+    models_landlord,
     models_staff,
     models_visits,
 )

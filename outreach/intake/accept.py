@@ -9,6 +9,7 @@ later, so intake works while Redis is down (principle 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -138,11 +139,14 @@ def accept_trigger(
     idempotency_key: str | None = None,
     received_by: str | None = None,
     actor: str | None = None,
+    before_commit: Callable[[IntakeResult], None] | None = None,
 ) -> IntakeResult:
     """Accept a validated trigger (see ``intake.schema.load_trigger``).
 
     Idempotent: the same ``Idempotency-Key`` or the same kind + source
-    reference returns the first result. Commits on success.
+    reference returns the first result. Commits on success; ``before_commit``
+    lets a caller add its own rows (a landlord's receipt) to the same
+    transaction, so they exist together or not at all.
     """
     now = rt.now()
     found = _existing(session, data, idempotency_key)
@@ -150,6 +154,8 @@ def accept_trigger(
         return _result_for(session, found, duplicate=True)
     try:
         result = _accept(session, rt, data, now, idempotency_key, received_by, actor)
+        if before_commit is not None:
+            before_commit(result)
         session.commit()
         return result
     except IntegrityError:

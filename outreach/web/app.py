@@ -37,9 +37,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         if session is not None:
             session.close()
 
-    from outreach.web import api, booking, health, staff, webhooks
+    from outreach.web import api, booking, health, landlord, landlord_api, staff, webhooks
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(landlord_api.bp)
+    app.register_blueprint(landlord.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(webhooks.bp)

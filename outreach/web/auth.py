@@ -1,8 +1,10 @@
 """Bearer tokens for the JSON API (``outreach create-token``), stored hashed.
 
-A token belongs to a staff user (who sees their districts' cases) or to a
+A token belongs to a staff user (who sees their districts' cases), to a
 system integration (which may submit triggers but reads nothing back, so a
-bailiff or landlord feed never learns anything about a person).
+bailiff feed never learns anything about a person), or to a landlord
+(``outreach create-landlord --token``), which may only send its own warnings
+to ``/api/v1/landlord`` and reads back nothing but its receipts.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Principal:
     token_id: int
     name: str
     user: User | None
+    landlord_id: int | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -35,7 +38,11 @@ class Principal:
 
     @property
     def label(self) -> str:
-        return self.user.username if self.user else f"system:{self.name}"
+        if self.user is not None:
+            return self.user.username
+        if self.landlord_id is not None:
+            return f"landlord:{self.landlord_id}"
+        return f"system:{self.name}"
 
     @property
     def home_district(self) -> str | None:
@@ -59,10 +66,20 @@ def new_token() -> str:
     return "otk_" + secrets.token_urlsafe(32)
 
 
-def issue_token(session: Session, name: str, user: User | None) -> str:
+def issue_token(
+    session: Session, name: str, user: User | None, *, landlord_id: int | None = None
+) -> str:
     token = new_token()
-    session.add(ApiToken(name=name, token_hash=token_hash(token), user=user))
+    session.add(
+        ApiToken(name=name, token_hash=token_hash(token), user=user, landlord_id=landlord_id)
+    )
     return token
+
+
+def _forbidden(message: str) -> Any:
+    response = jsonify({"error": "forbidden", "message": message})
+    response.status_code = 403
+    return response
 
 
 def _unauthorized(message: str) -> Any:
@@ -72,7 +89,13 @@ def _unauthorized(message: str) -> Any:
     return response
 
 
-def require_token(staff: bool = False) -> Callable[[F], F]:
+def require_token(staff: bool = False, landlord: bool = False) -> Callable[[F], F]:
+    """Authenticate the bearer token; ``staff`` or ``landlord`` narrows who may call.
+
+    Landlord tokens are good only where ``landlord=True``, and only there:
+    a landlord can never submit a bailiff's trigger or read a case.
+    """
+
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -90,11 +113,15 @@ def require_token(staff: bool = False) -> Callable[[F], F]:
             )
             if row is None or (row.user is not None and not row.user.active):
                 return _unauthorized("The token is unknown or revoked.")
-            principal = Principal(row.id, row.name, row.user)
+            principal = Principal(row.id, row.name, row.user, row.landlord_id)
             if staff and not principal.is_staff:
-                response = jsonify({"error": "forbidden", "message": "A staff token is required."})
-                response.status_code = 403
-                return response
+                return _forbidden("A staff token is required.")
+            if landlord != (principal.landlord_id is not None):
+                return _forbidden(
+                    "A landlord's token is required."
+                    if landlord
+                    else "A landlord's token only sends warnings to /api/v1/landlord/warnings."
+                )
             g.principal = principal
             return view(*args, **kwargs)
 

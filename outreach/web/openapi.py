@@ -7,6 +7,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
 from outreach.web import api
 
@@ -130,4 +131,43 @@ def document() -> dict[str, Any]:
         operations={"post": _op("Same person (merge) or different", "MatchDecision", "200")},
         parameters=review_id,
     )
+    _landlord_paths(spec)
     return spec.to_dict()
+
+
+def _landlord_paths(spec: APISpec) -> None:
+    """Landlord tokens only; answers never depend on what NAV knows of the tenant."""
+    spec.components.schema("LandlordWarning", schema=LandlordWarningSchema)
+    spec.components.schema("Reservation", schema=ReservationSchema)
+    warning_op = _op("A landlord's warning (husleieloven § 9-11)", "LandlordWarning", "201")
+    warning_op["parameters"] = [
+        {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}
+    ]
+    warning_op["responses"].pop("404")
+    warning_op["responses"]["200"] = {"description": "Duplicate: the first receipt"}
+    warning_op["responses"]["409"] = {
+        "description": "Refused and not kept: the tenant reserved with you against warnings"
+    }
+    spec.path(
+        path="/api/v1/landlord/warnings",
+        operations={"post": warning_op, "get": _op("Your receipts", None, "200", staff=False)},
+    )
+    spec.path(
+        path="/api/v1/landlord/reservations",
+        operations={
+            "post": _op("Register a tenant's reservation", "Reservation", "201", staff=False),
+            "get": _op("Your tenants' reservations in force", None, "200", staff=False),
+        },
+    )
+    spec.path(
+        path="/api/v1/landlord/reservations/{reservation_id}",
+        operations={"delete": _op("Withdraw a reservation", None, "200")},
+        parameters=[
+            {
+                "in": "path",
+                "name": "reservation_id",
+                "required": True,
+                "schema": {"type": "integer"},
+            }
+        ],
+    )

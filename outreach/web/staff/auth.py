@@ -3,8 +3,7 @@
 - Sessions end after ``IDLE_TIMEOUT`` without a request and after
   ``SESSION_MAX_AGE`` in any case; the session is cleared on login (no fixation).
 - Failed logins are counted in Redis per user name and per client address
-  (``rt.redis()``), so the limit holds across processes and restarts of one
-  process; the counter keys are hashes, not names or addresses.
+  (``outreach.web.login_limit``, shared with the landlord portal).
 - Logins are logged by user id only; a failure logs no user name or address.
 - Every POST in the blueprint must carry a valid CSRF token (400 otherwise).
 
@@ -15,10 +14,7 @@ docs/screens/README.md. It would replace ``login`` and keep everything after
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import logging
-import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -32,10 +28,10 @@ from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from outreach.models import User
-from outreach.passwords import hash_password, verify_password
 from outreach.web.api import db_session, rt
 from outreach.web.auth import Principal
 from outreach.web.i18n import UI_LANGUAGES
+from outreach.web.login_limit import LoginLimiter, check_password
 from outreach.web.staff import SESSION_MAX_AGE, bp
 from outreach.web.staff.forms import LanguageForm, LoginForm, PlainForm
 
@@ -48,14 +44,12 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 # the window: further tries are refused without checking the password.
 FAILS_PER_USER = 5
 FAILS_PER_ADDRESS = 30
-FAIL_WINDOW = timedelta(minutes=15)
 
 
-# A real hash to verify against for unknown users, so timing does not tell
-# which user names exist.
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
+def _limiter() -> LoginLimiter:
+    return LoginLimiter(
+        rt().settings.redis_namespace, "staff-login", FAILS_PER_USER, FAILS_PER_ADDRESS
+    )
 
 
 def _now_ts() -> float:
@@ -171,26 +165,8 @@ def _forbidden(_exc: Exception) -> Any:
     ), 403
 
 
-def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:32]
-    return f"{rt().settings.redis_namespace}:staff-login:{kind}:{digest}"
-
-
 def _client_address() -> str:
     return request.remote_addr or "unknown"
-
-
-def _failures(redis: Any, keys: list[str]) -> list[int]:
-    return [int(v or 0) for v in redis.mget(keys)]
-
-
-def _count_failure(redis: Any, keys: list[str]) -> None:
-    window = int(FAIL_WINDOW.total_seconds())
-    pipe = redis.pipeline()
-    for key in keys:
-        pipe.set(key, 0, ex=window, nx=True)
-        pipe.incr(key)
-    pipe.execute()
 
 
 def _safe_next(target: str | None) -> str:
@@ -227,15 +203,16 @@ def login() -> Any:
     if not form.validate():
         return render_template("staff/login.html", form=form), 400
     username = (form.username.data or "").strip().casefold()
-    keys = [_key("user", username), _key("addr", _client_address())]
+    limiter = _limiter()
+    keys = limiter.keys(username, _client_address())
     try:
         redis = rt().redis()
-        user_fails, address_fails = _failures(redis, keys)
+        blocked = limiter.blocked(redis, keys)
     except Exception:  # Redis unreachable: refuse rather than drop the limit
         log.exception("staff login refused: the rate-limit store is unreachable")
         form.password.errors = [_("Innlogging er midlertidig utilgjengelig. Prøv igjen om litt.")]
         return render_template("staff/login.html", form=form), 503
-    if user_fails >= FAILS_PER_USER or address_fails >= FAILS_PER_ADDRESS:
+    if blocked:
         log.warning("staff login refused: too many failures")
         form.password.errors = [
             _(
@@ -245,13 +222,13 @@ def login() -> Any:
         ]
         return render_template("staff/login.html", form=form), 429
     user = db_session().scalar(select(User).where(User.username == username, User.active.is_(True)))
-    ok = verify_password(user.password_hash if user else _dummy_hash(), form.password.data or "")
+    ok = check_password(user.password_hash if user else None, form.password.data or "")
     if user is None or not ok:
-        _count_failure(redis, keys)
+        limiter.count_failure(redis, keys)
         log.info("staff login failed")
         form.password.errors = [_("Feil brukernavn eller passord.")]
         return render_template("staff/login.html", form=form), 401
-    redis.delete(keys[0])
+    limiter.succeeded(redis, keys)
     _start_session(user)
     log.info("staff login ok user_id=%s", user.id)
     return redirect(_safe_next(form.next.data))

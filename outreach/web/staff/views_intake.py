@@ -22,6 +22,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.matching import find_person
 from outreach.intake.schema import load_trigger
 from outreach.models import TRIGGER_KINDS, Case
+from outreach.web import form_input
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels
@@ -58,60 +59,15 @@ FIELD_FOR_PATH = {
 }
 
 
-def _blank(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _date_text(value: str | None) -> str | None:
-    """ISO for the schema; ``dd.mm.åååå`` is accepted too; anything else goes through
-    unchanged so the schema reports it on the field."""
-    value = _blank(value)
-    if value is None:
-        return None
-    if "." in value:
-        try:
-            day, month, year = (int(p) for p in value.split("."))
-            return date(year, month, day).isoformat()
-        except ValueError:
-            return value
-    return value
-
-
-def _amount(value: str | None) -> str | None:
-    value = _blank(value)
-    if value is None:
-        return None
-    cleaned = (
-        value.lower().replace("kr", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    )
-    return cleaned.rstrip(".-") or value
-
-
-def _children(value: str | None) -> list[int] | None:
-    value = _blank(value)
-    if value is None:
-        return []
-    ages = []
-    for part in value.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit():
-            return None
-        ages.append(int(part))
-    return ages
-
-
 def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The trigger document, plus errors found before the schema (children's ages)."""
     errors: dict[str, list[str]] = {}
-    children = _children(form.children.data)
+    children = form_input.children(form.children.data)
     if children is None:
         errors["children"] = [_("Skriv alderen i hele år, skilt med komma (for eksempel 4, 9).")]
         children = []
     received_at = None
-    received = _date_text(form.received_on.data)
+    received = form_input.date_text(form.received_on.data)
     if received is not None:
         try:
             day = date.fromisoformat(received)
@@ -120,38 +76,38 @@ def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dic
                 received_at = datetime.combine(day, time(8, 0), OSLO).isoformat()
         except ValueError:
             errors["received_on"] = [_("Ugyldig dato.")]
-    adults = _blank(form.adults.data)
+    adults = form_input.blank(form.adults.data)
     document: dict[str, Any] = {
         "kind": form.kind.data,
         "source": {
             "type": form.source_type.data,
             "name": (form.source_name.data or "").strip(),
-            "org_number": _blank(form.source_org_number.data),
-            "reference": _blank(form.source_reference.data),
+            "org_number": form_input.blank(form.source_org_number.data),
+            "reference": form_input.blank(form.source_reference.data),
         },
         "tenant": {
             "name": (form.tenant_name.data or "").strip(),
-            "national_id": _blank((form.national_id.data or "").replace(" ", "")),
-            "birth_date": _date_text(form.birth_date.data),
+            "national_id": form_input.blank((form.national_id.data or "").replace(" ", "")),
+            "birth_date": form_input.date_text(form.birth_date.data),
             "address": {
                 "street": (form.street.data or "").strip(),
                 "postal_code": (form.postal_code.data or "").strip(),
                 "city": (form.city.data or "").strip() or "Oslo",
             },
-            "phone": _blank(form.phone.data),
-            "email": _blank(form.email.data),
+            "phone": form_input.blank(form.phone.data),
+            "email": form_input.blank(form.email.data),
             "language": form.language.data or "nb",
             "protected_address": bool(form.protected_address.data),
             "vulnerable": bool(form.vulnerable.data),
         },
         "household": {"children": children, "adults": adults},
-        "eviction_date": _date_text(form.eviction_date.data),
+        "eviction_date": form_input.date_text(form.eviction_date.data),
         "client": {
             "status": form.client_status.data or "none",
-            "district": _blank(form.client_district.data),
+            "district": form_input.blank(form.client_district.data),
         },
-        "district": _blank(form.district.data),
-        "arrears_amount": _amount(form.arrears_amount.data),
+        "district": form_input.blank(form.district.data),
+        "arrears_amount": form_input.amount(form.arrears_amount.data),
         "notes": form.notes.data or "",
     }
     if received_at:
@@ -159,34 +115,9 @@ def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dic
     return document, errors
 
 
-def _flatten(messages: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
-    if isinstance(messages, dict):
-        out = []
-        for key, value in messages.items():
-            key_path = path if isinstance(key, int) else (*path, str(key))
-            out.extend(_flatten(value, key_path))
-        return out
-    if isinstance(messages, list):
-        out = []
-        for item in messages:
-            out.extend(_flatten(item, path) if not isinstance(item, str) else [(path, item)])
-        return out
-    return [(path, str(messages))]
-
-
 def apply_errors(form: IntakeForm, messages: Any) -> list[str]:
     """Put the schema's messages on the form's fields; return the ones with no field."""
-    general = []
-    for path, message in _flatten(messages):
-        name = FIELD_FOR_PATH.get(path)
-        text = labels.field_message(message)
-        if name is None:
-            general.append(text)
-            continue
-        field = getattr(form, name)
-        if text not in field.errors:
-            field.errors = [*list(field.errors or []), text]
-    return general
+    return form_input.apply_errors(form, messages, FIELD_FOR_PATH)
 
 
 def _render(form: IntakeForm, status: int = 200, **extra: Any) -> Any:

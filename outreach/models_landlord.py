@@ -1,0 +1,94 @@
+"""Landlords who opt in to warn NAV early (husleieloven § 9-11), and what they may see.
+
+A landlord is an organisation (org number) with portal accounts and API
+tokens. What we keep about a landlord's *warnings* is deliberately thin: a
+receipt row per accepted warning (their own reference, when, how much was
+owed) that points at the trigger, and nothing that would let the landlord
+see the case, its district, its status or whether the tenant is a NAV client
+(DESIGN.md principle 6; the circular, seeds/000: "utleier ... skal ikke få
+vite" is taushetsplikt).
+
+Reservations: "Leier kan i skriftlig melding til utleier reservere seg mot at
+slikt varsel blir sendt til sosialtjenesten" (§ 9-11 first paragraph, quoted
+in seeds/000). The landlord registers a reservation it received; a later
+warning about that tenant from that landlord is refused and not kept. Only
+keyed hashes of the tenant's identity are stored, with the landlord's own
+label (a lease number), never the name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.db import Base, UTCDateTime, utcnow
+
+
+class Landlord(Base):
+    __tablename__ = "landlords"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_number: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LandlordAccount(Base):
+    """A person at the landlord (or at an agent with its power of attorney) who logs in."""
+
+    __tablename__ = "landlord_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"), index=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    landlord: Mapped[Landlord] = relationship()
+
+
+class LandlordWarning(Base):
+    """The landlord's receipt for one accepted warning.
+
+    ``reference`` is the landlord's own (unique per landlord); the trigger's
+    ``source_reference`` is namespaced with the landlord id so two landlords'
+    references never collide in intake's duplicate check.
+    """
+
+    __tablename__ = "landlord_warnings"
+    __table_args__ = (
+        UniqueConstraint("landlord_id", "reference", name="uq_landlord_warnings_reference"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"))
+    trigger_id: Mapped[int] = mapped_column(ForeignKey("triggers.id"), unique=True)
+    receipt: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(80))
+    arrears_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    via: Mapped[str] = mapped_column(String(8))  # portal | api
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("landlord_accounts.id"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class WarningReservation(Base):
+    """A tenant's written reservation against § 9-11 warnings, as the landlord received it."""
+
+    __tablename__ = "warning_reservations"
+    __table_args__ = (Index("ix_warning_reservations_landlord", "landlord_id", "withdrawn_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"))
+    label: Mapped[str] = mapped_column(String(80))
+    national_id_hmac: Mapped[str | None] = mapped_column(String(64))
+    person_hmac: Mapped[str | None] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,33 @@
+"""The landlords' portal under ``/utleier``: send a § 9-11 warning, register reservations.
+
+For landlords (and agents with their power of attorney, § 9-11: "Utleier kan
+gi andre fullmakt til å sende slikt varsel") who opt in to warn NAV early.
+Server-rendered, Norwegian first with English, no JavaScript needed, CSRF on
+every POST. Its own login (``outreach create-landlord``) and session keys: a
+landlord session never opens a staff page, and the portal shows nothing but
+what the landlord itself sent – never a case, a district, a caseworker or
+whether the tenant is a NAV client (DESIGN.md principle 6).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask
+from flask.blueprints import BlueprintSetupState
+
+from outreach.web import i18n
+
+bp = Blueprint("landlord", __name__, url_prefix="/utleier")
+
+SESSION_MAX_AGE = timedelta(hours=8)
+IDLE_TIMEOUT = timedelta(minutes=30)
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    app: Flask = state.app  # type: ignore[assignment]
+    i18n.init_app(app)
+
+
+from outreach.web.landlord import auth, views  # noqa: E402,F401

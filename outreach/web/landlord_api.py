@@ -1,0 +1,141 @@
+"""The landlords' JSON API under ``/api/v1/landlord`` (DESIGN.md contract).
+
+Only a landlord's token (``outreach create-landlord --token``) is good here,
+and it is good nowhere else. A landlord sends warnings and reads back its own
+receipts; it registers and withdraws its tenants' reservations. No answer
+depends on whether the tenant is known to NAV (principle 6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from marshmallow import ValidationError
+
+from outreach import landlords
+from outreach.intake.landlord_schema import load_reservation, load_warning
+from outreach.models_landlord import Landlord, WarningReservation
+from outreach.web.api import _error, _invalid, _json_body, db_session, rt
+from outreach.web.auth import Principal, require_token
+
+bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord")
+
+
+@bp.errorhandler(404)
+def _not_found(_exc: Exception) -> Any:
+    return _error(404, "not_found", "No such resource.")
+
+
+@bp.errorhandler(405)
+def _method(_exc: Exception) -> Any:
+    return _error(405, "method_not_allowed", "Method not allowed.")
+
+
+def _landlord() -> Landlord | None:
+    principal: Principal = g.principal
+    landlord = db_session().get(Landlord, principal.landlord_id)
+    return landlord if landlord is not None and landlord.active else None
+
+
+def _inactive() -> Any:
+    return _error(401, "unauthorized", "The landlord's access has been withdrawn.")
+
+
+def _no_json() -> Any:
+    return _error(400, "bad_request", "Send a JSON object with Content-Type: application/json.")
+
+
+@bp.post("/warnings")
+@require_token(landlord=True)
+def post_warning() -> Any:
+    landlord = _landlord()
+    if landlord is None:
+        return _inactive()
+    body = _json_body()
+    if body is None:
+        return _no_json()
+    try:
+        data = load_warning(body)
+    except ValidationError as exc:
+        return _invalid(exc.messages)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (1 <= len(key) <= 120):
+        return _invalid({"Idempotency-Key": ["Must be 1 to 120 characters."]})
+    principal: Principal = g.principal
+    try:
+        receipt = landlords.submit_warning(
+            db_session(),
+            rt(),
+            landlord,
+            data,
+            via="api",
+            token_id=principal.token_id,
+            idempotency_key=key,
+        )
+    except landlords.LandlordError as exc:
+        return _error(409, exc.code, str(exc))
+    response = jsonify(receipt.as_json())
+    response.status_code = 200 if receipt.duplicate else 201
+    return response
+
+
+@bp.get("/warnings")
+@require_token(landlord=True)
+def get_warnings() -> Any:
+    landlord = _landlord()
+    if landlord is None:
+        return _inactive()
+    return jsonify([r.as_json() for r in landlords.list_warnings(db_session(), landlord)])
+
+
+def _reservation_json(row: WarningReservation) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "label": row.label,
+        "registered_at": row.registered_at.isoformat(),
+        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+    }
+
+
+@bp.post("/reservations")
+@require_token(landlord=True)
+def post_reservation() -> Any:
+    landlord = _landlord()
+    if landlord is None:
+        return _inactive()
+    body = _json_body()
+    if body is None:
+        return _no_json()
+    try:
+        data = load_reservation(body)
+    except ValidationError as exc:
+        return _invalid(exc.messages)
+    row = landlords.register_reservation(db_session(), rt(), landlord, data)
+    response = jsonify(_reservation_json(row))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/reservations")
+@require_token(landlord=True)
+def get_reservations() -> Any:
+    landlord = _landlord()
+    if landlord is None:
+        return _inactive()
+    return jsonify(
+        [_reservation_json(r) for r in landlords.list_reservations(db_session(), landlord)]
+    )
+
+
+@bp.delete("/reservations/<int:reservation_id>")
+@require_token(landlord=True)
+def delete_reservation(reservation_id: int) -> Any:
+    landlord = _landlord()
+    if landlord is None:
+        return _inactive()
+    try:
+        row = landlords.withdraw_reservation(db_session(), rt(), landlord, reservation_id)
+    except landlords.LandlordError:
+        return _error(404, "not_found", "No such reservation.")
+    return jsonify(_reservation_json(row))
