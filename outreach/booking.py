@@ -16,7 +16,10 @@ Codes:
   derivation label, so a hash here cannot be matched against the national-id
   look-up hashes);
 - issued, and the case's earlier code revoked, when a tenant letter is
-  rendered: that is the only moment the clear code exists (it goes on paper);
+  rendered: that is the only moment the clear code exists (it goes on paper,
+  and into the letter's own PDF). A later rendering of the same letter (the
+  email copy whose PDF is gone) runs under :func:`no_new_codes`: it prints no
+  code rather than revoke the one on paper;
 - valid for six weeks and while the case is open.
 
 A wrong, expired, revoked or closed-case code is the same answer: nothing is
@@ -31,14 +34,17 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from outreach import compose, ladder, timeline
 from outreach.cases import register_response
@@ -136,13 +142,53 @@ def code_hash(rt: Runtime, code: str) -> str:
     return hmac.new(_code_key(rt), code.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+#: ``session.info`` keys: codes issued in the open transaction, and the flag
+#: of :func:`no_new_codes`.
+_ISSUED = "booking_codes_issued"
+_NO_NEW = "booking_no_new_codes"
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rolled-back code row is gone: never hand its code out again.
+
+    ``after_soft_rollback`` fires for savepoints too; forgetting more than
+    needed only costs a fresh code, remembering too much prints a dead one.
+    """
+    session.info.pop(_ISSUED, None)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _forget_on_commit(session: Session) -> None:
+    # "The same rendering" is one transaction; a later one issues afresh.
+    session.info.pop(_ISSUED, None)
+
+
+@contextmanager
+def no_new_codes(session: Session) -> Iterator[None]:
+    """Render letters again without issuing (and so revoking) a booking code.
+
+    For a copy of a letter already on paper: the code on paper must keep
+    working, and its clear text is kept nowhere, so such a copy goes without.
+    """
+    before = session.info.get(_NO_NEW)
+    session.info[_NO_NEW] = True
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(_NO_NEW, None)
+        else:
+            session.info[_NO_NEW] = before
+
+
 def issue_code(session: Session, rt: Runtime, case: Case) -> str:
     """A new code for the case, revoking the one before; returns it as printed.
 
-    Two tenant letters for one case in the same rendering share one code, so
-    the first letter's code is not revoked by the second.
+    Two tenant letters for one case in the same rendering (transaction) share
+    one code, so the first letter's code is not revoked by the second.
     """
-    issued: dict[int, str] = session.info.setdefault("booking_codes_issued", {})
+    issued: dict[int, str] = session.info.setdefault(_ISSUED, {})
     if case.id in issued:
         return issued[case.id]
     now = rt.now()
@@ -181,13 +227,17 @@ def letter_booking(session: Session, case: Case, audience: str) -> LetterBooking
     """``LetterData`` fields for a letter (called by ``printing.letter_data``).
 
     Only the tenant's letter carries a code; copies to the bailiff, plaintiff
-    or landlord never do.
+    or landlord never do. Under :func:`no_new_codes` the letter carries only
+    a code issued in this same transaction, else none.
     """
     if audience != "tenant":
         return {}
     from outreach import runtime
 
     rt = runtime.current()
+    if session.info.get(_NO_NEW):
+        code = session.info.get(_ISSUED, {}).get(case.id)
+        return {"booking_code": code, "booking_address": booking_address(rt)} if code else {}
     return {"booking_code": issue_code(session, rt, case), "booking_address": booking_address(rt)}
 
 

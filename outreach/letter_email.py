@@ -7,7 +7,8 @@ reason on the timeline; the letter itself has gone on paper anyway.
 
 The email text is neutral (``render_email``): the content is in the PDF, the
 letter's own PDF cut from its print batch; a letter whose batch was posted
-without PDFs (the simulator) is rendered on its own.
+without PDFs (the simulator), or whose PDF is gone, is rendered on its own –
+without the booking code, which must not be re-issued (``letter_pdf``).
 
 The same checks (consent, then the register) decide whether an appointment
 booked on the booking page is confirmed by email (``appointment_message``,
@@ -24,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from channels.base import Attachment, Message
-from outreach import krr
+from outreach import krr, timeline
 from outreach.models import Attempt, Case, District, Person, PrintBatch, PrintItem, Step
 from outreach.models_booking import BookingAppointment
 
@@ -95,9 +96,21 @@ def appointment_skip_reason(case: Case) -> str | None:
     return consent_reason(case.person) or register_reason(case.person)
 
 
-def letter_pdf(session: Session, item: PrintItem) -> bytes:
+#: Why an email copy carries no booking code (on the timeline and in the metadata).
+NO_CODE_REASON = "the letter's PDF is gone: copied without the booking code, which is on paper"
+
+
+def letter_pdf(session: Session, item: PrintItem) -> tuple[bytes, str | None]:
+    """The letter's own PDF, else the letter rendered again; and why it lacks the code.
+
+    The booking code's clear text exists only in the rendered letter (paper
+    and its PDF, ``outreach.booking``). Rendering the letter again must not
+    issue a new code – that would revoke the one on paper – so the copy is
+    rendered under ``booking.no_new_codes`` and goes without one.
+    """
     if item.pdf_path and Path(item.pdf_path).is_file():
-        return Path(item.pdf_path).read_bytes()
+        return Path(item.pdf_path).read_bytes(), None
+    from outreach.booking import no_new_codes
     from outreach.compose import local
     from outreach.letters import render_pdf
     from outreach.printing import letter_data
@@ -109,7 +122,10 @@ def letter_pdf(session: Session, item: PrintItem) -> bytes:
     )
     if at is None:
         raise RuntimeError("the letter has no date")
-    return render_pdf([letter_data(session, item, local(at).date())])
+    with no_new_codes(session):
+        data = letter_data(session, item, local(at).date())
+    reason = None if data.booking_code else NO_CODE_REASON
+    return render_pdf([data]), reason
 
 
 def message(
@@ -125,8 +141,24 @@ def message(
     language = message_language(case.person.language)
     office = case.district.office_name if case.district is not None else "NAV"
     text = render_email("letter", language, office_name=office, contact_phone=contact_phone)
-    attachment = Attachment(f"brev-{case.reference}.pdf", letter_pdf(session, item))
-    return _email(attempt, text, attachment, {**metadata, "print_item": str(item.id)})
+    pdf, no_code = letter_pdf(session, item)
+    attachment = Attachment(f"brev-{case.reference}.pdf", pdf)
+    extra = {"print_item": str(item.id)}
+    if no_code is not None and attempt.id:
+        extra["booking_code"] = "omitted"
+        # Staff should know the copy differs from the paper letter.
+        timeline.record(
+            session,
+            case.id,
+            "letter_copy_without_code",
+            attempt.created_at,
+            channel="email",
+            step_id=step.id,
+            attempt_id=attempt.id,
+            print_item=item.id,
+            reason=no_code,
+        )
+    return _email(attempt, text, attachment, {**metadata, **extra})
 
 
 # --- appointment confirmations (booked on the booking page) ------------------------------

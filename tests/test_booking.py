@@ -111,6 +111,38 @@ def test_a_new_letter_rotates_the_code(rt: Any) -> None:
         assert booking.issue_code(session, rt, case) == booking.issue_code(session, rt, case)
 
 
+def test_a_rolled_back_code_is_never_handed_out_again(rt: Any) -> None:
+    """The per-transaction cache goes with the rollback."""
+    case_id = new_case(rt)
+    session = rt.new_session()
+    try:
+        case = session.get(Case, case_id)
+        lost = booking.issue_code(session, rt, case)
+        session.rollback()  # the rendering failed: the code row is gone
+        case = session.get(Case, case_id)
+        fresh = booking.issue_code(session, rt, case)
+        assert fresh != lost
+        session.commit()
+    finally:
+        session.close()
+    assert verified(rt, lost) is None
+    assert verified(rt, fresh) == case_id
+
+
+def test_rendering_again_under_no_new_codes_issues_and_revokes_nothing(rt: Any) -> None:
+    case_id = new_case(rt)
+    code = issue(rt, case_id)
+    with rt.session() as session, booking.no_new_codes(session):
+        assert booking.letter_booking(session, session.get(Case, case_id), "tenant") == {}
+    assert verified(rt, code) == case_id
+    with rt.session() as session:
+        case = session.get(Case, case_id)
+        same = booking.issue_code(session, rt, case)  # issued in this transaction: reused
+        with booking.no_new_codes(session):
+            assert booking.letter_booking(session, case, "tenant")["booking_code"] == same
+        assert "booking_no_new_codes" not in session.info
+
+
 def test_one_active_code_per_case_is_a_database_rule(rt: Any) -> None:
     case_id = new_case(rt)
     issue(rt, case_id)

@@ -5,6 +5,7 @@ otherwise. The email is neutral; the letter is the attached PDF."""
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach import krr
+from outreach.letter_email import NO_CODE_REASON
 from outreach.models import Case, Event, PrintItem, Step
 from tests.factories import national_id
 from tests.test_visits_support import letter_posted, open_case, outbox, run, step_of
@@ -135,3 +137,67 @@ def test_the_register_is_asked_at_every_sending(rt: Any, clock: Any, register: A
     assert _skipped(rt, case_id) == ["KRR: reserved against digital mail"]
     [email] = outbox(rt, "email")
     assert base64.b64decode(email["attachments"][0]["content_base64"]).startswith(b"%PDF")
+
+
+def _codes(rt: Any, case_id: int) -> list[tuple[int, bool]]:
+    from outreach.models_booking import BookingCode
+
+    with rt.session() as session:
+        rows = session.scalars(
+            select(BookingCode).where(BookingCode.case_id == case_id).order_by(BookingCode.id)
+        )
+        return [(r.id, r.revoked_at is None) for r in rows]
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_a_copy_rendered_again_keeps_the_paper_letters_code_working(
+    rt: Any, clock: Any, register: Any
+) -> None:
+    """The PDF is gone: the copy goes without a code rather than revoke the one on paper."""
+    from outreach import booking
+
+    case_id = open_case(rt, **CONSENTING)
+    letter_posted(rt, clock, case_id, pdf=True)
+    with rt.session() as session:
+        item = session.scalars(select(PrintItem).where(PrintItem.audience == "tenant")).one()
+        paper = _pdf_text(Path(item.pdf_path).read_bytes())
+        Path(item.pdf_path).unlink()  # var/ lost, or a batch posted without PDFs
+    [printed] = set(re.findall(rf"[{booking.ALPHABET}]{{4}}-[{booking.ALPHABET}]{{4}}", paper))
+    before = _codes(rt, case_id)
+    assert [active for _, active in before] == [True]
+
+    assert run(rt, step_of(rt, case_id, "letter_email").id).result == "done"
+    assert _codes(rt, case_id) == before  # nothing issued, nothing revoked
+    with rt.session() as session:
+        assert booking.verify_code(session, rt, printed) is not None
+        events = session.scalars(select(Event).where(Event.case_id == case_id)).all()
+    [note] = [e for e in events if e.kind == "letter_copy_without_code"]
+    assert note.data["reason"] == NO_CODE_REASON
+    assert [e.kind for e in events].count("booking_code_issued") == 1
+    [email] = outbox(rt, "email")
+    assert email["metadata"]["booking_code"] == "omitted"
+    copy = _pdf_text(base64.b64decode(email["attachments"][0]["content_base64"]))
+    assert printed not in copy
+    assert "NAV" in copy  # still the letter, rendered again
+
+
+def test_the_letters_own_pdf_is_sent_with_its_code_and_no_note(
+    rt: Any, clock: Any, register: Any
+) -> None:
+    case_id = open_case(rt, **CONSENTING)
+    letter_posted(rt, clock, case_id, pdf=True)
+    before = _codes(rt, case_id)
+    assert run(rt, step_of(rt, case_id, "letter_email").id).result == "done"
+    assert _codes(rt, case_id) == before
+    [email] = outbox(rt, "email")
+    assert "booking_code" not in email["metadata"]
+    with rt.session() as session:
+        kinds = set(session.scalars(select(Event.kind).where(Event.case_id == case_id)))
+    assert "letter_copy_without_code" not in kinds
