@@ -112,36 +112,57 @@ def _tcp_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def _can_connect(url: str) -> bool:
+    """True when ``url`` (a libpq URL) accepts us now; never raises."""
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except Exception:  # any failure means "not this one": try the next
+        return False
+
+
+# The machine's server as the developer machines and CI have it (trust auth).
+_TRUST_URLS = ("postgres@127.0.0.1:5432/test", "postgres@127.0.0.1:5432/postgres")
+
+
 def ensure_postgres() -> str:
     """A PostgreSQL server URL for the test suite.
 
     ``TEST_DATABASE_URL`` wins; else the machine's server on 127.0.0.1:5432
-    (trust auth, as on the developer machines and CI); else start the Debian
-    cluster that the ``postgresql`` package installs (``make setup`` installs
-    it when missing) and give root a role on it, reached over the socket.
+    when it lets us in with trust auth (as on the developer machines and CI);
+    else start the Debian cluster that the ``postgresql`` package installs
+    (``make setup`` installs it when missing) and give the user a role on it,
+    reached over the socket. An open port alone is not enough: a cluster that
+    an earlier run started listens on 5432 too, with password auth on TCP.
     """
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
     if _tcp_open("127.0.0.1", 5432):
-        return "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        for candidate in _TRUST_URLS:
+            if _can_connect(f"postgresql://{candidate}"):
+                return f"postgresql+psycopg://{candidate}"
     versions = sorted(glob.glob("/etc/postgresql/*"))
     if not versions:
         raise ServiceError(
-            "No PostgreSQL: set TEST_DATABASE_URL, start one on 127.0.0.1:5432, "
-            "or run `make setup` (installs Debian's postgresql)."
+            "No PostgreSQL: set TEST_DATABASE_URL, start one on 127.0.0.1:5432 with trust "
+            "auth, or run `make setup` (installs Debian's postgresql)."
         )
     version = os.path.basename(versions[-1])
     # Debian's own tools, found on PATH; fixed argv, no shell.
     start = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"]
-    subprocess.run(start, check=False)  # noqa: S603
+    subprocess.run(start, check=False, capture_output=True)  # noqa: S603
+    user = os.environ.get("USER") or "root"
+    socket_url = f"postgresql:///{user}?host=/var/run/postgresql"
+    server_socket = Path("/var/run/postgresql/.s.PGSQL.5432")
     for _ in range(100):
-        if _tcp_open("127.0.0.1", 5432):
+        if server_socket.exists():
             break
         time.sleep(0.1)
-    # The Debian cluster authenticates local socket users by name: make a
-    # superuser role for the user running the tests, with a database.
-    user = os.environ.get("USER") or "root"
+    # The Debian cluster authenticates local socket users by name (peer): make
+    # a superuser role for the user running the tests, with a database.
     for sql in (
         f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='{user}') "
         f'THEN CREATE ROLE "{user}" SUPERUSER LOGIN; END IF; END$$;',
@@ -149,4 +170,9 @@ def ensure_postgres() -> str:
     ):
         psql = ["runuser", "-u", "postgres", "--", "psql", "-q", "-c", sql]
         subprocess.run(psql, check=False, capture_output=True)  # noqa: S603
+    if not _can_connect(socket_url):
+        raise ServiceError(
+            f"PostgreSQL {version} did not let {user} in over /var/run/postgresql; "
+            "set TEST_DATABASE_URL."
+        )
     return f"postgresql+psycopg:///{user}?host=/var/run/postgresql"
