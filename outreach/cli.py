@@ -238,6 +238,23 @@ def districts() -> None:
     """District reference data."""
 
 
+@districts.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dataset", default="", help="the official dataset's name and date, for the record")
+def districts_import(csv_file: str, dataset: str) -> None:
+    """Validate an address table and route by it from the next start (var/address-table.csv)."""
+    from outreach.config import load_settings
+    from outreach.districts import IMPORTED_TABLE, AddressImportError, install_address_table
+
+    settings = load_settings()
+    dest = settings.address_table or settings.var_dir / IMPORTED_TABLE
+    try:
+        rows = install_address_table(Path(csv_file), dest, dataset=dataset)
+    except AddressImportError as exc:
+        raise click.ClickException(f"nothing was imported:\n{exc}") from exc
+    click.echo(f"{len(rows)} address rows imported to {dest}; restart web and workers to use them")
+
+
 @districts.command("check-addresses")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
 def districts_check(csv_file: str) -> None:

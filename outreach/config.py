@@ -43,6 +43,10 @@ class Settings:
     max_step_tries: int = 5
     worker_class: str = "fork"  # fork | simple
     policy_file: Path | None = None
+    # The street/house-number table that routes addresses to districts
+    # (``outreach districts import``); None: var/address-table.csv when an
+    # import put one there, else the shipped demo table.
+    address_table: Path | None = None
     public_base_url: str = "http://127.0.0.1:5000"
     timezone: str = "Europe/Oslo"
     provider_settings: Mapping[str, str] = field(default_factory=dict)
@@ -132,6 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("OUTREACH_VAR_DIR", str(REPO_ROOT / "var")))
     policy = env.get("OUTREACH_POLICY_FILE")
+    address_table = env.get("OUTREACH_ADDRESS_TABLE")
     settings = Settings(
         env=env.get("OUTREACH_ENV", "development"),
         var_dir=var_dir,
@@ -145,6 +150,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_step_tries=int(_float(env, "OUTREACH_MAX_STEP_TRIES", 5)),
         worker_class=env.get("OUTREACH_WORKER_CLASS", "fork"),
         policy_file=Path(policy) if policy else None,
+        address_table=Path(address_table) if address_table else None,
         public_base_url=env.get("OUTREACH_PUBLIC_URL", "http://127.0.0.1:5000"),
         provider_settings={k: env[k] for k in _PROVIDER_VARIABLES if env.get(k)},
         log_level=env.get("OUTREACH_LOG_LEVEL", "INFO"),

@@ -370,8 +370,72 @@ def _index(table: Iterable[AddressRow]) -> dict[str, list[AddressRow]]:
 
 
 @lru_cache(maxsize=1)
-def _default_index() -> dict[str, list[AddressRow]]:
+def _shipped_index() -> dict[str, list[AddressRow]]:
     return _index(default_address_table())
+
+
+# The table in force: set once at start (``use_address_table``) from the
+# operator's import; the shipped demo table until then.
+_installed: dict[str, list[AddressRow]] | None = None
+
+IMPORTED_TABLE = "address-table.csv"
+
+
+def _default_index() -> dict[str, list[AddressRow]]:
+    return _installed if _installed is not None else _shipped_index()
+
+
+def address_table_for(configured: Path | None, var_dir: Path) -> Path | None:
+    """Which table to route by: the configured file, else an import in var/, else None (demo)."""
+    if configured is not None:
+        return configured
+    imported = var_dir / IMPORTED_TABLE
+    return imported if imported.exists() else None
+
+
+def use_address_table(path: Path | None) -> int:
+    """Route by ``path`` from now on (None: the shipped demo table); returns its row count.
+
+    Raises ``AddressImportError`` for a table that does not validate, so a
+    broken import stops the service at start rather than misroute cases.
+    """
+    global _installed
+    if path is None:
+        _installed = None
+        return len(default_address_table())
+    rows = import_address_csv(path)
+    _installed = _index(rows)
+    return len(rows)
+
+
+def install_address_table(source: Path, dest: Path, *, dataset: str = "") -> list[AddressRow]:
+    """Validate ``source`` whole, then put it at ``dest`` atomically, with a note of its origin.
+
+    Nothing is written unless every row passes; the note (``dest`` with
+    ``.json``) records the source file, its SHA-256, the row count, when it was
+    imported and the dataset's own name/date (``dataset``), so the next
+    yearly re-import knows what it replaces.
+    """
+    import hashlib
+    import json
+    import os
+    from datetime import UTC, datetime
+
+    rows = import_address_csv(source)
+    raw = source.read_bytes()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    temporary = dest.with_name(dest.name + ".tmp")
+    temporary.write_bytes(raw)
+    os.replace(temporary, dest)
+    note = {
+        "source": source.name,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "rows": len(rows),
+        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "dataset": dataset,
+    }
+    dest.with_suffix(".json").write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
+    return rows
 
 
 def lookup_district(

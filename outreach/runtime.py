@@ -20,6 +20,7 @@ from channels.base import Channel
 from outreach.config import Settings, load_settings
 from outreach.crypto import DataProtector
 from outreach.db import session_factory, session_scope
+from outreach.districts import address_table_for, use_address_table
 from outreach.policy import Policy, load_policy
 from outreach.workdays import WorkCalendar
 
@@ -84,6 +85,7 @@ class ShiftedClock:
 
 def build_runtime(settings: Settings | None = None, **overrides: Any) -> Runtime:
     settings = settings or load_settings()
+    use_address_table(address_table_for(settings.address_table, settings.var_dir))
     runtime = Runtime(
         settings=settings,
         policy=load_policy(settings.policy_file),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from outreach.config import Settings
 from outreach.districts import (
     ADDRESS_COLUMNS,
+    IMPORTED_TABLE,
     AddressImportError,
     all_districts,
     default_address_table,
@@ -18,8 +24,10 @@ from outreach.districts import (
     lookup_district,
     normalize_street,
     parse_house_number,
+    use_address_table,
 )
 from outreach.identity import normalize_phone
+from outreach.runtime import build_runtime
 
 OFFICIAL = {
     "030101": "Gamle Oslo",
@@ -337,3 +345,57 @@ def test_import_conflicts_respect_parity(tmp_path: Path) -> None:
         name="same.csv",
     )
     assert len(import_address_csv(same)) == 2
+
+
+# -- importing a table the service then routes by -------------------------------------
+
+
+def _cli(*args: str, var_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OUTREACH_VAR_DIR": str(var_dir)}
+    env.pop("OUTREACH_ADDRESS_TABLE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "outreach.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_districts_import_installs_a_valid_table_that_routing_then_uses(tmp_path: Path) -> None:
+    source = write_csv(tmp_path, "Nyveien,1,9999,all,,030111", name="official.csv")
+    var_dir = tmp_path / "var"
+    result = _cli("districts", "import", str(source), "--dataset", "test 2026", var_dir=var_dir)
+    assert result.returncode == 0, result.stderr
+    assert "1 address rows imported" in result.stdout
+    installed = var_dir / IMPORTED_TABLE
+    note = json.loads(installed.with_suffix(".json").read_text())
+    assert note["rows"] == 1 and note["dataset"] == "test 2026" and note["source"] == "official.csv"
+
+    assert lookup_district("Nyveien", "3", None) is None  # still the shipped demo table
+    try:
+        build_runtime(Settings(env="test", var_dir=var_dir, testing=True))
+        match = lookup_district("Nyveien", "3", None)
+        assert match is not None and match.code == "030111"
+        assert lookup_district("Tøyengata", "1", None) is None  # the demo table is gone
+    finally:
+        use_address_table(None)
+    assert lookup_district("Tøyengata", "1", None) is not None
+
+
+def test_districts_import_writes_nothing_when_a_row_is_wrong(tmp_path: Path) -> None:
+    source = write_csv(
+        tmp_path, "Nyveien,1,50,all,,030111", "Nyveien,40,60,all,,030112", name="bad.csv"
+    )
+    var_dir = tmp_path / "var"
+    result = _cli("districts", "import", str(source), var_dir=var_dir)
+    assert result.returncode != 0
+    assert "nothing was imported" in result.stderr
+    assert not (var_dir / IMPORTED_TABLE).exists()
+
+
+def test_a_broken_configured_table_stops_the_start(tmp_path: Path) -> None:
+    source = write_csv(tmp_path, "Nyveien,1,50,all,,039999", name="bad.csv")
+    with pytest.raises(AddressImportError):
+        build_runtime(Settings(env="test", var_dir=tmp_path, address_table=source, testing=True))
+    use_address_table(None)
