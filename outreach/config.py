@@ -56,6 +56,19 @@ class Settings:
     # and runs in real time from there (principle 4), so a demo or a worker in
     # a test can live on a chosen working day. Refused in production.
     clock_start: datetime | None = None
+    # OpenID Connect single sign-on for staff (outreach.web.staff.oidc): on
+    # when issuer, client id and secret are all set. Roles and districts stay
+    # in our users table; the claim only says which user it is.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_username_claim: str = "preferred_username"
+    # Refuse local passwords once every account signs in through the provider.
+    oidc_only: bool = False
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def redis_namespace(self) -> str:
@@ -88,6 +101,25 @@ class Settings:
             raise ConfigError("OUTREACH_CLOCK_START must not be set in production")
         if self.worker_class not in {"fork", "simple"}:
             raise ConfigError("OUTREACH_WORKER_CLASS must be 'fork' or 'simple'")
+        self._check_oidc()
+
+    def _check_oidc(self) -> None:
+        parts = (self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret)
+        if any(parts) and not all(parts):
+            raise ConfigError(
+                "OUTREACH_OIDC_ISSUER, OUTREACH_OIDC_CLIENT_ID and OUTREACH_OIDC_CLIENT_SECRET "
+                "are set together or not at all"
+            )
+        if self.oidc_only and not self.oidc_enabled:
+            raise ConfigError("OUTREACH_OIDC_ONLY=1 needs OUTREACH_OIDC_ISSUER and the client")
+        if self.oidc_enabled and not self.oidc_username_claim:
+            raise ConfigError("OUTREACH_OIDC_USERNAME_CLAIM must not be empty")
+        if (
+            self.env == "production"
+            and self.oidc_enabled
+            and not self.oidc_issuer.startswith("https://")
+        ):
+            raise ConfigError("OUTREACH_OIDC_ISSUER must be an https:// URL in production")
 
 
 _PROVIDER_VARIABLES = (
@@ -132,6 +164,15 @@ def _instant(environ: Mapping[str, str], name: str) -> datetime | None:
     return value
 
 
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw in {"", "0", "false", "no"}:
+        return False
+    if raw in {"1", "true", "yes"}:
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("OUTREACH_VAR_DIR", str(REPO_ROOT / "var")))
@@ -155,6 +196,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         provider_settings={k: env[k] for k in _PROVIDER_VARIABLES if env.get(k)},
         log_level=env.get("OUTREACH_LOG_LEVEL", "INFO"),
         clock_start=_instant(env, "OUTREACH_CLOCK_START"),
+        oidc_issuer=env.get("OUTREACH_OIDC_ISSUER", ""),
+        oidc_client_id=env.get("OUTREACH_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=env.get("OUTREACH_OIDC_CLIENT_SECRET", ""),
+        oidc_username_claim=env.get("OUTREACH_OIDC_USERNAME_CLAIM") or "preferred_username",
+        oidc_only=_flag(env, "OUTREACH_OIDC_ONLY"),
     )
     settings.check()
     return settings

@@ -5,13 +5,40 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import runtime as runtime_module
 from outreach.config import REPO_ROOT, load_settings
 from outreach.db import session_factory
 from outreach.logs import configure_logging
+
+# The intake form uploads the bailiff's PDF; a scanned petition stays well
+# under this. Larger bodies get a 413 before any view reads them.
+MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+# Pages for people (staff, landlords): they show personal data, so nothing is
+# cached, framed, sniffed or leaked through the Referer. The booking page
+# (``outreach.web.booking``) sets its own, stricter policy.
+_PAGE_PREFIXES = ("/staff", "/utleier")
+_PAGE_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": _PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _page_headers(response: Response) -> Response:
+    """Set ``PAGE_HEADERS`` on staff and landlord pages (errors included)."""
+    path = request.path
+    if any(path == p or path.startswith(p + "/") for p in _PAGE_PREFIXES):
+        for name, value in PAGE_HEADERS.items():
+            if name == "Cache-Control" and request.endpoint == "staff.static":
+                continue  # the stylesheet holds no personal data; let it be cached
+            response.headers.setdefault(name, value)
+    return response
 
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
@@ -27,6 +54,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["TESTING"] = settings.testing
     app.config["JSON_SORT_KEYS"] = False
+    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     app.extensions["outreach_runtime"] = rt
     # Behind a proxy the public URL is what Twilio signs (TECH-NOTES).
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
@@ -37,7 +65,12 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         if session is not None:
             session.close()
 
+    app.after_request(_page_headers)
+
     from outreach.web import api, booking, health, landlord, landlord_api, staff, webhooks
+    from outreach.web.staff import errors, oidc
+
+    oidc.init_app(app, settings)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(landlord_api.bp)
@@ -46,6 +79,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(booking.bp)
+    errors.init_app(app)
     logging.getLogger(__name__).debug("app built for %s", settings.env)
     session_factory(settings.database)  # fail early on a bad DATABASE_URL
     return app

@@ -7,9 +7,9 @@
 - Logins are logged by user id only; a failure logs no user name or address.
 - Every POST in the blueprint must carry a valid CSRF token (400 otherwise).
 
-OpenID Connect single sign-on (Authlib) is the production option; see
-docs/screens/README.md. It would replace ``login`` and keep everything after
-``_start_session``.
+OpenID Connect single sign-on (Authlib) is the production option
+(``outreach.web.staff.oidc``, docs/screens/README.md): it ends in the same
+``start_session``. ``OUTREACH_OIDC_ONLY=1`` turns the password form off.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/staff"):
@@ -184,7 +184,8 @@ def _end_session() -> None:
         session["lang"] = lang
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
+    """Begin a fresh session for ``user``: after a password or single sign-on."""
     _end_session()
     now = _now_ts()
     session.permanent = True
@@ -193,15 +194,32 @@ def _start_session(user: User) -> None:
     session["staff_seen_at"] = now
 
 
+def _login_page(form: LoginForm, status: int = 200, **context: Any) -> Any:
+    from outreach.web.staff import oidc
+
+    return render_template(
+        "staff/login.html",
+        form=form,
+        sso_enabled=oidc.enabled(),
+        password_login=oidc.password_login_allowed(),
+        **context,
+    ), status
+
+
 @bp.route("/logg-inn", methods=["GET", "POST"])
 def login() -> Any:
+    from outreach.web.staff import oidc
+
     form = LoginForm()
     notice = session.pop("staff_notice", None)
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-        return render_template("staff/login.html", form=form, notice=notice)
+        return _login_page(form, notice=notice)
+    if not oidc.password_login_allowed():
+        log.info("staff login refused: passwords are turned off (OUTREACH_OIDC_ONLY)")
+        return _login_page(form, 403)
     if not form.validate():
-        return render_template("staff/login.html", form=form), 400
+        return _login_page(form, 400)
     username = (form.username.data or "").strip().casefold()
     limiter = _limiter()
     keys = limiter.keys(username, _client_address())
@@ -211,7 +229,7 @@ def login() -> Any:
     except Exception:  # Redis unreachable: refuse rather than drop the limit
         log.exception("staff login refused: the rate-limit store is unreachable")
         form.password.errors = [_("Innlogging er midlertidig utilgjengelig. Prøv igjen om litt.")]
-        return render_template("staff/login.html", form=form), 503
+        return _login_page(form, 503)
     if blocked:
         log.warning("staff login refused: too many failures")
         form.password.errors = [
@@ -220,18 +238,18 @@ def login() -> Any:
                 "eller kontakt en administrator."
             )
         ]
-        return render_template("staff/login.html", form=form), 429
+        return _login_page(form, 429)
     user = db_session().scalar(select(User).where(User.username == username, User.active.is_(True)))
     ok = check_password(user.password_hash if user else None, form.password.data or "")
     if user is None or not ok:
         limiter.count_failure(redis, keys)
         log.info("staff login failed")
         form.password.errors = [_("Feil brukernavn eller passord.")]
-        return render_template("staff/login.html", form=form), 401
+        return _login_page(form, 401)
     limiter.succeeded(redis, keys)
-    _start_session(user)
+    start_session(user)
     log.info("staff login ok user_id=%s", user.id)
-    return redirect(_safe_next(form.next.data))
+    return redirect(safe_next(form.next.data))
 
 
 @bp.post("/logg-ut")
@@ -248,4 +266,4 @@ def set_language() -> Any:
     form = LanguageForm()
     if form.lang.data in UI_LANGUAGES:
         session["lang"] = form.lang.data
-    return redirect(_safe_next(form.next.data))
+    return redirect(safe_next(form.next.data))
