@@ -194,10 +194,12 @@ class Trigger(Base):
     __tablename__ = "triggers"
     __table_args__ = (
         # "The same trigger sent twice (same kind + source reference) is
-        # accepted once" (issue 2).
+        # accepted once" (issue 2) – per sender: two landlords may both use
+        # reference "2024-1", and the second must not get the first's case.
         Index(
-            "uq_triggers_kind_reference",
+            "uq_triggers_source_reference",
             "kind",
+            "source_key",
             "source_reference",
             unique=True,
             sqlite_where=text("source_reference IS NOT NULL"),
@@ -213,7 +215,15 @@ class Trigger(Base):
     source_name: Mapped[str] = mapped_column(String(200), default="")
     source_org_number: Mapped[str | None] = mapped_column(String(9))
     source_reference: Mapped[str | None] = mapped_column(String(120))
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Who sent it, for scoping the reference: "type:org_number", or
+    # "type:name:<name>" when the sender has no org number (intake.accept).
+    source_key: Mapped[str] = mapped_column(String(240), default="")
+    # Stored already scoped by the caller ("user:3:<key>", "token:7:<key>",
+    # "landlord:2:<key>"), so one caller's key never answers for another's.
+    idempotency_key: Mapped[str | None] = mapped_column(String(240), unique=True)
+    # SHA-256 of the request body sent with the Idempotency-Key: the same key
+    # with another body is a conflict (409), not a silent duplicate.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     arrears_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     eviction_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")

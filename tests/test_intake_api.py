@@ -146,3 +146,96 @@ def test_national_id_is_not_stored_in_clear(client: Any, staff_token: str, rt: A
         assert nid.encode() not in (person.national_id_enc or b"")
         assert person.national_id_hmac != nid
         assert rt.protector.decrypt(person.national_id_enc) == nid
+
+
+def _landlord_warning(org_number: str, tenant_name: str, street: str) -> dict[str, Any]:
+    return trigger(
+        kind="unpaid_rent_warning",
+        source={
+            "type": "landlord",
+            "name": f"Utleier {org_number}",
+            "org_number": org_number,
+            "reference": "2024-1",
+        },
+        tenant={"name": tenant_name, "address": {"street": street}},
+        household={"children": []},
+    )
+
+
+def test_two_senders_with_the_same_reference_get_their_own_cases(
+    client: Any, staff_token: str, rt: Any
+) -> None:
+    """Issue 2 audit: the second landlord's "2024-1" was dropped and answered
+    with the first landlord's case id (a confidentiality leak)."""
+    first = post(client, staff_token, _landlord_warning("974760673", "Ola Hansen", "Tøyengata 2"))
+    second = post(client, staff_token, _landlord_warning("923609016", "Kari Berg", "Tøyengata 40"))
+    assert (first.status_code, second.status_code) == (201, 201), second.json
+    assert second.json["duplicate"] is False
+    assert second.json["case_id"] != first.json["case_id"]
+    assert counts(rt)[:2] == (2, 2)
+    # The same sender sending its reference again is still the same trigger.
+    again = post(client, staff_token, _landlord_warning("923609016", "Kari Berg", "Tøyengata 40"))
+    assert again.status_code == 200
+    assert again.json["case_id"] == second.json["case_id"]
+
+
+def test_senders_without_org_number_are_told_apart_by_name(
+    client: Any, staff_token: str, rt: Any
+) -> None:
+    first = post(client, staff_token, trigger())
+    other = trigger(
+        source={"name": "Namsfogden i Asker og Bærum"},
+        tenant={"name": "Per Olsen", "address": {"street": "Tøyengata 30"}},
+    )
+    second = post(client, staff_token, other)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json["case_id"] != first.json["case_id"]
+    # Case and spacing of the name do not make another sender.
+    same = trigger(source={"name": "  oslo   NAMSFOGDKONTOR "})
+    assert post(client, staff_token, same).json["trigger_id"] == first.json["trigger_id"]
+
+
+def test_idempotency_key_belongs_to_its_caller(
+    client: Any, staff_token: str, system_token: str, rt: Any
+) -> None:
+    """Another caller's "k1" is another request, never an answer with its case."""
+    from outreach.web.auth import issue_token
+
+    with rt.session() as s:
+        other_token = issue_token(s, "another feed", None)
+    key = {"Idempotency-Key": "k1"}
+    mine = post(client, system_token, trigger(source={"reference": None}), **key)
+    doc = trigger(
+        source={"reference": None},
+        tenant={"name": "Per Olsen", "address": {"street": "Tøyengata 30"}},
+    )
+    theirs = post(client, other_token, doc, **key)
+    staff = post(client, staff_token, doc, **key)
+    assert (mine.status_code, theirs.status_code, staff.status_code) == (201, 201, 201)
+    assert len({mine.json["trigger_id"], theirs.json["trigger_id"], staff.json["trigger_id"]}) == 3
+    # Each caller's own retry still answers with its own first result.
+    again = post(client, other_token, doc, **key)
+    assert again.status_code == 200
+    assert again.json["trigger_id"] == theirs.json["trigger_id"]
+    assert counts(rt)[0] == 3
+
+
+def test_same_idempotency_key_with_another_body_is_409(
+    client: Any, staff_token: str, rt: Any
+) -> None:
+    key = {"Idempotency-Key": "abc-2"}
+    first = post(client, staff_token, trigger(source={"reference": None}), **key)
+    other = trigger(
+        source={"reference": None},
+        tenant={"name": "Per Olsen", "address": {"street": "Tøyengata 30"}},
+    )
+    conflict = post(client, staff_token, other, **key)
+    assert first.status_code == 201
+    assert conflict.status_code == 409, conflict.json
+    assert conflict.json["error"] == "idempotency_conflict"
+    assert "Idempotency-Key" in conflict.json["errors"]
+    assert "case_id" not in conflict.json
+    assert counts(rt)[:2] == (1, 1)
+    # Key order does not make another body.
+    reordered = dict(reversed(list(trigger(source={"reference": None}).items())))
+    assert post(client, staff_token, reordered, **key).status_code == 200

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,18 +50,62 @@ class IntakeResult:
         }
 
 
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key came back with another request body."""
+
+    def __init__(self, trigger_id: int) -> None:
+        super().__init__("This Idempotency-Key was used for another request body.")
+        self.trigger_id = trigger_id
+
+
+def source_key(source: dict[str, Any]) -> str:
+    """Who sent a trigger, for scoping its reference.
+
+    References are the sender's own numbering (a landlord's "2024-1", the
+    bailiff's case number): only the same sender sending the same reference
+    again is the same trigger. The org number identifies a sender; without
+    one, its name (case and spacing ignored) does.
+    """
+    org = source.get("org_number")
+    if org:
+        return f"{source['type']}:{org}"
+    name = " ".join((source.get("name") or "").split()).lower()
+    return f"{source['type']}:name:{name}"
+
+
 def _existing(
     session: Session, data: dict[str, Any], idempotency_key: str | None
 ) -> Trigger | None:
-    conditions = []
     if idempotency_key:
-        conditions.append(Trigger.idempotency_key == idempotency_key)
+        by_key = session.scalar(select(Trigger).where(Trigger.idempotency_key == idempotency_key))
+        if by_key is not None:
+            return by_key
     reference = data["source"].get("reference")
-    if reference:
-        conditions.append((Trigger.kind == data["kind"]) & (Trigger.source_reference == reference))
-    if not conditions:
+    if not reference:
         return None
-    return session.scalar(select(Trigger).where(or_(*conditions)).limit(1))
+    return session.scalar(
+        select(Trigger)
+        .where(
+            Trigger.kind == data["kind"],
+            Trigger.source_key == source_key(data["source"]),
+            Trigger.source_reference == reference,
+        )
+        .limit(1)
+    )
+
+
+def _check_same_request(
+    found: Trigger, idempotency_key: str | None, request_hash: str | None
+) -> None:
+    """Same key, other body: refuse instead of answering with the first result."""
+    if (
+        idempotency_key
+        and request_hash
+        and found.idempotency_key == idempotency_key
+        and found.request_hash is not None
+        and found.request_hash != request_hash
+    ):
+        raise IdempotencyConflict(found.id)
 
 
 def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> IntakeResult:
@@ -140,20 +184,25 @@ def accept_trigger(
     received_by: str | None = None,
     actor: str | None = None,
     before_commit: Callable[[IntakeResult], None] | None = None,
+    request_hash: str | None = None,
 ) -> IntakeResult:
     """Accept a validated trigger (see ``intake.schema.load_trigger``).
 
     Idempotent: the same ``Idempotency-Key`` or the same kind + source
-    reference returns the first result. Commits on success; ``before_commit``
+    reference from the same sender returns the first result. The caller
+    scopes ``idempotency_key`` to itself (``"user:3:<key>"``); with
+    ``request_hash`` given, the same key with another body raises
+    ``IdempotencyConflict`` and writes nothing. Commits on success; ``before_commit``
     lets a caller add its own rows (a landlord's receipt) to the same
     transaction, so they exist together or not at all.
     """
     now = rt.now()
     found = _existing(session, data, idempotency_key)
     if found is not None:
+        _check_same_request(found, idempotency_key, request_hash)
         return _result_for(session, found, duplicate=True)
     try:
-        result = _accept(session, rt, data, now, idempotency_key, received_by, actor)
+        result = _accept(session, rt, data, now, idempotency_key, request_hash, received_by, actor)
         if before_commit is not None:
             before_commit(result)
         session.commit()
@@ -164,6 +213,7 @@ def accept_trigger(
         found = _existing(session, data, idempotency_key)
         if found is None:
             raise
+        _check_same_request(found, idempotency_key, request_hash)
         return _result_for(session, found, duplicate=True)
 
 
@@ -173,6 +223,7 @@ def _accept(
     data: dict[str, Any],
     now: datetime,
     idempotency_key: str | None,
+    request_hash: str | None,
     received_by: str | None,
     actor: str | None,
 ) -> IntakeResult:
@@ -218,7 +269,9 @@ def _accept(
         source_name=data["source"].get("name") or "",
         source_org_number=data["source"].get("org_number"),
         source_reference=data["source"].get("reference"),
+        source_key=source_key(data["source"]),
         idempotency_key=idempotency_key,
+        request_hash=request_hash if idempotency_key else None,
         arrears_amount=data.get("arrears_amount"),
         eviction_date=data.get("eviction_date"),
         notes=data.get("notes") or "",
@@ -236,6 +289,9 @@ def _accept(
         case.letter_sent_at = None
         case.contact_started_at = None
     trigger.round = case.ladder_round
+    from outreach.parties import store_parties  # where the copies go (issue 3)
+
+    store_parties(trigger, data)
     session.flush()
 
     if case_created:

@@ -8,6 +8,8 @@ is not revealed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from outreach import cases as case_actions
 from outreach.flags import FlagDecisionError, decide_flag
-from outreach.intake.accept import accept_trigger
+from outreach.intake.accept import IdempotencyConflict, accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.models import Case, Event, Flag, MatchReview, PrintBatch, PrintItem, Step, Task
 from outreach.printing import PrintError, post_batch
@@ -84,14 +86,25 @@ def post_trigger() -> Any:
     if key is not None and not (1 <= len(key) <= 200):
         return _invalid({"Idempotency-Key": ["Must be 1 to 200 characters."]})
     principal: Principal = g.principal
-    result = accept_trigger(
-        db_session(),
-        rt(),
-        data,
-        idempotency_key=key,
-        received_by=principal.home_district,
-        actor=principal.label,
-    )
+    try:
+        result = accept_trigger(
+            db_session(),
+            rt(),
+            data,
+            # Keys are the caller's own: another token's "abc-1" is another request.
+            idempotency_key=_caller_key(principal, key) if key is not None else None,
+            received_by=principal.home_district,
+            actor=principal.label,
+            request_hash=_body_hash(body),
+        )
+    except IdempotencyConflict:
+        return _error(
+            409,
+            "idempotency_conflict",
+            "This Idempotency-Key was already used with a different request body. "
+            "Send a new key for a new trigger, or the same body to repeat the first one.",
+            {"Idempotency-Key": ["Already used with a different request body."]},
+        )
     payload = result.as_json()
     if not principal.is_staff:
         # A landlord or bailiff feed learns only that the notice was received.
@@ -103,6 +116,19 @@ def post_trigger() -> Any:
     response = jsonify(payload)
     response.status_code = 200 if result.duplicate else 201
     return response
+
+
+def _caller_key(principal: Principal, key: str) -> str:
+    """Scope an Idempotency-Key to who sent it: the staff user, else the token."""
+    if principal.user is not None:
+        return f"user:{principal.user.id}:{key}"
+    return f"token:{principal.token_id}:{key}"
+
+
+def _body_hash(body: Any) -> str:
+    """The request as sent (key order and spacing ignored), to tell a retry from a new request."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _case_for(case_id: int) -> Case | None:
