@@ -10,6 +10,7 @@ and pulls planned ones earlier when the new due time is sooner.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -136,9 +137,27 @@ def estimated_finish(policy: Policy, calendar: WorkCalendar, received_at: dateti
 
 
 def is_crisis(
-    policy: Policy, calendar: WorkCalendar, received_at: datetime, eviction_date: date | None
+    policy: Policy,
+    calendar: WorkCalendar,
+    received_at: datetime,
+    eviction_date: date | None,
+    kinds: Iterable[str] = (),
+    *,
+    today: date | None = None,
 ) -> bool:
+    """Rule 6: would the normal ladder end too late for the eviction date?
+
+    Only for a round with a notice of an eviction still to come
+    (``policy.crisis_kinds``) and a date not already past ``today`` (default:
+    the day of ``received_at``): an
+    eviction carried out is reviewed (rule 7), not chased with SMS, calls and
+    visits at the old address (000, "gjennomført utkastelse").
+    """
     if eviction_date is None:
+        return False
+    if eviction_date < (today or received_at.astimezone(OSLO).date()):
+        return False
+    if not set(kinds) & set(policy.crisis_kinds):
         return False
     eviction_start = datetime.combine(eviction_date, time(0, 0), tzinfo=OSLO)
     margin = policy.crisis_margin

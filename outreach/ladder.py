@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
-from outreach.escalation import CaseFacts, TriggerFact, is_crisis, plan
+from outreach.escalation import OSLO, CaseFacts, TriggerFact, is_crisis, plan
 from outreach.models import STEP_OPEN, Case, Step, Trigger
 from outreach.runtime import Runtime
 
@@ -47,7 +47,9 @@ def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -
         return
     round_triggers = [t for t in case.triggers if t.round == case.ladder_round]
     started = min((t.received_at for t in round_triggers), default=trigger.received_at)
-    if is_crisis(rt.policy, rt.calendar, started, case.eviction_date):
+    kinds = [t.kind for t in round_triggers] or [trigger.kind]
+    today = trigger.received_at.astimezone(OSLO).date()
+    if is_crisis(rt.policy, rt.calendar, started, case.eviction_date, kinds, today=today):
         case.crisis_since = trigger.received_at
         timeline.record(
             session,

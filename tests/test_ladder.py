@@ -229,6 +229,58 @@ def test_eviction_completed_asks_for_a_review_not_letters(sim_settings: Settings
     assert "sms_sent" not in names(events)
 
 
+CONTACT_EVENTS = ["sms_sent", "phone_task_created", "home_visit_scheduled", "flag_raised"]
+
+
+@pytest.mark.parametrize("kind", ["eviction_completed", "lacks_capacity"])
+def test_an_eviction_date_already_past_is_no_crisis_and_runs_no_contact_ladder(
+    sim_settings: Settings, kind: str
+) -> None:
+    """Issue 2 audit: an eviction carried out yesterday got SMS, three calls,
+    two visits at the old address and a child welfare flag. 000 gives these
+    notices their own routine: a review, or the district medical officer."""
+    doc = trigger(
+        kind=kind,
+        eviction_date="2026-11-30",  # the day before receipt
+        source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF"},
+    )
+    events = run(sim_settings, doc, days=30)
+    assert "crisis" not in names(events)
+    for name in CONTACT_EVENTS:
+        assert name not in names(events), name
+    expected = "eviction_review" if kind == "eviction_completed" else "medical_officer_followup"
+    assert expected in [e["task_kind"] for e in events if e["event"] == "task_created"]
+
+
+def test_eviction_completed_today_alone_is_no_crisis(sim_settings: Settings) -> None:
+    doc = trigger(
+        kind="eviction_completed",
+        eviction_date="2026-12-01",
+        source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF"},
+    )
+    events = run(sim_settings, doc, days=21)
+    assert "crisis" not in names(events)
+    assert "sms_sent" not in names(events)
+
+
+def test_a_petition_whose_date_is_already_past_is_no_crisis(sim_settings: Settings) -> None:
+    """A date before receipt cannot be compressed for; the normal ladder runs."""
+    events = run(sim_settings, trigger(eviction_date="2026-11-20"), days=3)
+    assert "crisis" not in names(events)
+    assert at(events, "letter_sent") == [oslo(2026, 12, 1, 16, 0)]
+
+
+def test_eviction_scheduled_tomorrow_is_a_crisis(sim_settings: Settings) -> None:
+    doc = trigger(
+        kind="eviction_scheduled",
+        eviction_date="2026-12-02",
+        source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF"},
+    )
+    events = run(sim_settings, doc, days=2)
+    assert at(events, "crisis") == [oslo(2026, 12, 1, 10, 0)]
+    assert "eviction_review" in [e["task_kind"] for e in events if e["event"] == "task_created"]
+
+
 def test_lacks_capacity_goes_to_the_medical_officer_and_reminds_to_tell_the_bailiff(
     sim_settings: Settings,
 ) -> None:

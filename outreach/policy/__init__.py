@@ -83,6 +83,16 @@ class Policy:
     sms_window: tuple[time, time]
     working_hours: tuple[time, time]
     source: str = "default"
+    # Notices that can make a round a crisis (rule 6): an eviction still to
+    # come. An eviction already carried out or a lack of legal capacity has
+    # its own routine in the circular (000, "gjennomført utkastelse eller
+    # manglende prosessevne"): a review or the medical officer, no ladder.
+    crisis_kinds: tuple[str, ...] = (
+        "unpaid_rent_warning",
+        "eviction_petition",
+        "forced_sale_notice",
+        "eviction_scheduled",
+    )
     by_name: dict[str, Rule] = field(default_factory=dict, compare=False)
 
     def rule(self, name: str) -> Rule:
@@ -175,6 +185,15 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
     )
 
 
+def _kinds(document: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    raw = document.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        raise PolicyError(f"{key}: a list of trigger kinds is required")
+    return tuple(raw)
+
+
 def parse_policy(document: dict[str, Any], source: str = "policy") -> Policy:
     raw_rules = document.get("rule")
     if not isinstance(raw_rules, list) or not raw_rules:
@@ -195,6 +214,7 @@ def parse_policy(document: dict[str, Any], source: str = "policy") -> Policy:
         elderly_age=int(document.get("elderly_age", 67)),
         sms_window=_window(document.get("sms_window", "09:00-17:00"), "sms_window"),
         working_hours=_window(document.get("working_hours", "08:00-15:30"), "working_hours"),
+        crisis_kinds=_kinds(document, "crisis_kinds") or Policy.crisis_kinds,
         source=source,
         by_name=by_name,
     )
