@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -134,9 +135,16 @@ def simulate(trigger_file: str, days: int, respond_at: str | None, as_json: bool
 )
 @click.option("--districts", default="", help="comma-separated district codes, e.g. 030101")
 @click.option("--phone", default="")
+@click.option("--email", default=None, help="where home-visit invitations go; '' clears it")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 def create_user(
-    username: str, display_name: str, roles: str, districts: str, phone: str, password_stdin: bool
+    username: str,
+    display_name: str,
+    roles: str,
+    districts: str,
+    phone: str,
+    email: str | None,
+    password_stdin: bool,
 ) -> None:
     """Create or update a staff user (local account)."""
     from outreach.demo import ensure_user
@@ -145,6 +153,8 @@ def create_user(
     for code in filter(None, districts.split(",")):
         if not is_routable(code):
             raise click.BadParameter(f"{code} is not a district code", param_hint="--districts")
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise click.BadParameter(f"{email!r} is not an email address", param_hint="--email")
     password = (
         sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     )
@@ -158,6 +168,7 @@ def create_user(
             districts=districts,
             phone=phone,
             password=password,
+            email=email,
         )
     click.echo(f"user {username} saved")
 

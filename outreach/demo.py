@@ -59,6 +59,7 @@ def ensure_user(
     districts: str,
     phone: str = "",
     password: str | None = None,
+    email: str | None = None,
 ) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -70,6 +71,8 @@ def ensure_user(
             phone=phone,
         )
         session.add(user)
+    if email is not None:
+        user.email = email or None  # "" clears it
     if password:
         user.password_hash = hash_password(password)
     session.flush()

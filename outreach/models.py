@@ -70,6 +70,9 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(20), default="")
+    # Optional: where the staff member's home-visit invitations (.ics) go by
+    # email; without it they reach the team's outbox (outreach.visits).
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Comma-separated: caseworker, district_lead, medical_officer,
     # central_intake, admin.

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from channels.base import Attachment, Message
+from channels.base import Attachment, Channel, Delivery, Message
 from outreach import compose, ladder, timeline
 from outreach.cases import CaseActionError
 from outreach.models import STEP_OPEN, Attempt, AttemptStatus, Case, Step, Task, User
@@ -358,10 +359,10 @@ def _notice_steps(session: Session, visit: HomeVisit) -> list[Step]:
 # -- invitations ----------------------------------------------------------------
 
 
-def _address(kind: str, value: str, name: str) -> vCalAddress:
-    # Staff have no email address in the user table yet: a URN names them;
-    # with single sign-on this becomes their mailto: address.
-    address = vCalAddress(f"urn:x-outreach:{kind}:{value}")
+def _address(kind: str, value: str, name: str, email: str | None = None) -> vCalAddress:
+    # A staff member with an email address is named by it (their calendar
+    # matches the invitation to them); else a URN names them.
+    address = vCalAddress(f"mailto:{email}" if email else f"urn:x-outreach:{kind}:{value}")
     address.params["cn"] = vText(name)
     return address
 
@@ -397,14 +398,21 @@ def ics(session: Session, visit: HomeVisit) -> bytes:
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     office = case.district.office_name if case.district is not None else "NAV"
     event.add("organizer", _address("district", case.district_code or "oslo", office))
-    for user in staff_of(session, visit) if not cancelled else _former_staff(session, visit):
-        attendee = _address("user", user.username, user.display_name)
+    for user in invitees(session, visit):
+        attendee = _address("user", user.username, user.display_name, user.email)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("NEEDS-ACTION")
         event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def invitees(session: Session, visit: HomeVisit) -> list[User]:
+    """Who the invitation is for: the pair, or for a cancelled visit the pair it had."""
+    if visit.status == "cancelled":
+        return _former_staff(session, visit)
+    return staff_of(session, visit)
 
 
 def _former_staff(session: Session, visit: HomeVisit) -> list[User]:
@@ -445,19 +453,63 @@ def invitation_for_task(task: Task) -> tuple[Attachment, ...]:
     if session is None:
         return ()
     visit = session.scalar(select(HomeVisit).where(HomeVisit.task_id == task.id))
-    return (_attachment(session, visit),) if visit is not None else ()
+    if visit is None:
+        return ()
+    _queue_emailed(session, visit)
+    return (_attachment(session, visit),)
+
+
+def _queue_emailed(session: Session, visit: HomeVisit) -> None:
+    """The step's message reaches the team's outbox; staff with an address get email too.
+
+    Queued once per visit and sequence (a retried step composes again).
+    """
+    if not any(u.email for u in invitees(session, visit)):
+        return
+    content = _content("nytt besøk", visit)
+    with session.no_autoflush:
+        queued = session.scalar(
+            select(func.count(Attempt.id)).where(
+                Attempt.detail == f"visit:{visit.id}:email", Attempt.content == content
+            )
+        )
+    if not queued:
+        from outreach.runtime import current
+
+        rt = current()
+        _queue_invitation(session, rt, visit, rt.now(), "nytt besøk", email_only=True)
+
+
+def _content(why: str, visit: HomeVisit) -> str:
+    return f"{why}: besøk {visit.id}, sekvens {visit.ical_sequence}"
 
 
 def _queue_invitation(
-    session: Session, rt: Runtime, visit: HomeVisit, now: datetime, why: str
+    session: Session,
+    rt: Runtime,
+    visit: HomeVisit,
+    now: datetime,
+    why: str,
+    *,
+    email_only: bool = False,
 ) -> Attempt | None:
-    """An attempt on the visit's step, sent right after the commit."""
+    """An attempt on the visit's step, sent right after the commit.
+
+    ``email_only``: only to the staff who have an email address (the team's
+    outbox has the invitation already).
+    """
     if visit.step_id is None:
         return None
-    try_no = (
-        session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == visit.step_id))
-        or 0
-    ) + 1
+    with session.no_autoflush:
+        pending = [
+            a.try_no
+            for a in session.new
+            if isinstance(a, Attempt) and a.step_id == visit.step_id and a.try_no
+        ]
+        stored = session.scalar(
+            select(func.max(Attempt.try_no)).where(Attempt.step_id == visit.step_id)
+        )
+    try_no = max([stored or 0, *pending]) + 1
     attempt = Attempt(
         step_id=visit.step_id,
         case_id=visit.case_id,
@@ -466,8 +518,8 @@ def _queue_invitation(
         recipient=f"outreach_team:{visit.district_code or 'unrouted'}",
         language="nb",
         status="sending",
-        content=f"{why}: besøk {visit.id}, sekvens {visit.ical_sequence}",
-        detail=f"visit:{visit.id}",
+        content=_content(why, visit),
+        detail=f"visit:{visit.id}:email" if email_only else f"visit:{visit.id}",
         created_at=now,
         updated_at=now,
     )
@@ -478,39 +530,54 @@ def _queue_invitation(
     return attempt
 
 
+#: An invitation still ``sending`` this long after it was written is taken up
+#: by the tick; younger ones may be on their way in the committing process.
+PENDING_GRACE = timedelta(seconds=60)
+
+
 def deliver_invitation(rt: Runtime, attempt_id: int) -> str:
-    """Send one queued invitation through the ``home_visit`` channel; idempotent."""
+    """Send one queued invitation; idempotent.
+
+    Staff with an email address get it by email (their own calendar); for the
+    others, or a visit with no pair, it goes to the ``home_visit`` channel
+    (the team's outbox). The ``.ics`` stays downloadable on the visit page.
+    """
     session = rt.new_session()
     try:
         attempt = session.get(Attempt, attempt_id)
         if attempt is None or attempt.status != "sending":
             return "not_pending"
-        visit = session.get(HomeVisit, int(attempt.detail.removeprefix("visit:")))
+        visit_id, _, mode = attempt.detail.removeprefix("visit:").partition(":")
+        visit = session.get(HomeVisit, int(visit_id))
         case = session.get(Case, attempt.case_id)
         assert visit is not None and case is not None
-        channel = rt.channel("home_visit")
-        delivery = channel.lookup(attempt.idempotency_key, attempt.recipient)
-        if delivery is None:
-            when = visit.starts_at.astimezone(OSLO)
-            title = "Avlyst: hjemmebesøk" if visit.status == "cancelled" else "Hjemmebesøk"
-            delivery = channel.send(
-                Message(
-                    idempotency_key=attempt.idempotency_key,
-                    channel="home_visit",
-                    to=attempt.recipient,
-                    subject=f"{title} – sak {case.reference}",
-                    body=f"{title} – sak {case.reference}, {when:%d.%m.%Y %H:%M}",
-                    language="nb",
-                    attachments=(_attachment(session, visit),),
-                    metadata={"case": case.reference, "visit": str(visit.id)},
-                )
+        when = visit.starts_at.astimezone(OSLO)
+        title = "Avlyst: hjemmebesøk" if visit.status == "cancelled" else "Hjemmebesøk"
+        people = invitees(session, visit)
+        emailed = [u for u in people if u.email]
+        message = Message(
+            idempotency_key=attempt.idempotency_key,
+            channel="home_visit",
+            to=attempt.recipient,
+            subject=f"{title} – sak {case.reference}",
+            body=f"{title} – sak {case.reference}, {when:%d.%m.%Y %H:%M}",
+            language="nb",
+            attachments=(_attachment(session, visit),),
+            metadata={"case": case.reference, "visit": str(visit.id)},
+        )
+        deliveries = [_send(rt.channel("email"), message, u) for u in emailed]
+        if mode != "email" and (not people or len(emailed) < len(people)):
+            channel = rt.channel("home_visit")
+            deliveries.append(
+                channel.lookup(attempt.idempotency_key, attempt.recipient) or channel.send(message)
             )
         now = rt.now()
+        status = deliveries[-1].status if deliveries else "not_sent"
         session.add(AttemptStatus(attempt_id=attempt.id, status="sending", at=attempt.created_at))
-        attempt.status = delivery.status
-        attempt.provider_ref = delivery.provider_ref
+        attempt.status = status
+        attempt.provider_ref = deliveries[-1].provider_ref if deliveries else None
         attempt.updated_at = now
-        session.add(AttemptStatus(attempt_id=attempt.id, status=delivery.status, at=now))
+        session.add(AttemptStatus(attempt_id=attempt.id, status=status, at=now))
         timeline.record(
             session,
             case.id,
@@ -522,9 +589,10 @@ def deliver_invitation(rt: Runtime, attempt_id: int) -> str:
             visit_id=visit.id,
             method="CANCEL" if visit.status == "cancelled" else "REQUEST",
             sequence=visit.ical_sequence,
+            emailed=[u.id for u in emailed] or None,
         )
         session.commit()
-        return delivery.status
+        return status
     except Exception:
         session.rollback()
         log.exception(
@@ -535,8 +603,19 @@ def deliver_invitation(rt: Runtime, attempt_id: int) -> str:
         session.close()
 
 
-def deliver_pending_invitations(rt: Runtime) -> int:
-    """Finish invitations a crash or a channel error left ``sending``."""
+def _send(channel: Channel, message: Message, user: User) -> Delivery:
+    """One staff member's copy by email, keyed by the attempt and the person."""
+    assert user.email
+    key = f"{message.idempotency_key}-u{user.id}"
+    found = channel.lookup(key, user.email)
+    if found is not None:
+        return found
+    return channel.send(replace(message, idempotency_key=key, channel="email", to=user.email))
+
+
+def deliver_pending_invitations(rt: Runtime, now: datetime | None = None) -> int:
+    """Finish invitations a crash or a channel error left ``sending`` (run by the tick)."""
+    cutoff = (now or rt.now()) - PENDING_GRACE
     with rt.session() as session:
         ids = list(
             session.scalars(
@@ -544,6 +623,7 @@ def deliver_pending_invitations(rt: Runtime) -> int:
                     Attempt.channel == "home_visit",
                     Attempt.status == "sending",
                     Attempt.detail.like("visit:%"),
+                    Attempt.created_at <= cutoff,
                 )
             )
         )

@@ -214,6 +214,7 @@ def _open_attempt(session: Session, step: Step) -> Attempt | None:
     return session.scalar(
         select(Attempt)
         .where(Attempt.step_id == step.id, Attempt.status == "sending")
+        .where(Attempt.detail.not_like("visit:%"))  # staff invitations: outreach.visits
         .order_by(Attempt.try_no.desc())
         .limit(1)
     )

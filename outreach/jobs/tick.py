@@ -31,6 +31,7 @@ REQUEUE_GRACE = timedelta(seconds=30)
 class TickReport:
     enqueued: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
+    invitations: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {"enqueued": len(self.enqueued), "recovered": len(self.recovered)}
@@ -75,6 +76,10 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickReport:
         queue.enqueue_step(rt, step_id, job_id)
         report.enqueued.append(step_id)
     report.recovered = recover(rt, now)
+    # Staff visit invitations an error or a crash left unsent (issue 4).
+    from outreach.visits import deliver_pending_invitations
+
+    report.invitations = deliver_pending_invitations(rt, now)
     if report.enqueued or report.recovered:
         log.info("tick: enqueued %d, recovered %d", len(report.enqueued), len(report.recovered))
     return report
