@@ -84,9 +84,10 @@ def recipient_for(rule: Rule, case: Case, trigger: Trigger | None) -> str | Unus
             if not person.street:
                 return Unusable("no postal address")
             return f"{person.name}, {person.street}, {person.postal_code} {person.city}"
-        if trigger is None or not trigger.source_name:
-            return Unusable(f"no name or address for the {rule.audience.removeprefix('copy_')}")
-        return trigger.source_name
+        from outreach.parties import NO_POSTAL_ADDRESS, copy_recipient
+
+        party = copy_recipient(trigger, rule.audience)  # never a name-only window (issue 3)
+        return party.line if party is not None else Unusable(NO_POSTAL_ADDRESS)
     return rule.channel
 
 

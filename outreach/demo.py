@@ -82,7 +82,12 @@ def ensure_user(
 DEMO_TRIGGERS: list[dict[str, Any]] = [
     {
         "kind": "eviction_petition",
-        "source": {"type": "bailiff", "name": "Oslo namsfogdkontor", "reference": "DEMO-NF-1001"},
+        "source": {
+            "type": "bailiff",
+            "name": "Oslo namsfogdkontor",
+            "reference": "DEMO-NF-1001",
+            "address": {"street": "Postboks 8024 Dep", "postal_code": "0030", "city": "Oslo"},
+        },
         "tenant": {
             "name": "Amina Demo Hassan",
             "birth_date": "1988-04-12",

@@ -237,6 +237,19 @@ class Trigger(Base):
 
     case: Mapped[Case] = relationship(back_populates="triggers")
 
+    # Where the copies go (issue 3, outreach.parties): the sender's postal
+    # address, and the landlord or plaintiff the notice names (a petition
+    # comes from the bailiff, a forced sale notice from the court).
+    source_street: Mapped[str | None] = mapped_column(String(200))
+    source_postal_code: Mapped[str | None] = mapped_column(String(4))
+    source_city: Mapped[str | None] = mapped_column(String(80))
+    counterpart_role: Mapped[str | None] = mapped_column(String(16))
+    counterpart_name: Mapped[str | None] = mapped_column(String(200))
+    counterpart_org_number: Mapped[str | None] = mapped_column(String(9))
+    counterpart_street: Mapped[str | None] = mapped_column(String(200))
+    counterpart_postal_code: Mapped[str | None] = mapped_column(String(4))
+    counterpart_city: Mapped[str | None] = mapped_column(String(80))
+
 
 class Step(Base):
     """One planned rung of the ladder: a row with a due time and a status.

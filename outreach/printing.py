@@ -20,6 +20,13 @@ from sqlalchemy.orm import Session
 from outreach import ladder, timeline
 from outreach.compose import contact_person
 from outreach.models import Attempt, AttemptStatus, Case, PrintBatch, PrintItem, Step, Trigger
+from outreach.parties import (
+    NO_POSTAL_ADDRESS,
+    Party,
+    copy_recipient,
+    counterpart_name,
+    postal_party,
+)
 from outreach.runtime import Runtime
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -102,16 +109,34 @@ def withdraw(session: Session, step: Step, now: datetime, reason: str) -> None:
         )
 
 
-def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: ignore[no-untyped-def]
-    """The renderer's view of one letter; imports the renderer lazily (WeasyPrint)."""
-    from outreach.booking import letter_booking
-    from outreach.letters import ContactPerson, LetterData, Office, PostalAddress
-
+def _recipient(session: Session, item: PrintItem) -> tuple[Case, Step, Trigger, Party | None]:
     case = session.get(Case, item.case_id)
     step = session.get(Step, item.step_id)
     assert case is not None and step is not None
     trigger = session.get(Trigger, step.trigger_id) if step.trigger_id else case.triggers[-1]
     assert trigger is not None
+    if item.audience == "tenant":
+        person = case.person
+        return (
+            case,
+            step,
+            trigger,
+            postal_party(person.name, person.street, person.postal_code, person.city),
+        )
+    return case, step, trigger, copy_recipient(trigger, item.audience)
+
+
+def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: ignore[no-untyped-def]
+    """The renderer's view of one letter; imports the renderer lazily (WeasyPrint).
+
+    A copy goes to the bailiff, plaintiff or landlord at the postal address the trigger
+    gave (``outreach.parties``); without one its recipient has no street, and the render
+    path blocks it (``no_postal_address``) instead of printing a name-only window.
+    """
+    from outreach.booking import letter_booking
+    from outreach.letters import ContactPerson, LetterData, Office, PostalAddress
+
+    case, _step, trigger, party = _recipient(session, item)
     person = case.person
     district = case.district
     name, phone = contact_person(case)
@@ -124,8 +149,8 @@ def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: 
         opening_hours=district.opening_hours if district else "",
         phone=district.duty_contact_phone if district else "",
     )
-    if item.audience == "tenant":
-        recipient = PostalAddress(person.name, person.street, person.postal_code, person.city)
+    if party is not None:
+        recipient = PostalAddress(party.name, party.street, party.postal_code, party.city)
     else:
         recipient = PostalAddress(trigger.source_name or item.audience, "", "", "")
     return LetterData(
@@ -143,6 +168,8 @@ def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: 
         tenant_name=person.name,
         arrears_amount=trigger.arrears_amount,
         eviction_date=case.eviction_date,
+        counterpart_name=counterpart_name(trigger),
+        source_reference=trigger.source_reference or "",
         # A fresh booking code per rendered tenant letter; only its hash is kept.
         **letter_booking(session, case, item.audience),
     )
@@ -156,6 +183,102 @@ def _write(path: Path, content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def letter_problem(session: Session, item: PrintItem) -> str | None:
+    """Why this one letter cannot be printed, checked again when the batch is rendered.
+
+    The batch waited hours or days; what was true when the letter joined it may not be
+    now, and a copy is batched without a contact check. One bad letter must not stop the
+    district's batch (issue 3): it is blocked and the rest are printed.
+    """
+    case, _step, _trigger, party = _recipient(session, item)
+    name, phone = contact_person(case)
+    if not (name.strip() and phone.strip()):
+        # The circular: every letter names the contact person and their number (000).
+        return "missing_contact_person"
+    if party is None:
+        return NO_POSTAL_ADDRESS
+    return None
+
+
+def _block(session: Session, item: PrintItem, now: datetime, reason: str) -> None:
+    """Keep one letter out of the batch, visibly: ``letter_blocked`` on the case."""
+    item.status = "blocked"
+    attempt = session.get(Attempt, item.attempt_id)
+    if attempt is not None:
+        attempt.status = "blocked"
+        attempt.updated_at = now
+        session.add(AttemptStatus(attempt_id=attempt.id, status="blocked", at=now, detail=reason))
+    step = session.get(Step, item.step_id)
+    if step is not None and step.status == "waiting":
+        step.status = "failed"
+        step.finished_at = now
+        step.detail = reason
+    timeline.record(
+        session,
+        item.case_id,
+        "letter_blocked",
+        now,
+        channel="letter",
+        step_id=item.step_id,
+        batch_id=item.batch_id,
+        audience=item.audience,
+        reason=reason,
+    )
+
+
+PROTECTED = "protected address: manual handling"
+
+
+def _withdraw_if_protected(session: Session, rt: Runtime, item: PrintItem, now: datetime) -> bool:
+    """A protected address set after the letter was batched: no automatic letter after all.
+
+    Strengt fortrolig adresse (DOMAIN.md): the tenant's address never goes on an
+    automatic letter. Intake may learn it while the letter waits in the open batch, so
+    the render checks again: the letter is withdrawn, its step skipped like a letter
+    that meets a protected address when it is batched, and the ladder plans the
+    policy's ``manual_letter`` task for the caseworker.
+    """
+    if item.audience != "tenant":
+        return False  # the copies say nothing about where the tenant lives
+    case = session.get(Case, item.case_id)
+    step = session.get(Step, item.step_id)
+    assert case is not None and step is not None
+    if not case.person.protected_address:
+        return False
+    withdraw(session, step, now, "protected_address")
+    if step.status in ("waiting", "planned", "running"):
+        step.status = "skipped"
+        step.finished_at = now
+        step.detail = PROTECTED
+        timeline.record(
+            session,
+            case.id,
+            "step_skipped",
+            now,
+            channel="letter",
+            step_id=step.id,
+            rule=step.rule,
+            reason=PROTECTED,
+        )
+    ladder.replan(session, rt, case, now)
+    return True
+
+
+def _printable(
+    session: Session, rt: Runtime, items: list[PrintItem], now: datetime
+) -> list[PrintItem]:
+    kept = []
+    for item in items:
+        if _withdraw_if_protected(session, rt, item, now):
+            continue
+        problem = letter_problem(session, item)
+        if problem is not None:
+            _block(session, item, now, problem)
+            continue
+        kept.append(item)
+    return kept
+
+
 def _render_items(
     session: Session, rt: Runtime, batch: PrintBatch, *, pdf: bool
 ) -> list[PrintItem]:
@@ -167,8 +290,9 @@ def _render_items(
             .order_by(PrintItem.id)
         )
     )
+    items = _printable(session, rt, items, now)
     if pdf and items:
-        from outreach.letters import render_print_batch, split_letter
+        from outreach.letters import render_print_batch
 
         letter_date = now.astimezone(OSLO).date()
         letters = [letter_data(session, item, letter_date) for item in items]
@@ -178,12 +302,19 @@ def _render_items(
         batch.pdf_path = str(directory / f"batch-{batch.id}.pdf")
         batch.pdf_sha256 = _write(Path(batch.pdf_path), rendered.pdf)
         batch.page_count = sum(len(r) for r in rendered.page_ranges) + len(rendered.cover_pages)
-        for item, pages in zip(items, rendered.letters, strict=True):
-            own = split_letter(rendered.pdf, pages)
-            item.pdf_path = str(directory / f"letter-{item.attempt_id}.pdf")
-            item.pdf_sha256 = _write(Path(item.pdf_path), own)
-            item.page_from, item.page_to = pages.pages.start, pages.pages.stop - 1
+        _store_own_pdfs(items, letters, rendered, directory)
     return items
+
+
+def _store_own_pdfs(items: list[PrintItem], letters: list, rendered, directory: Path) -> None:  # type: ignore[no-untyped-def, type-arg]
+    """Each letter's own PDF, cut from the batch, with its own title and language."""
+    from outreach.letters import split_letter
+
+    for item, data, pages in zip(items, letters, rendered.letters, strict=True):
+        own = split_letter(rendered.pdf, pages, data=data)
+        item.pdf_path = str(directory / f"letter-{item.attempt_id}.pdf")
+        item.pdf_sha256 = _write(Path(item.pdf_path), own)
+        item.page_from, item.page_to = pages.pages.start, pages.pages.stop - 1
 
 
 def render_batch(session: Session, rt: Runtime, batch_id: int, *, pdf: bool = True) -> PrintBatch:

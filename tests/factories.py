@@ -43,7 +43,12 @@ def trigger(**overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "kind": "eviction_petition",
         "received_at": "2026-12-01T10:00:00+01:00",
-        "source": {"type": "bailiff", "name": "Oslo namsfogdkontor", "reference": "NF-1"},
+        "source": {
+            "type": "bailiff",
+            "name": "Oslo namsfogdkontor",
+            "reference": "NF-1",
+            "address": {"street": "Postboks 8024 Dep", "postal_code": "0030", "city": "Oslo"},
+        },
         "tenant": {
             "name": "Amina Hassan",
             "birth_date": "1988-04-12",

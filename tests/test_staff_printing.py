@@ -344,3 +344,159 @@ def test_send_the_letter_now_from_the_case_page(client: Any, rt: Any, kari: int)
         events = session.scalars(select(Event).where(Event.kind == "letter_resend_requested")).all()
         assert [(e.actor, e.data["reason"]) for e in events] == [("kari", "Brevet kom i retur")]
     assert timedelta(0) == step.due_at - rt.now()
+
+
+# --- the render path re-checks every letter (issue 3) --------------------------------------
+
+
+def _render_directly(rt: Any, batch_id: int) -> None:
+    from outreach import printing
+
+    with rt.session() as session:
+        printing.render_batch(session, rt, batch_id)
+        session.commit()
+
+
+def _items(rt: Any, case_id: int) -> dict[str, PrintItem]:
+    with rt.session() as session:
+        rows = session.scalars(select(PrintItem).where(PrintItem.case_id == case_id)).all()
+        return {row.audience: row for row in rows}
+
+
+def _events(rt: Any, case_id: int, kind: str) -> list[Event]:
+    with rt.session() as session:
+        return list(
+            session.scalars(select(Event).where(Event.case_id == case_id, Event.kind == kind))
+        )
+
+
+def _pdf_text(path: str) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    with open(path, "rb") as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+FORCED_SALE: dict[str, Any] = {
+    "kind": "forced_sale_notice",
+    "source": {"type": "court", "name": "Oslo byfogdembete", "reference": "TVA-26-1"},
+    "counterpart": {
+        "role": "plaintiff",
+        "name": "Borettslaget Sølvtoppen",
+        "org_number": None,
+        "address": {"street": "Postboks 4 Tøyen", "postal_code": "0608", "city": "Oslo"},
+    },
+}
+
+
+def test_the_copy_to_the_plaintiff_goes_to_the_plaintiffs_postal_address(rt: Any) -> None:
+    from outreach import printing
+
+    case_id = _batched_case(rt, **FORCED_SALE)
+    items = _items(rt, case_id)
+    assert set(items) == {"tenant", "copy_plaintiff"}
+    with rt.session() as session:
+        data = printing.letter_data(session, items["copy_plaintiff"], clock_date(rt))
+        # Not the court that sent the notice: the plaintiff, with a window address.
+        assert (data.recipient.name, data.recipient.street) == (
+            "Borettslaget Sølvtoppen",
+            "Postboks 4 Tøyen",
+        )
+        assert (data.recipient.postal_code, data.recipient.city) == ("0608", "Oslo")
+        assert data.source_reference == "TVA-26-1"
+        tenant = printing.letter_data(session, items["tenant"], clock_date(rt))
+        assert tenant.counterpart_name == "Borettslaget Sølvtoppen"
+    _render_directly(rt, _batch_id(rt))
+    copy = _items(rt, case_id)["copy_plaintiff"]
+    assert copy.status == "rendered"
+    text = _pdf_text(copy.pdf_path)
+    assert "Borettslaget Sølvtoppen" in text and "Postboks 4 Tøyen" in text and "0608" in text
+    assert "Deres referanse" in text and "TVA-26-1" in text
+    assert "Tøyengata 12" not in text  # the tenant's address is on the tenant's letter only
+
+
+def clock_date(rt: Any) -> Any:
+    return rt.now().astimezone(OSLO).date()
+
+
+def test_a_copy_without_a_postal_address_is_skipped_not_printed_with_a_name_only(
+    rt: Any,
+) -> None:
+    case_id = _batched_case(rt, source={"address": None})
+    assert set(_items(rt, case_id)) == {"tenant"}
+    with rt.session() as session:
+        copy = session.scalar(
+            select(Step).where(Step.case_id == case_id, Step.rule == "copy_bailiff")
+        )
+        assert copy.status == "skipped" and copy.detail == "no_postal_address"
+    [skipped] = _events(rt, case_id, "step_skipped")
+    assert skipped.data["reason"] == "no_postal_address" and skipped.data["rule"] == "copy_bailiff"
+
+
+def test_a_protected_address_set_after_batching_withdraws_the_letter_at_render(rt: Any) -> None:
+    case_id = _batched_case(rt)
+    with rt.session() as session:
+        # Intake learns of the strengt fortrolig adresse while the letter waits in the batch.
+        session.get(Case, case_id).person.protected_address = True
+        session.commit()
+    _render_directly(rt, _batch_id(rt))
+    items = _items(rt, case_id)
+    assert items["tenant"].status == "withdrawn" and items["tenant"].pdf_path is None
+    assert items["copy_bailiff"].status == "rendered"  # says nothing about where the tenant lives
+    assert "Tøyengata 12" not in _pdf_text(items["copy_bailiff"].pdf_path)
+    [withdrawn] = _events(rt, case_id, "letter_withdrawn")
+    assert withdrawn.data["reason"] == "protected_address"
+    with rt.session() as session:
+        steps = {s.rule: s for s in session.scalars(select(Step).where(Step.case_id == case_id))}
+        assert steps["letter"].status == "skipped"
+        # The policy's manual letter for the caseworker, as when batching meets the address.
+        assert steps["manual_letter"].status == "planned"
+        assert steps["manual_letter"].trigger_id == steps["letter"].trigger_id
+    tick(rt)
+    _work(rt)
+    with rt.session() as session:
+        from outreach.models import Task
+
+        kinds = session.scalars(select(Task.kind).where(Task.case_id == case_id)).all()
+        assert "manual_letter" in kinds
+
+
+def test_one_letter_without_a_contact_person_is_blocked_and_the_rest_print(rt: Any) -> None:
+    from outreach.models import District
+
+    kept = _batched_case(rt)
+    blocked = _batched_case(
+        rt,
+        source={"reference": "NF-2"},
+        tenant={"name": "Per Olsen", "birth_date": "1970-01-02", "phone": "+4741234568"},
+    )
+    assert _batch_id(rt) and len(_items(rt, blocked)) == 2
+    user_id = make_user(rt)
+    with rt.session() as session:
+        # The district's duty contact is gone by the time the batch is printed; one case
+        # has its own caseworker with a phone number, the other has nobody.
+        district = session.get(District, "030101")
+        district.duty_contact_name = ""
+        session.get(Case, kept).caseworker_id = user_id
+        session.commit()
+    _render_directly(rt, _batch_id(rt))
+    assert {a: i.status for a, i in _items(rt, kept).items()} == {
+        "tenant": "rendered",
+        "copy_bailiff": "rendered",
+    }
+    assert {a: i.status for a, i in _items(rt, blocked).items()} == {
+        "tenant": "blocked",
+        "copy_bailiff": "blocked",
+    }
+    events = _events(rt, blocked, "letter_blocked")
+    assert sorted(e.data["audience"] for e in events) == ["copy_bailiff", "tenant"]
+    assert {e.data["reason"] for e in events} == {"missing_contact_person"}
+    with rt.session() as session:
+        batch = session.get(PrintBatch, _items(rt, kept)["tenant"].batch_id)
+        assert batch.status == "rendered" and batch.pdf_path
+        letter = session.scalar(select(Step).where(Step.case_id == blocked, Step.rule == "letter"))
+        assert (letter.status, letter.detail) == ("failed", "missing_contact_person")
+    assert "Per Olsen" not in _pdf_text(batch.pdf_path)

@@ -49,6 +49,8 @@ class SourceSchema(StrictSchema):
     reference = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=120)
     )
+    # The sender's postal address: where the copy to the bailiff goes (issue 3).
+    address = fields.Nested(lambda: AddressSchema(), load_default=None, allow_none=True)
 
     @validates("org_number")
     def _org(self, value: str | None, **_: Any) -> None:
@@ -57,6 +59,21 @@ class SourceSchema(StrictSchema):
                 identity.validate_org_number(value)
             except ValueError as exc:
                 raise ValidationError(str(exc)) from exc
+
+
+class CounterpartSchema(StrictSchema):
+    """The landlord (petition) or plaintiff (forced sale) the notice names (issue 3).
+
+    The tenant letter names them; the copy to the plaintiff or landlord goes to this
+    address (seeds/000: «kopi sendes til saksøker»).
+    """
+
+    role = fields.String(required=True, validate=validate.OneOf(("landlord", "plaintiff")))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    org_number = fields.String(load_default=None, allow_none=True)
+    address = fields.Nested(lambda: AddressSchema(), load_default=None, allow_none=True)
+
+    _org = SourceSchema._org
 
 
 class AddressSchema(StrictSchema):
@@ -166,6 +183,7 @@ class TriggerSchema(StrictSchema):
         load_default=None, allow_none=True, places=2, validate=validate.Range(min=0, max=10_000_000)
     )
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    counterpart = fields.Nested(CounterpartSchema, load_default=None, allow_none=True)
 
     @validates("district")
     def _district(self, value: str | None, **_: Any) -> None:

@@ -20,6 +20,7 @@ from outreach.letters.model import (
     PrintBatchPdf,
 )
 from outreach.letters.render import (
+    letter_title,
     render_letter_html,
     render_pdf,
     render_print_batch,
@@ -41,6 +42,7 @@ __all__ = [
     "PrintBatchPdf",
     "catalog_status",
     "ensure_compiled",
+    "letter_title",
     "render_letter_html",
     "render_pdf",
     "render_print_batch",

@@ -93,6 +93,11 @@ class LetterData:
     appointment: Appointment | None = None
     booking_code: str | None = None
     booking_address: str | None = None
+    #: The landlord (petition, rent warning) or plaintiff (forced sale) the notice names;
+    #: the circular asks the letter to say who ("med utleier/saksøker ... der det er kjent").
+    counterpart_name: str = ""
+    #: The sender's own reference ("Deres referanse"), printed on every copy.
+    source_reference: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+from pypdf.generic import NameObject, TextStringObject
 from weasyprint import CSS, HTML
 
 from outreach.letters import i18n
@@ -260,6 +260,7 @@ def letter_section(data: LetterData, index: int) -> Markup:
             office=data.office,
             recipient=data.recipient,
             reference=data.reference,
+            source_reference=data.source_reference,
             letter_date=i18n.fmt_date(data.letter_date, "nb"),
             contact=data.contact,
             audience=data.audience,
@@ -581,18 +582,34 @@ def _batch_reader(batch_pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(batch_pdf))
 
 
-def split_letter(batch_pdf: bytes, page_range: range | LetterPages) -> bytes:
-    """Cut one letter's own PDF out of a batch (0-based page indexes), keeping metadata."""
+def letter_title(data: LetterData) -> str:
+    """A letter's own PDF title: office, kind of letter and reference (not the batch's)."""
+    what = "Kopi" if data.audience != "tenant" else "Brev"
+    office = data.office.name if data.office.name.startswith("NAV") else f"NAV {data.office.name}"
+    return f"{office} – {what} {data.reference}"
+
+
+def split_letter(
+    batch_pdf: bytes, page_range: range | LetterPages, *, data: LetterData | None = None
+) -> bytes:
+    """Cut one letter's own PDF out of a batch (0-based page indexes).
+
+    With ``data`` the letter gets its own title (not "Utskrift 030101 …", the batch's)
+    and its document language: bokmål, the authoritative text every letter starts with
+    (the translated part carries its own ``lang`` in the HTML it came from).
+    """
     pages = page_range.pages if isinstance(page_range, LetterPages) else page_range
     with _SPLIT_LOCK:  # one parsed reader, shared: pypdf readers are not thread-safe
         reader = _batch_reader(batch_pdf)
         writer = PdfWriter()
         for index in pages:
             writer.add_page(reader.pages[index])
-        if reader.metadata:
+        if data is not None:
+            writer.add_metadata({"/Title": letter_title(data)})
+        elif reader.metadata:
             writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title",)})
         root: Any = reader.trailer["/Root"]
-        lang = root.get("/Lang")
+        lang = root.get("/Lang") if data is None else TextStringObject("nb")
         if lang is not None:
             writer._root_object[NameObject("/Lang")] = lang
         out = io.BytesIO()
