@@ -10,8 +10,11 @@ Codes:
 
 - random, 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L,
   U), printed ``XXXX-XXXX``; about 39 bits, so guessing is hopeless once the
-  tries are limited (10 failures per client address and 300 in all per 15
-  minutes, counted in Redis; a success does not reset the count);
+  tries are limited: 10 per client address per 15 minutes, counted in Redis
+  *before* the code is checked, so parallel guesses cannot slip past the
+  limit (a success gives its try back but does not reset the count). The
+  failures of everyone together are an alarm (a log line and a metric), not
+  a lockout: a lockout for all would let one guesser lock every tenant out;
 - kept only as an HMAC with a key derived from ``OUTREACH_DATA_KEY`` (its own
   derivation label, so a hash here cannot be matched against the national-id
   look-up hashes);
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import unicodedata
@@ -38,7 +42,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event as sa_event
@@ -52,6 +56,11 @@ from outreach.models import Case, District, Task
 from outreach.models_booking import BookingAppointment, BookingCode
 from outreach.runtime import Runtime
 
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+log = logging.getLogger(__name__)
+
 OSLO = ZoneInfo("Europe/Oslo")
 
 #: No 0/O, 1/I/L or U: what is printed can be typed back without doubt.
@@ -61,9 +70,11 @@ CODE_LENGTH = 8
 #: after it brings a new code.
 CODE_VALID_FOR = timedelta(weeks=6)
 
-#: Wrong codes tolerated per client address, and from everyone together,
-#: within ``FAIL_WINDOW``; beyond that every try gets 429 until it passes.
+#: Tries tolerated per client address within ``FAIL_WINDOW``; beyond that
+#: every try from the address gets 429 until the window passes.
 FAILS_PER_CLIENT = 10
+#: Wrong codes from everyone together within the window that raise the alarm
+#: (``booking_guessing_alarm`` in the log, ``outreach_booking_guessing_alarm``).
 FAILS_GLOBAL = 300
 FAIL_WINDOW = timedelta(minutes=15)
 
@@ -281,24 +292,89 @@ def active_code(session: Session, rt: Runtime, code_id: int) -> BookingCode | No
 # --- guessing limit ---------------------------------------------------------------------
 
 
-def _limit_keys(client: str) -> list[str]:
+def _client_key(rt: Runtime, client: str) -> str:
     digest = hashlib.sha256(f"booking:{client}".encode()).hexdigest()[:32]
-    return [f"outreach:booking-fail:client:{digest}", "outreach:booking-fail:all"]
+    return f"{rt.settings.redis_namespace}:booking-fail:client:{digest}"
 
 
-def too_many_failures(rt: Runtime, client: str) -> bool:
-    """Raises whatever Redis raises: the caller refuses rather than drop the limit."""
-    per_client, overall = (int(v or 0) for v in rt.redis().mget(_limit_keys(client)))
-    return per_client >= FAILS_PER_CLIENT or overall >= FAILS_GLOBAL
+def _global_key(rt: Runtime) -> str:
+    return f"{rt.settings.redis_namespace}:booking-fail:all"
 
 
-def count_failure(rt: Runtime, client: str) -> None:
-    window = int(FAIL_WINDOW.total_seconds())
-    pipe = rt.redis().pipeline()
-    for key in _limit_keys(client):
-        pipe.set(key, 0, ex=window, nx=True)
-        pipe.incr(key)
+def _total_key(rt: Runtime) -> str:
+    return f"{rt.settings.redis_namespace}:booking-fail:total"
+
+
+def _incr_in_window(rt: Runtime, key: str, *extra: str) -> int:
+    """INCR with the window set on the first count, in one MULTI/EXEC (atomic)."""
+    pipe = rt.redis().pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, int(FAIL_WINDOW.total_seconds()), nx=True)
+    for other in extra:
+        pipe.incr(other)
+    return int(pipe.execute()[0])
+
+
+def take_try(rt: Runtime, client: str) -> bool:
+    """Count a try from this address before its code is checked; False: locked out.
+
+    Increment first, then compare: of ten parallel guesses past the limit
+    each sees its own count, so no more than ``FAILS_PER_CLIENT`` get through.
+    Raises whatever Redis raises: the caller refuses rather than drop the limit.
+    """
+    return _incr_in_window(rt, _client_key(rt, client)) <= FAILS_PER_CLIENT
+
+
+def give_back_try(rt: Runtime, client: str) -> None:
+    """The code was right: its try was no failure (the earlier failures still count)."""
+    key = _client_key(rt, client)
+    pipe = rt.redis().pipeline(transaction=True)
+    pipe.decr(key)
+    pipe.expire(key, int(FAIL_WINDOW.total_seconds()), nx=True)
     pipe.execute()
+
+
+def note_failure(rt: Runtime) -> int:
+    """Count a wrong code among everyone's; at ``FAILS_GLOBAL`` in the window, the alarm.
+
+    Logged once per window (when the count reaches the threshold); the count
+    and the alarm are on ``/metrics``. Nobody is locked out by it.
+    """
+    count = _incr_in_window(rt, _global_key(rt), _total_key(rt))
+    if count == FAILS_GLOBAL:
+        log.warning(
+            "booking_guessing_alarm: %d wrong booking codes from all addresses within %d minutes",
+            count,
+            int(FAIL_WINDOW.total_seconds() // 60),
+        )
+    return count
+
+
+def add_metrics(rt: Runtime, registry: CollectorRegistry) -> None:
+    """The guessing counters for ``/metrics`` (``outreach.web.health``)."""
+    from prometheus_client import Counter, Gauge
+
+    try:
+        values = rt.redis().mget([_global_key(rt), _total_key(rt)])
+    except Exception:  # /metrics still answers; /healthz reports Redis
+        log.warning("booking metrics left out: Redis unreachable")
+        return
+    window, total = (int(v or 0) for v in values)
+    Gauge(
+        "outreach_booking_code_failures_window",
+        "Wrong booking codes from all addresses in the current 15-minute window",
+        registry=registry,
+    ).set(window)
+    Gauge(
+        "outreach_booking_guessing_alarm",
+        "1 while wrong booking codes in the window are at or above the alarm threshold",
+        registry=registry,
+    ).set(1 if window >= FAILS_GLOBAL else 0)
+    Counter(
+        "outreach_booking_code_failures",
+        "Wrong booking codes from all addresses since the counter was created",
+        registry=registry,
+    ).inc(total)
 
 
 # --- offered times ----------------------------------------------------------------------

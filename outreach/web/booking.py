@@ -253,27 +253,28 @@ def start() -> Any:
 @bp.post("")
 def enter_code() -> Any:
     client = request.remote_addr or "unknown"
-    try:
-        limited = booking.too_many_failures(rt(), client)
-    except Exception:  # Redis unreachable: refuse rather than drop the limit
-        log.exception("booking code refused: the rate-limit store is unreachable")
-        return _code_page("unavailable", 503)
-    if limited:
-        log.warning("booking code refused: too many failures")
-        response = _code_page("too_many", 429)
-        response.headers["Retry-After"] = str(int(booking.FAIL_WINDOW.total_seconds()))
-        return response
     typed = request.form.get("code", "")
     if not typed.strip():
         return _code_page("code_missing", 400)
+    try:
+        allowed = booking.take_try(rt(), client)
+    except Exception:  # Redis unreachable: refuse rather than drop the limit
+        log.exception("booking code refused: the rate-limit store is unreachable")
+        return _code_page("unavailable", 503)
+    if not allowed:
+        log.warning("booking code refused: too many tries from one address")
+        response = _code_page("too_many", 429)
+        response.headers["Retry-After"] = str(int(booking.FAIL_WINDOW.total_seconds()))
+        return response
     s = db_session()
     code = booking.verify_code(s, rt(), typed)
     if code is None:
         s.rollback()
-        booking.count_failure(rt(), client)
+        booking.note_failure(rt())
         log.info("booking code not accepted")
         return _code_page("code_wrong", 400)
     s.commit()
+    booking.give_back_try(rt(), client)
     session.pop(DONE_KEY, None)
     session[SESSION_KEY] = {"id": code.id, "at": rt().now().timestamp()}
     log.info("booking code accepted code_id=%s", code.id)
