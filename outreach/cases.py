@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from outreach import ladder, timeline
 from outreach.districts import is_routable
-from outreach.models import Case, MatchReview, Task, Trigger
+from outreach.models import Case, Flag, MatchReview, Task, Trigger, User
 from outreach.runtime import Runtime
 
 CONTACT_CHANNELS = (
@@ -135,6 +135,76 @@ def close_case(
     return cancelled
 
 
+def _works_in(user: User | None, district: str) -> bool:
+    return user is not None and ("admin" in user.role_set or district in user.district_set)
+
+
+def _move_open_tasks(
+    session: Session,
+    case: Case,
+    previous: str | None,
+    district: str,
+    now: datetime,
+    actor: str | None,
+) -> None:
+    """Open tasks go with the case; a person of the old district lets go of theirs."""
+    for task in session.scalars(
+        select(Task).where(Task.case_id == case.id, Task.status == "open").order_by(Task.id)
+    ):
+        assignee = session.get(User, task.assignee_id) if task.assignee_id else None
+        unassigned = assignee is not None and not _works_in(assignee, district)
+        if task.district_code == district and not unassigned:
+            continue  # booked for the new district just now (a re-booked visit)
+        task.district_code = district
+        if unassigned:
+            task.assignee_id = None
+        timeline.record(
+            session,
+            case.id,
+            "task_moved",
+            now,
+            actor=actor,
+            task_id=task.id,
+            task_kind=task.kind,
+            from_district=previous,
+            to_district=district,
+            unassigned=assignee.username if unassigned and assignee else None,
+        )
+
+
+def _move_visits(session: Session, rt: Runtime, case: Case, actor: str | None) -> None:
+    """Not-yet-done visits: the old team's is cancelled (they get CANCEL), the new
+    district's team gets one at its first free pair, with an invitation.
+
+    Call after ``case.district_code`` has changed: booking reads the team from it.
+    """
+    from outreach import visits
+    from outreach.models import Step
+    from outreach.models_visits import HomeVisit
+
+    now = rt.now()
+    for visit in list(
+        session.scalars(
+            select(HomeVisit)
+            .where(HomeVisit.case_id == case.id, HomeVisit.status == "scheduled")
+            .order_by(HomeVisit.id)
+        )
+    ):
+        step = session.get(Step, visit.step_id) if visit.step_id is not None else None
+        visits.cancel_visit(session, rt, visit, reason="case forwarded", actor=actor)
+        rule = (rt.policy.by_name.get(step.rule) if step else None) or rt.policy.by_name.get(
+            "home_visit"
+        )
+        if step is None or rule is None or case.status != "open":
+            continue
+        new = visits.schedule_visit(
+            session, rt, case, step, rule, now, visit_no=visit.visit_no, actor=actor
+        )
+        # The booking job is not run again, so the new team's invitation is
+        # queued here as ``_plan_another`` does for a second visit.
+        visits._queue_invitation(session, rt, new, now, "nytt besøk")
+
+
 def assign_district(
     session: Session,
     rt: Runtime,
@@ -144,24 +214,118 @@ def assign_district(
     reason: str,
     actor: str | None = None,
 ) -> None:
-    """A staff override always wins (issue 2); it is a forward on the timeline."""
+    """A staff override always wins (issue 2); it is a forward on the timeline.
+
+    A forwarded case moves with its access (issue 5): its open tasks, its
+    not-yet-done home visits (the new district's team), its letters waiting
+    in the old district's print batch, and its open flags and caseworker when
+    they belong to the old district. All in the caller's transaction.
+    """
     if not is_routable(district):
         raise CaseActionError("Not one of Oslo's 15 district codes.", "district")
     if not reason.strip():
         raise CaseActionError("Give a reason.", "reason")
+    from outreach import printing_moves
+
+    now = rt.now()
     previous = case.district_code
     case.district_code = district
+    caseworker = session.get(User, case.caseworker_id) if case.caseworker_id else None
+    dropped_caseworker = None
+    if caseworker is not None and not _works_in(caseworker, district):
+        case.caseworker_id = None
+        dropped_caseworker = caseworker.username
+    flags_unassigned = []
+    for flag in session.scalars(
+        select(Flag).where(Flag.case_id == case.id, Flag.status != "decided").order_by(Flag.id)
+    ):
+        if flag.assignee_id is not None and not _works_in(
+            session.get(User, flag.assignee_id), district
+        ):
+            flag.assignee_id = None
+            flags_unassigned.append(flag.id)
     timeline.record(
         session,
         case.id,
         "forwarded" if previous else "routed",
-        rt.now(),
+        now,
         actor=actor,
         from_district=previous,
         to_district=district,
         method="staff_override",
         reason=reason,
+        caseworker_removed=dropped_caseworker,
+        flags_unassigned=flags_unassigned or None,
     )
+    if previous == district:
+        return
+    session.flush()
+    _move_visits(session, rt, case, actor)
+    session.flush()
+    _move_open_tasks(session, case, previous, district, now, actor)
+    printing_moves.move_case_letters(session, case, now, actor=actor)
+
+
+CASEWORKER_ROLES = ("caseworker", "district_lead")
+
+
+def may_assign_caseworker(actor: User, case: Case, caseworker: User) -> bool:
+    """Anyone working the case's district may take it; only a lead (or admin) gives it away."""
+    roles = actor.role_set
+    if "admin" in roles:
+        return True
+    if case.district_code is None or case.district_code not in actor.district_set:
+        return False
+    return caseworker.id == actor.id or "district_lead" in roles
+
+
+def assign_caseworker(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    *,
+    caseworker: User,
+    actor: str | None = None,
+) -> list[int]:
+    """Name the case's caseworker (issue 5): "my cases", the letters' contact, the flags.
+
+    Open flags without a named decider go to the caseworker, so an assessment
+    always has a person who must decide it (seeds/000: people decide). Returns
+    the ids of the flags handed over.
+    """
+    if case.status == "closed":
+        raise CaseActionError("The case is closed.", "caseworker")
+    if (
+        not caseworker.active
+        or not (caseworker.role_set & set(CASEWORKER_ROLES))
+        or case.district_code is None
+        or case.district_code not in caseworker.district_set
+    ):
+        raise CaseActionError("Not a caseworker in the case's district.", "caseworker")
+    if case.caseworker_id == caseworker.id:
+        raise CaseActionError("Already the case's caseworker.", "caseworker")
+    previous = session.get(User, case.caseworker_id) if case.caseworker_id else None
+    case.caseworker_id = caseworker.id
+    case.caseworker = caseworker
+    handed = []
+    for flag in session.scalars(
+        select(Flag)
+        .where(Flag.case_id == case.id, Flag.status != "decided", Flag.assignee_id.is_(None))
+        .order_by(Flag.id)
+    ):
+        flag.assignee_id = caseworker.id
+        handed.append(flag.id)
+    timeline.record(
+        session,
+        case.id,
+        "caseworker_assigned",
+        rt.now(),
+        actor=actor,
+        caseworker=caseworker.username,
+        previous=previous.username if previous else None,
+        flag_ids=handed or None,
+    )
+    return handed
 
 
 MATCH_DECISIONS = ("same_person", "different_person")

@@ -267,11 +267,21 @@ def _my_task_filter(user: User) -> ColumnElement[bool]:
     return or_(Task.assignee_id == user.id, pool)
 
 
+def _on_visible_case(user: User) -> ColumnElement[bool]:
+    """A task is shown only while its case is one the user may see (a forward moves it)."""
+    return Task.case_id.in_(select(Case.id).where(visible_cases(user)))
+
+
 def my_tasks(session: Session, user: User) -> list[Task]:
     return list(
         session.scalars(
             select(Task)
-            .where(Task.status == "open", Task.kind != "home_visit", _my_task_filter(user))
+            .where(
+                Task.status == "open",
+                Task.kind != "home_visit",
+                _my_task_filter(user),
+                _on_visible_case(user),
+            )
             .order_by(Task.due_at, Task.priority.desc())
         )
     )
@@ -288,6 +298,7 @@ def visits_week(session: Session, user: User, monday: date) -> dict[date, list[T
     query = select(Task).where(
         Task.kind == "home_visit",
         Task.status == "open",
+        _on_visible_case(user),
         or_(
             and_(Task.scheduled_for >= start, Task.scheduled_for < end),
             and_(Task.scheduled_for.is_(None), Task.due_at >= start, Task.due_at < end),
@@ -318,7 +329,12 @@ def flags_for_decision(session: Session, user: User) -> list[Flag]:
         session.scalars(
             select(Flag)
             .join(Case, Case.id == Flag.case_id)
-            .where(Flag.status != "decided", Case.status != "closed", or_(*clauses))
+            .where(
+                Flag.status != "decided",
+                Case.status != "closed",
+                visible_cases(user),
+                or_(*clauses),
+            )
             .order_by(Flag.due_at)
         )
     )
@@ -328,7 +344,11 @@ def my_followups(session: Session, user: User) -> list[FollowUpItem]:
     return list(
         session.scalars(
             select(FollowUpItem)
-            .where(FollowUpItem.status == "open", FollowUpItem.owner_id == user.id)
+            .where(
+                FollowUpItem.status == "open",
+                FollowUpItem.owner_id == user.id,
+                FollowUpItem.case_id.in_(select(Case.id).where(visible_cases(user))),
+            )
             .order_by(FollowUpItem.due_on)
         )
     )
@@ -392,12 +412,15 @@ def lead_overview(session: Session, user: User, now: datetime) -> LeadOverview:
     return LeadOverview(letters_due, overdue_steps, flags, tasks)
 
 
-def cases_by_id(session: Session, ids: set[int]) -> dict[int, Case]:
+def cases_by_id(session: Session, ids: set[int], user: User) -> dict[int, Case]:
+    """The cases behind a page's rows, only those ``user`` may see (names, phones)."""
     if not ids:
         return {}
     return {
         c.id: c
         for c in session.scalars(
-            select(Case).options(selectinload(Case.person)).where(Case.id.in_(sorted(ids)))
+            select(Case)
+            .options(selectinload(Case.person))
+            .where(Case.id.in_(sorted(ids)), visible_cases(user))
         )
     }

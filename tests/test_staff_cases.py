@@ -103,11 +103,16 @@ def test_other_districts_case_is_404_everywhere(client: Any, rt: Any) -> None:
         f"{case}/fortsett",
         f"{case}/avslutt",
         f"{case}/oppfolging",
+        f"{case}/ta",
+        f"{case}/saksbehandler",
         f"/staff/vurderinger/{flag_id}",
         f"/staff/oppgaver/{task_id}",
     ):
         assert (
-            _post(client, url, {"channel": "phone", "text": "x"}, "/staff/").status_code == 404
+            _post(
+                client, url, {"contact-channel": "phone", "note-text": "x"}, "/staff/"
+            ).status_code
+            == 404
         ), url
     assert "Amina" not in text_of(client.get("/staff/"))
     assert "Amina Hassan" not in text_of(client.get("/staff/?q=Amina"))
@@ -159,6 +164,8 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.task_outcome": f"/staff/oppgaver/{task_id}",
         "staff.move_visit": "/staff/besok/1/flytt",
         "staff.cancel_visit": "/staff/besok/1/avlys",
+        "staff.take_case": f"{case}/ta",
+        "staff.assign_caseworker": f"{case}/saksbehandler",
     }
     posting = {
         r.endpoint
@@ -197,9 +204,11 @@ def test_register_contact_cancels_pending_steps(client: Any, rt: Any, kari: int)
     result = new_case(rt)
     assert _open_steps(rt, result.case_id) == ["copy_bailiff", "letter", "letter_overdue_check"]
     case = f"/staff/saker/{result.case_id}"
-    bad = _post(client, f"{case}/kontakt", {"channel": "pigeon"}, case)
+    bad = _post(client, f"{case}/kontakt", {"contact-channel": "pigeon"}, case)
     assert bad.status_code == 400
-    response = _post(client, f"{case}/kontakt", {"channel": "phone", "note": "Ringte selv"}, case)
+    response = _post(
+        client, f"{case}/kontakt", {"contact-channel": "phone", "contact-note": "Ringte selv"}, case
+    )
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
     assert "Kontakt registrert. 1 planlagte steg er stoppet." in page
@@ -212,10 +221,10 @@ def test_register_contact_cancels_pending_steps(client: Any, rt: Any, kari: int)
 def test_note_is_kept_apart_from_the_timeline_event(client: Any, rt: Any, kari: int) -> None:
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
-    assert _post(client, f"{case}/notat", {"text": ""}, case).status_code == 400
+    assert _post(client, f"{case}/notat", {"note-text": ""}, case).status_code == 400
     assert (
         _post(
-            client, f"{case}/notat", {"text": "Snakket med utleier om utsettelse."}, case
+            client, f"{case}/notat", {"note-text": "Snakket med utleier om utsettelse."}, case
         ).status_code
         == 302
     )
@@ -231,13 +240,15 @@ def test_forward_moves_the_case_and_its_access(client: Any, rt: Any, kari: int) 
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
     assert (
-        _post(client, f"{case}/videresend", {"district": "030102", "reason": ""}, case).status_code
+        _post(
+            client, f"{case}/videresend", {"forward-district": "030102", "forward-reason": ""}, case
+        ).status_code
         == 400
     )
     response = _post(
         client,
         f"{case}/videresend",
-        {"district": "030102", "reason": "Aktiv sak i Grünerløkka"},
+        {"forward-district": "030102", "forward-reason": "Aktiv sak i Grünerløkka"},
         case,
     )
     assert response.status_code == 302
@@ -285,8 +296,10 @@ def test_decide_flag_with_reason(client: Any, rt: Any, kari: int) -> None:
 def test_pause_and_resume_the_ladder(client: Any, rt: Any, kari: int, clock: Any) -> None:
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
-    assert _post(client, f"{case}/pause", {"reason": ""}, case).status_code == 400
-    response = _post(client, f"{case}/pause", {"reason": "Verge følger opp denne uken."}, case)
+    assert _post(client, f"{case}/pause", {"pause-reason": ""}, case).status_code == 400
+    response = _post(
+        client, f"{case}/pause", {"pause-reason": "Verge følger opp denne uken."}, case
+    )
     assert response.status_code == 302
     assert _open_steps(rt, result.case_id) == ["copy_bailiff", "letter_overdue_check"]
     page = text_of(client.get(case))
@@ -306,12 +319,12 @@ def test_pause_and_resume_the_ladder(client: Any, rt: Any, kari: int, clock: Any
 def test_close_with_outcome(client: Any, rt: Any, kari: int) -> None:
     result = new_case(rt)
     case = f"/staff/saker/{result.case_id}"
-    assert _post(client, f"{case}/avslutt", {"outcome": ""}, case).status_code == 400
+    assert _post(client, f"{case}/avslutt", {"close-outcome": ""}, case).status_code == 400
     assert (
         _post(
             client,
             f"{case}/avslutt",
-            {"outcome": "payment_plan", "note": "Avtale med utleier"},
+            {"close-outcome": "payment_plan", "close-note": "Avtale med utleier"},
             case,
         ).status_code
         == 302
@@ -329,7 +342,7 @@ def test_follow_up_plan_with_date_and_owner(client: Any, rt: Any, kari: int) -> 
         _post(
             client,
             f"{case}/oppfolging",
-            {"kind": "refinancing", "due_on": "", "owner": str(kari)},
+            {"followup-kind": "refinancing", "followup-due_on": "", "followup-owner": str(kari)},
             case,
         ).status_code
         == 400
@@ -337,7 +350,11 @@ def test_follow_up_plan_with_date_and_owner(client: Any, rt: Any, kari: int) -> 
     response = _post(
         client,
         f"{case}/oppfolging",
-        {"kind": "debt_counselling", "due_on": "2026-12-08", "owner": str(kari)},
+        {
+            "followup-kind": "debt_counselling",
+            "followup-due_on": "2026-12-08",
+            "followup-owner": str(kari),
+        },
         case,
     )
     assert response.status_code == 302
@@ -425,3 +442,28 @@ def test_lead_overview_lists_letters_due_and_undecided_flags(
     assert "Vurdering: melding til barneverntjenesten" in page
     queue = text_of(client.get("/staff/"))
     assert "Brev over frist" in queue
+
+
+def test_every_id_on_the_case_page_is_unique(client: Any, rt: Any, kari: int) -> None:
+    """Each label names its own field (WCAG 1.3.1): no two elements share an id."""
+    result = new_case(rt)
+    _flag(rt, result.case_id)
+    with rt.session() as session:
+        session.add(
+            Task(
+                case_id=result.case_id,
+                kind="phone_call",
+                title="Ring",
+                district_code="030101",
+                due_at=rt.now(),
+                status="open",
+            )
+        )
+    html = text_of(client.get(f"/staff/saker/{result.case_id}"))
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) > 20
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert duplicates == []
+    # Every label points at an element that exists.
+    for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', html):
+        assert target in ids, target

@@ -49,6 +49,8 @@ def _setup(state: BlueprintSetupState) -> None:
         app.add_url_rule("/", "staff_root", _root)
 
 
+# The caseworker action's API route joins the API blueprint before it is registered.
+from outreach.web import api_caseworker  # noqa: E402,F401
 from outreach.web.staff import (  # noqa: E402,F401
     auth,
     printing_views,

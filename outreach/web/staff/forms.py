@@ -223,6 +223,17 @@ class FollowUpForm(FlaskForm):
         self.owner.choices = options(owners)
 
 
+class CaseworkerForm(FlaskForm):
+    """A district lead gives the case to one of the district's caseworkers."""
+
+    caseworker = SelectField(
+        _l("Saksbehandler"), choices=[], validators=[DataRequired(_l("Velg saksbehandler."))]
+    )
+
+    def fill_choices(self, people: list[tuple[str, str]]) -> None:
+        self.caseworker.choices = [*options([("", _l("– velg –"))]), *options(people)]
+
+
 class TaskOutcomeForm(FlaskForm):
     outcome = SelectField(
         _l("Resultat"), choices=[], validators=[DataRequired(_l("Velg resultat."))]

@@ -250,6 +250,11 @@ EVENTS = {
     "visit_invitation_sent": _l("Kalenderinvitasjon sendt"),
     "visit_moved": _l("Hjemmebesøk flyttet"),
     "visit_needs_staffing": _l("Hjemmebesøk mangler ansatte – må bemannes"),
+    "caseworker_assigned": _l("Saksbehandler tildelt"),
+    "task_moved": _l("Oppgave flyttet til ny bydel"),
+    "letter_moved": _l("Brev flyttet til den nye bydelens utskriftsbunke"),
+    "letter_viewed": _l("Brev åpnet"),
+    "inbound_attached": _l("SMS fra ukjent nummer koblet til saken"),
 }
 
 

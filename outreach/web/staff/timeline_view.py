@@ -145,7 +145,27 @@ def _entry(
             add((_("gjenganger: personen har hatt sak før"), None))
         if data.get("match") and data["match"] not in {"new"}:
             add((_("koblet til person (%(how)s)", how=data["match"]), None))
-    elif kind in {"routed", "forwarded", "forward", "unrouted"}:
+    elif kind == "caseworker_assigned":
+        add((_("saksbehandler: %(who)s", who=data.get("caseworker", "")), None))
+        if data.get("previous"):
+            add((_("før: %(who)s", who=data["previous"]), None))
+        if data.get("flag_ids"):
+            add((_("åpne vurderinger går til saksbehandleren"), None))
+    elif kind in {"routed", "forwarded", "forward", "unrouted", "task_moved"}:
+        if kind == "task_moved" and data.get("task_kind"):
+            add((label(labels.TASK_KINDS, data["task_kind"]), None))
+        if data.get("unassigned"):
+            add((_("ikke lenger tildelt %(who)s", who=data["unassigned"]), None))
+        if data.get("caseworker_removed"):
+            add(
+                (
+                    _(
+                        "saksbehandler %(who)s er ikke i den nye bydelen",
+                        who=data["caseworker_removed"],
+                    ),
+                    None,
+                )
+            )
         if data.get("from_district"):
             add((_("fra %(d)s", d=district_name(data["from_district"])), None))
         target = data.get("to_district") or data.get("district")

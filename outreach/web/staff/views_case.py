@@ -29,6 +29,7 @@ from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
 from outreach.web.staff.forms import (
+    CaseworkerForm,
     CloseForm,
     ContactForm,
     FlagDecisionForm,
@@ -36,7 +37,6 @@ from outreach.web.staff.forms import (
     ForwardForm,
     NoteForm,
     PauseForm,
-    PlainForm,
     TaskOutcomeForm,
     options,
 )
@@ -65,6 +65,8 @@ _ACTION_MESSAGES = {
     "Write the note.": _l("Skriv notatet."),
     "Unknown follow-up measure.": _l("Ukjent tiltak."),
     "Already done.": _l("Allerede utført."),
+    "Not a caseworker in the case's district.": _l("Ikke saksbehandler i sakens bydel."),
+    "Already the case's caseworker.": _l("Er allerede saksbehandler for saken."),
 }
 
 
@@ -100,16 +102,51 @@ def _task_outcomes(task: Task) -> tuple[str, ...]:
     )
 
 
+# Several forms share field names ("note", "reason"); a prefix per form keeps
+# every id on the case page unique, so each label names its own field (WCAG
+# 1.3.1). The CSRF token is one plain hidden input per form, checked for the
+# whole blueprint in ``auth._check_csrf``.
+_PREFIXES = {
+    ContactForm: "contact",
+    NoteForm: "note",
+    ForwardForm: "forward",
+    PauseForm: "pause",
+    CloseForm: "close",
+    FollowUpForm: "followup",
+    CaseworkerForm: "caseworker",
+}
+
+
+def case_form(cls: Any, *, blank: bool = False) -> Any:
+    """One of the case page's forms, prefixed; ``blank`` ignores the request's data."""
+    extra: dict[str, Any] = {"formdata": None} if blank else {}
+    return cls(prefix=_PREFIXES[cls], meta={"csrf": False}, **extra)
+
+
+def case_caseworkers(session: Session, case: Case) -> list[User]:
+    """Who can be the case's caseworker: active caseworkers and leads of its district."""
+    if case.district_code is None:
+        return []
+    return [
+        u
+        for u in district_staff(session, case.district_code)
+        if case.district_code in u.district_set and u.role_set & set(case_actions.CASEWORKER_ROLES)
+    ]
+
+
 def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
     forms: dict[str, Any] = {
-        "contact_form": given.get("contact_form") or ContactForm(formdata=None),
-        "note_form": given.get("note_form") or NoteForm(formdata=None),
-        "forward_form": given.get("forward_form") or ForwardForm(formdata=None),
-        "pause_form": given.get("pause_form") or PauseForm(formdata=None),
-        "close_form": given.get("close_form") or CloseForm(formdata=None),
-        "followup_form": given.get("followup_form") or FollowUpForm(formdata=None),
-        "plain_form_instance": PlainForm(formdata=None),
+        "contact_form": given.get("contact_form") or case_form(ContactForm, blank=True),
+        "note_form": given.get("note_form") or case_form(NoteForm, blank=True),
+        "forward_form": given.get("forward_form") or case_form(ForwardForm, blank=True),
+        "pause_form": given.get("pause_form") or case_form(PauseForm, blank=True),
+        "close_form": given.get("close_form") or case_form(CloseForm, blank=True),
+        "followup_form": given.get("followup_form") or case_form(FollowUpForm, blank=True),
+        "caseworker_form": given.get("caseworker_form") or case_form(CaseworkerForm, blank=True),
     }
+    forms["caseworker_form"].fill_choices(
+        [(str(u.id), u.display_name) for u in case_caseworkers(session, case)]
+    )
     forms["contact_form"].fill_choices()
     forms["forward_form"].fill_choices()
     forms["close_form"].fill_choices()
@@ -194,8 +231,32 @@ def render_case(
         users=users,
         labels=labels,
         today=today,
+        can_take=_can_take(case),
+        can_assign=_can_assign(case),
         **_forms(session, case, **given),
     ), status
+
+
+def _can_take(case: Case) -> bool:
+    me = _me()
+    return (
+        case.status != "closed"
+        and case.caseworker_id != me.id
+        and case.district_code in me.district_set
+        and bool(me.role_set & set(case_actions.CASEWORKER_ROLES))
+    )
+
+
+def _can_assign(case: Case) -> bool:
+    me = _me()
+    return (
+        case.status != "closed"
+        and case.district_code is not None
+        and (
+            "admin" in me.role_set
+            or ("district_lead" in me.role_set and case.district_code in me.district_set)
+        )
+    )
 
 
 @bp.get("/saker/<int:case_id>")
@@ -229,7 +290,7 @@ def _failed(case: Case, exc: Exception, form: Any, field: str, key: str) -> Any:
 @login_required
 def register_contact(case_id: int) -> Any:
     case = visible_case(case_id)
-    form = ContactForm()
+    form = case_form(ContactForm)
     form.fill_choices()
     if not form.validate():
         return render_case(case, 400, contact_form=form)
@@ -251,7 +312,7 @@ def register_contact(case_id: int) -> Any:
 @login_required
 def add_note(case_id: int) -> Any:
     case = visible_case(case_id)
-    form = NoteForm()
+    form = case_form(NoteForm)
     if not form.validate():
         return render_case(case, 400, note_form=form)
     try:
@@ -265,7 +326,7 @@ def add_note(case_id: int) -> Any:
 @login_required
 def forward(case_id: int) -> Any:
     case = visible_case(case_id)
-    form = ForwardForm()
+    form = case_form(ForwardForm)
     form.fill_choices()
     if not form.validate():
         return render_case(case, 400, forward_form=form)
@@ -285,6 +346,47 @@ def forward(case_id: int) -> Any:
     if principal().can_see(case):
         return redirect(_case_url(case))
     return redirect(url_for("staff.queue"))
+
+
+@bp.post("/saker/<int:case_id>/ta")
+@login_required
+def take_case(case_id: int) -> Any:
+    """«Ta saken»: the caseworker names themselves (issue 5: "my cases")."""
+    case = visible_case(case_id)
+    if not _can_take(case):
+        abort(403)
+    return _assign(case, _me(), None)
+
+
+@bp.post("/saker/<int:case_id>/saksbehandler")
+@login_required
+def assign_caseworker(case_id: int) -> Any:
+    """«Tildel saksbehandler»: a district lead gives the case to a district caseworker."""
+    case = visible_case(case_id)
+    if not _can_assign(case):
+        abort(403)
+    session = db_session()
+    form = case_form(CaseworkerForm)
+    people = case_caseworkers(session, case)
+    form.fill_choices([(str(u.id), u.display_name) for u in people])
+    if not form.validate():
+        return render_case(case, 400, caseworker_form=form)
+    chosen = next(u for u in people if str(u.id) == form.caseworker.data)
+    return _assign(case, chosen, form)
+
+
+def _assign(case: Case, caseworker: User, form: Any) -> Any:
+    try:
+        case_actions.assign_caseworker(
+            db_session(), rt(), case, caseworker=caseworker, actor=_me().username
+        )
+    except case_actions.CaseActionError as exc:
+        if form is None:
+            db_session().rollback()
+            flash(action_message(exc), "error")
+            return redirect(_case_url(case))
+        return _failed(case, exc, form, exc.field, "caseworker_form")
+    return _done(_("%(who)s er saksbehandler for saken.", who=caseworker.display_name), case)
 
 
 @bp.post("/vurderinger/<int:flag_id>")
@@ -326,7 +428,7 @@ def _failed_flag(case: Case, flag: Flag, form: Any, exc: FlagDecisionError) -> A
 @login_required
 def pause(case_id: int) -> Any:
     case = visible_case(case_id)
-    form = PauseForm()
+    form = case_form(PauseForm)
     if not form.validate():
         return render_case(case, 400, pause_form=form)
     try:
@@ -355,7 +457,7 @@ def resume(case_id: int) -> Any:
 @login_required
 def close(case_id: int) -> Any:
     case = visible_case(case_id)
-    form = CloseForm()
+    form = case_form(CloseForm)
     form.fill_choices()
     if not form.validate():
         return render_case(case, 400, close_form=form)
@@ -391,7 +493,7 @@ def _parse_day(text: str | None) -> date | None:
 def add_followup(case_id: int) -> Any:
     case = visible_case(case_id)
     session = db_session()
-    form = FollowUpForm()
+    form = case_form(FollowUpForm)
     owners = district_staff(session, case.district_code)
     form.fill_choices([(str(u.id), u.display_name) for u in owners])
     valid = form.validate()

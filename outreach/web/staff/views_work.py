@@ -61,7 +61,7 @@ def my_work() -> Any:
         {t.case_id for t in tasks} | {f.case_id for f in flags} | {f.case_id for f in followups}
     )
     case_ids |= {t.case_id for day in visits.values() for t in day}
-    cases = staff_queries.cases_by_id(session, case_ids)
+    cases = staff_queries.cases_by_id(session, case_ids, user)
     return render_template(
         "staff/my_work.html",
         tasks=tasks,
@@ -99,7 +99,7 @@ def lead() -> Any:
     return render_template(
         "staff/lead.html",
         overview=overview,
-        cases=staff_queries.cases_by_id(session, case_ids),
+        cases=staff_queries.cases_by_id(session, case_ids, user),
         users=users,
         labels=labels,
         now=now,

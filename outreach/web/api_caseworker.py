@@ -1,0 +1,61 @@
+"""``POST /api/v1/cases/{id}/caseworker``: name a case's caseworker through the API (issue 5).
+
+Same rules as the staff page: a staff token, the case visible to the token's
+user (another district's case is a 404), and only a district lead or an
+administrator may give a case to someone else; without ``username`` the
+token's own user takes it. Registered on the API blueprint from here so the
+action sits beside the staff app's, not in the long ``api`` module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach import cases as case_actions
+from outreach.models import User
+from outreach.web.api import _act, _case_for, _error, _load, bp, db_session, rt
+from outreach.web.auth import Principal, require_token
+
+
+class CaseworkerSchema(Schema):
+    username = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
+
+
+@bp.post("/cases/<int:case_id>/caseworker")
+@require_token(staff=True)
+def post_caseworker(case_id: int) -> Any:
+    case = _case_for(case_id)
+    if case is None:
+        return _error(404, "not_found", "No such case.")
+    data, error = _load(CaseworkerSchema())
+    if error is not None:
+        return error
+    assert data is not None
+    principal: Principal = g.principal
+    actor = principal.user
+    assert actor is not None
+    if data["username"] is None:
+        chosen: User | None = actor
+    else:
+        chosen = db_session().scalar(
+            select(User).where(User.username == data["username"].strip().casefold())
+        )
+        if chosen is None:
+            return _error(422, "validation_failed", "Some fields are not valid.",
+                          {"username": ["No such user."]})  # fmt: skip
+    assert chosen is not None
+    if not case_actions.may_assign_caseworker(actor, case, chosen):
+        return _error(403, "forbidden", "Only a district lead may assign someone else.")
+
+    def action(session: Session) -> Any:
+        flags = case_actions.assign_caseworker(
+            session, rt(), case, caseworker=chosen, actor=principal.label
+        )
+        return jsonify({"case_id": case.id, "caseworker": chosen.username, "flags": flags})
+
+    return _act(action)
