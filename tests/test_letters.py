@@ -330,3 +330,40 @@ def test_unknown_language_or_kind_is_refused():
 def test_catalog_status_is_recorded_for_every_language():
     for lang in LANGUAGES:
         assert "reviewed" in i18n.catalog_status(lang)
+
+
+# --- dates, times and opening hours (issue 3 audit) ----------------------------------------
+
+
+def test_appointment_dates_spell_out_the_weekday_and_times_are_24_hour():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    assert i18n.fmt_weekday_date(at, "nb") == "onsdag 25. november"
+    assert i18n.fmt_weekday_date(at, "nn") == "onsdag 25. november"
+    assert i18n.fmt_weekday_date(at, "en") == "Wednesday 25 November"
+    assert i18n.fmt_weekday_date(at, "ar") == "الأربعاء، 25 نوفمبر"
+    for language in LANGUAGES:
+        assert set(i18n.WEEKDAY_DATE) == set(LANGUAGES)
+        # 24-hour clock everywhere: no AM/PM marker to land on the wrong side in RTL text.
+        assert i18n.fmt_time(at, language) == "10:00", language
+
+
+@pytest.mark.parametrize("language", ["ti", "ckb", "ar", "en"])
+def test_opening_hours_in_the_tenants_language_with_time_ranges_kept_whole(language):
+    office = replace(sample_letter().office, opening_hours="Mandag–fredag 09:00–15:00 (drop-in)")
+    page = render_letter_html(sample_letter("unpaid_rent_warning", language, office=office))
+    monday, friday = (i18n.babel_locale(language).days["format"]["wide"][d] for d in (0, 4))
+    assert f"{monday}–{friday}" in page
+    if language == "en":
+        assert 'Monday–Friday <span class="nw">09:00–15:00</span>' in page
+    else:
+        assert '<bdi dir="ltr" class="nw">09:00–15:00</bdi>' in page
+    assert "Mandag–fredag" in page  # the Norwegian part keeps the district's words
+
+
+def test_opening_hours_of_another_form_are_printed_as_written_with_times_isolated():
+    office = replace(sample_letter().office, opening_hours="Stengt i juli, ellers 09:00–15:00")
+    page = render_letter_html(sample_letter("unpaid_rent_warning", "ti", office=office))
+    assert 'Stengt i juli, ellers <bdi dir="ltr" class="nw">09:00–15:00</bdi>' in page

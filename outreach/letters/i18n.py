@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -158,12 +158,78 @@ def fmt_date(value: date, language: str) -> str:
     return format_date(value, "long", locale=babel_locale(language))
 
 
+#: Weekday, day and month, spelled out. CLDR's ``MMMMEEEEd`` skeleton abbreviates the
+#: weekday in many locales ("ons. 25 november" in bokmål, "Wed, November 25"); a letter
+#: proposing a meeting spells it out, so each language gets the full date pattern of its
+#: locale without the year ("onsdag 25. november").
+WEEKDAY_DATE: dict[str, str] = {
+    "nb": "EEEE d. MMMM", "nn": "EEEE d. MMMM", "en": "EEEE d MMMM",
+    "pl": "EEEE, d MMMM", "uk": "EEEE, d MMMM", "lt": "MMMM d 'd'., EEEE",
+    "so": "EEEE, MMMM d", "ar": "EEEE، d MMMM", "ur": "EEEE، d MMMM", "ti": "EEEE፣ d MMMM",
+    "ru": "EEEE, d MMMM", "fa": "EEEE d MMMM", "prs": "EEEE d MMMM", "ps": "EEEE d MMMM",
+    "ckb": "EEEE d MMMM", "tr": "d MMMM EEEE", "ta": "EEEE, d MMMM", "vi": "EEEE, d MMMM",
+    "am": "EEEE d MMMM",
+}  # fmt: skip
+
+
 def fmt_weekday_date(value: datetime, language: str) -> str:
-    return format_skeleton("MMMMEEEEd", value, locale=babel_locale(language))
+    return format_date(value, WEEKDAY_DATE[language], locale=babel_locale(language))
 
 
 def fmt_time(value: datetime, language: str) -> str:
-    return format_time(value, "short", locale=babel_locale(language))
+    """24-hour ``HH:mm`` in every language, as Norwegian offices give times.
+
+    A 12-hour time carries a day-period marker ("10:00 ص", "10:00 AM") whose place
+    depends on the script; inside a left-to-right isolate the Arabic marker ends up
+    first. ``10:00`` reads the same everywhere.
+    """
+    return format_time(value, "HH:mm", locale=babel_locale(language))
+
+
+#: Norwegian day names and abbreviations in an office's opening hours, Monday = 0.
+_NB_DAYS: dict[str, int] = {
+    **dict.fromkeys(("man", "mandag", "mandager"), 0),
+    **dict.fromkeys(("tir", "tirs", "tirsdag", "tirsdager"), 1),
+    **dict.fromkeys(("ons", "onsdag", "onsdager"), 2),
+    **dict.fromkeys(("tor", "tors", "torsdag", "torsdager"), 3),
+    **dict.fromkeys(("fre", "fredag", "fredager"), 4),
+    **dict.fromkeys(("lør", "lørdag", "lørdager"), 5),
+    **dict.fromkeys(("søn", "søndag", "søndager"), 6),
+}
+_TIME_RANGE = r"\d{1,2}[:.]\d{2}\s*[–-]\s*\d{1,2}[:.]\d{2}"
+_HOURS_PART = re.compile(
+    rf"^\s*(?P<first>[a-zæøå]+)\.?(?:\s*[–-]\s*(?P<last>[a-zæøå]+)\.?)?\s+(?P<time>{_TIME_RANGE})"
+    r"\s*(?P<rest>\(.*\))?\s*$",
+    re.IGNORECASE,
+)
+TIME_RANGE = re.compile(_TIME_RANGE)
+
+
+def opening_hours_parts(text: str, language: str) -> list[tuple[str, str, str]] | None:
+    """An office's opening hours as ``(days, time range, note)`` in ``language``, or None.
+
+    Districts write them in Norwegian ("Mandag–fredag 09:00–15:00 (drop-in)"). Days are
+    put in the tenant's language (CLDR's weekday names), times as ``09:00–15:00``; a note
+    in brackets stays as written. None when the text is not of that form: the caller
+    prints it verbatim, with the time ranges kept whole.
+    """
+    names = babel_locale(language).days["format"]["wide"]
+    parts = []
+    for chunk in re.split(r"[,;]\s*(?=[a-zæøå])", text.strip(), flags=re.IGNORECASE):
+        match = _HOURS_PART.match(chunk)
+        if match is None:
+            return None
+        first = _NB_DAYS.get(match["first"].lower())
+        last = _NB_DAYS.get(match["last"].lower()) if match["last"] else first
+        if first is None or last is None:
+            return None
+        days = names[first] if first == last else f"{names[first]}–{names[last]}"
+        if language in ("nb", "nn") and not parts:
+            days = days[:1].upper() + days[1:]
+        start, end = re.split(r"\s*[–-]\s*", match["time"])
+        time = f"{start.replace('.', ':').zfill(5)}–{end.replace('.', ':').zfill(5)}"
+        parts.append((days, time, (match["rest"] or "").strip()))
+    return parts or None
 
 
 def fmt_amount(value: Decimal, language: str) -> str:

@@ -159,6 +159,33 @@ class Inline:
         return Markup('<bdi dir="{}">{}</bdi>').format(direction, value)
 
 
+def opening_hours(text: str, language: str, inline: Inline) -> Markup:
+    """The office's opening hours in the part's language, each time range kept whole.
+
+    Districts write them in Norwegian; verbatim, "Mandag–fredag 09:00–15:00" in a
+    Tigrinya or Sorani sentence broke across lines and left the tenant the Norwegian day
+    names. Days go into the tenant's language (:func:`i18n.opening_hours_parts`), times
+    stay ``09:00–15:00`` in a left-to-right, unbreakable isolate. Text of another form is
+    printed as written, its time ranges still isolated.
+    """
+    parts = i18n.opening_hours_parts(text, language)
+    if parts is None:
+        pieces: list[Markup] = []
+        last = 0
+        for match in i18n.TIME_RANGE.finditer(text):
+            pieces += [escape(text[last : match.start()]), inline.ltr(match.group())]
+            last = match.end()
+        pieces.append(escape(text[last:]))
+        return inline.direction(Markup("").join(pieces))
+    out = []
+    for days, time, note in parts:
+        item = Markup("{} {}").format(inline.isolated(days), inline.ltr(time))
+        if note:
+            item += Markup(" ") + inline.isolated(note)
+        out.append(item)
+    return Markup(", ").join(out)
+
+
 def validate(letters: Sequence[LetterData]) -> None:
     """Check every letter before any is rendered: a batch never half-renders."""
     for data in letters:
@@ -196,7 +223,7 @@ def _tenant_part(data: LetterData, language: str, is_translation: bool) -> Marku
         else None,
         "appointment": appointment,
         "office_address": inline.isolated(f"{office.street}, {office.postal_code} {office.city}"),
-        "opening_hours": inline.direction(office.opening_hours),
+        "opening_hours": opening_hours(office.opening_hours, language, inline),
         "office_name": inline.isolated(office.name),
         "contact_name": inline.isolated(data.contact.name),
         "contact_phone": inline.ltr(data.contact.phone),
