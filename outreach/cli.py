@@ -131,10 +131,11 @@ def simulate(trigger_file: str, days: int, respond_at: str | None, as_json: bool
     "--roles",
     default="caseworker",
     show_default=True,
-    help="comma-separated: caseworker, district_lead, medical_officer, central_intake, admin",
+    help="comma-separated: caseworker, district_lead, medical_officer, central_intake, admin, "
+    "outreach_team",
 )
 @click.option("--districts", default="", help="comma-separated district codes, e.g. 030101")
-@click.option("--phone", default="")
+@click.option("--phone", default=None, help="kept as it is when omitted")
 @click.option("--email", default=None, help="where home-visit invitations go; '' clears it")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 def create_user(
@@ -142,13 +143,21 @@ def create_user(
     display_name: str,
     roles: str,
     districts: str,
-    phone: str,
+    phone: str | None,
     email: str | None,
     password_stdin: bool,
 ) -> None:
-    """Create or update a staff user (local account)."""
+    """Create or update a staff user: name, roles and districts as given (user name casefolded)."""
     from outreach.demo import ensure_user
     from outreach.districts import is_routable
+    from outreach.staff_users import UserError, normalise_username, parse_roles
+
+    try:
+        parse_roles(roles)
+    except UserError as exc:
+        raise click.BadParameter(str(exc), param_hint="--roles") from exc
+    if not normalise_username(username):
+        raise click.BadParameter("the user name is empty", param_hint="--username")
 
     for code in filter(None, districts.split(",")):
         if not is_routable(code):
@@ -160,7 +169,7 @@ def create_user(
     )
     rt = _runtime()
     with rt.session() as session:
-        ensure_user(
+        user = ensure_user(
             session,
             username,
             display_name,
@@ -170,7 +179,25 @@ def create_user(
             password=password,
             email=email,
         )
-    click.echo(f"user {username} saved")
+        saved, active = user.username, user.active
+    note = "" if active else " (deactivated: it cannot sign in)"
+    click.echo(f"user {saved} saved{note}")
+
+
+@cli.command("deactivate-user")
+@click.option("--username", required=True)
+def deactivate_user_command(username: str) -> None:
+    """Stop a staff user from signing in (password or SSO); the history keeps the name."""
+    from outreach.staff_users import UserError, deactivate_user
+
+    rt = _runtime()
+    with rt.session() as session:
+        try:
+            user = deactivate_user(session, username)
+        except UserError as exc:
+            raise click.BadParameter(str(exc), param_hint="--username") from exc
+        saved = user.username
+    click.echo(f"user {saved} deactivated")
 
 
 @cli.command("create-token")
@@ -178,16 +205,14 @@ def create_user(
 @click.option("--user", "username", help="a staff user's token; omit for a system integration")
 def create_token(name: str, username: str | None) -> None:
     """Create an API bearer token; it is shown once and stored hashed."""
-    from sqlalchemy import select
-
-    from outreach.models import User
+    from outreach.staff_users import find_user
     from outreach.web.auth import issue_token
 
     rt = _runtime()
     with rt.session() as session:
         user = None
         if username:
-            user = session.scalar(select(User).where(User.username == username))
+            user = find_user(session, username)
             if user is None:
                 raise click.BadParameter(f"no user {username}", param_hint="--user")
         token = issue_token(session, name, user)

@@ -19,6 +19,7 @@ from outreach.landlords import ensure_account, ensure_landlord
 from outreach.models import District, User
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
+from outreach.staff_users import save_user
 from outreach.web.auth import issue_token
 
 DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - printed by `make run`, demo only
@@ -57,20 +58,12 @@ def ensure_user(
     *,
     roles: str,
     districts: str,
-    phone: str = "",
+    phone: str | None = None,
     password: str | None = None,
     email: str | None = None,
 ) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        user = User(
-            username=username,
-            display_name=display_name,
-            roles=roles,
-            districts=districts,
-            phone=phone,
-        )
-        session.add(user)
+    """Create or update a user (``outreach.staff_users.save_user``), then email and password."""
+    user = save_user(session, username, display_name, roles=roles, districts=districts, phone=phone)
     if email is not None:
         user.email = email or None  # "" clears it
     if password:
