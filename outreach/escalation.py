@@ -41,6 +41,12 @@ class CaseFacts:
     eviction_date: date | None = None
     crisis_since: datetime | None = None
     letter_sent_at: datetime | None = None
+    # The deadline of the round's tenant letter when that letter will not be
+    # posted automatically (protected address: a manual letter; no postal
+    # address; blocked for a missing contact person). The one-week clock then
+    # runs from the deadline, so SMS, calls and flags still come (000: «forsøke
+    # å oppnå kontakt» does not wait for a letter that never goes).
+    letter_fallback_at: datetime | None = None
     contact_started_at: datetime | None = None
     responded: bool = False
     email_consent: bool = False
@@ -189,7 +195,8 @@ def _anchor_time(
         matching = _matching_triggers(rule, facts)
         return min((t.received_at for t in matching), default=None)
     if anchor == "letter_sent":
-        return facts.letter_sent_at
+        known = [t for t in (facts.letter_sent_at, facts.letter_fallback_at) if t is not None]
+        return min(known, default=None)
     if anchor == "contact_started":
         return facts.contact_started_at
     return None

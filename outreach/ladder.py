@@ -33,12 +33,42 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
         eviction_date=case.eviction_date,
         crisis_since=case.crisis_since,
         letter_sent_at=case.letter_sent_at,
+        letter_fallback_at=letter_fallback(session, case),
         contact_started_at=case.contact_started_at,
         responded=case.ladder_state != "running",
         email_consent=bool(
             person.email_consent and person.email and person.email_invalid_at is None
         ),
     )
+
+
+# A tenant letter that will not be posted: skipped (no postal address, or a
+# protected address found at batching) or failed (blocked before printing).
+UNSENT_LETTER = ("skipped", "failed")
+
+
+def letter_fallback(session: Session, case: Case) -> datetime | None:
+    """The anchor for the one-week clock when the round's letter is not posted.
+
+    A manual letter (protected address) counts from its deadline until staff
+    mark the task done, which sets ``letter_sent_at`` (``tasks.record_outcome``).
+    """
+    rows = session.execute(
+        select(Step.rule, Step.status, Step.deadline_at, Step.due_at)
+        .join(Trigger, Trigger.id == Step.trigger_id)
+        .where(
+            Step.case_id == case.id,
+            Trigger.round == case.ladder_round,
+            Step.rule.in_(("letter", "manual_letter")),
+        )
+    ).all()
+    anchors = [
+        deadline or due
+        for rule, status, deadline, due in rows
+        if (rule == "manual_letter" and status != "cancelled")
+        or (rule == "letter" and status in UNSENT_LETTER)
+    ]
+    return min(anchors, default=None)
 
 
 def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -> None:
@@ -86,6 +116,10 @@ def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Ste
             created.append(step)
         elif step.status == "planned":
             pull_earlier(session, step, item.due_at, now)
+    if any(s.rule == "manual_letter" for s in created):
+        # A manual letter's deadline anchors the later rungs (letter_fallback):
+        # plan them now rather than at the next change.
+        created += replan(session, rt, case, now)
     return created
 
 

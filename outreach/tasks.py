@@ -318,6 +318,32 @@ def _wrong_number(
         person.phone = None
 
 
+def _manual_letter_sent(
+    session: Session, rt: Runtime, case: Case, task: Task, at: datetime, actor: str | None
+) -> None:
+    """Staff sent the letter by hand (protected address): the one-week clock starts.
+
+    000: contact attempts come "en uke etter utsendelse av brevet"; a letter
+    posted by a caseworker is as sent as one from a print batch.
+    """
+    from outreach import ladder
+
+    if case.status != "open" or case.letter_sent_at is not None:
+        return
+    case.letter_sent_at = at
+    timeline.record(
+        session,
+        case.id,
+        "letter_sent",
+        at,
+        channel="letter",
+        actor=actor,
+        task_id=task.id,
+        manual=True,
+    )
+    ladder.replan(session, rt, case, rt.now())
+
+
 def record_outcome(
     session: Session,
     rt: Runtime,
@@ -390,6 +416,8 @@ def record_outcome(
                 session, case.id, "contact_refused", at, channel="phone", actor=actor,
                 task_id=task.id,
             )  # fmt: skip
+    if task.kind == "manual_letter":
+        _manual_letter_sent(session, rt, case, task, at, actor)
     if task.kind == "home_visit":
         from outreach import visits
 

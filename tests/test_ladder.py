@@ -303,6 +303,22 @@ def test_protected_address_goes_to_manual_handling(sim_settings: Settings) -> No
     assert "home_visit_scheduled" not in names(events)
 
 
+def test_protected_family_is_still_reached_when_the_manual_letter_is_not_marked_sent(
+    sim_settings: Settings,
+) -> None:
+    """Issue 2 audit: with no posted letter the one-week clock never started,
+    so a protected-address family got no SMS, call or flag in 30 days. The
+    clock now runs from the letter's deadline (Fri 4 Dec); no automatic home
+    visit is planned (manual handling), but SMS, call and flags come."""
+    doc = trigger(tenant={"protected_address": True})
+    events = run(sim_settings, doc, days=30)
+    assert at(events, "letter_overdue") == [oslo(2026, 12, 4, 10, 0)]
+    assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 11, 10, 0)]
+    assert at(events, "phone_task_created") == [oslo(2026, 12, 11, 10, 0)]
+    assert "home_visit_scheduled" not in names(events)
+    assert at(events, "flag_raised", flag="child_welfare_assessment") == [oslo(2026, 12, 18, 10, 0)]
+
+
 def test_petition_after_rent_warning_joins_the_case_and_pulls_the_plan_forward(
     sim_settings: Settings,
 ) -> None:

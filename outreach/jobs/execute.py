@@ -180,20 +180,42 @@ def _run_check(
                 Step.channel == "letter",
             )
         ).all()
+        # Skipped letters count too (no postal address, a protected address):
+        # no letter went out unless staff sent the manual one (issue 2 audit).
         late = [
-            s for s in letters if s.status in ("planned", "queued", "running", "waiting", "failed")
+            s
+            for s in letters
+            if s.status in ("planned", "queued", "running", "waiting", "failed", "skipped")
         ]
-        if late:
+        from outreach.models import Task
+
+        manual_open = session.scalars(
+            select(Task)
+            .join(Step, Step.id == Task.step_id)
+            .where(
+                Task.case_id == case.id,
+                Task.kind == "manual_letter",
+                Task.status == "open",
+                Step.trigger_id == step.trigger_id,
+            )
+        ).all()
+        if case.letter_sent_at is not None and not manual_open:
+            late = [s for s in late if s.status != "skipped"]  # the manual letter went
+        late_ids = [s.id for s in late] + [t.step_id for t in manual_open if t.step_id is not None]
+        if late_ids:
+            # The other channels must not wait for this letter: the planner
+            # counts from its deadline now (ladder.letter_fallback).
+            ladder.replan(session, rt, case, now)
             timeline.record(
                 session,
                 case.id,
                 "letter_overdue",
                 now,
                 channel="letter",
-                step_id=late[0].id,
+                step_id=late_ids[0],
                 deadline=step.due_at.isoformat(),
             )
-        _finish(session, step, "done", now, "overdue" if late else "letter on time")
+        _finish(session, step, "done", now, "overdue" if late_ids else "letter on time")
         return "done"
     if rule.check == "unreachable":
         facts = ladder.case_facts(session, case)
