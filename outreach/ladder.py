@@ -193,6 +193,12 @@ def pull_earlier(
     )
 
 
+# Steps planned by code, not by a policy rule, that a response must not stop:
+# an undecided flag still goes to the district lead (issue 2, rule 5); it ends
+# when the flag is decided (flags.decide_flag) or the case is closed.
+SURVIVES_RESPONSE = frozenset({"flag_overdue"})
+
+
 def cancel_pending(
     session: Session,
     rt: Runtime,
@@ -215,6 +221,8 @@ def cancel_pending(
     for step in steps:
         rule = rt.policy.by_name.get(step.rule)
         if not everything and rule is not None and not rule.stops_on_response:
+            continue
+        if not everything and step.rule in SURVIVES_RESPONSE:
             continue
         if step.status == "waiting":
             from outreach import printing

@@ -1,0 +1,38 @@
+"""An undecided flag reaches the district lead even after the tenant answered
+(issue 2 audit: a response cancelled the flag_overdue step)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from outreach.cases import register_response
+from outreach.flags import raise_flag
+from outreach.models import Case, Step
+from outreach.workdays import parse_offset
+from tests.test_visits_support import open_case
+
+
+def _flag_step(rt: Any, case_id: int) -> Step:
+    with rt.session() as session:
+        return session.scalars(
+            select(Step).where(Step.case_id == case_id, Step.rule == "flag_overdue")
+        ).one()
+
+
+def test_a_response_does_not_cancel_flag_escalation(rt: Any) -> None:
+    case_id = open_case(rt)
+    with rt.session() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        raise_flag(session, rt, case, "child_welfare_assessment", rt.now(), parse_offset("2wd"))
+        session.commit()
+        register_response(session, rt, case, channel="phone", actor="kari")
+        session.commit()
+    assert _flag_step(rt, case_id).status == "planned"
+    with rt.session() as session:
+        letter = session.scalars(
+            select(Step).where(Step.case_id == case_id, Step.rule == "letter")
+        ).one()
+        assert letter.status == "cancelled"  # the ladder itself did stop
