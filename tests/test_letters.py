@@ -367,3 +367,37 @@ def test_opening_hours_of_another_form_are_printed_as_written_with_times_isolate
     office = replace(sample_letter().office, opening_hours="Stengt i juli, ellers 09:00–15:00")
     page = render_letter_html(sample_letter("unpaid_rent_warning", "ti", office=office))
     assert 'Stengt i juli, ellers <bdi dir="ltr" class="nw">09:00–15:00</bdi>' in page
+
+
+@pytest.mark.parametrize("language", ["nb", "ar", "ti", "pl"])
+def test_the_landlord_and_the_plaintiff_are_named_in_the_tenant_letter(language):
+    petition = render_letter_html(
+        sample_letter("eviction_petition", language, counterpart_name="Utleier Hansen AS")
+    )
+    forced = render_letter_html(
+        sample_letter("forced_sale_notice", language, counterpart_name="Borettslaget Lia")
+    )
+    nb = i18n.translations("nb")
+    # Both parts name them: the Norwegian and the translation.
+    assert petition.count("Utleier Hansen AS") == (1 if language == "nb" else 2)
+    assert forced.count("Borettslaget Lia") == (1 if language == "nb" else 2)
+    assert "Utleieren din, Utleier Hansen AS, har bedt namsfogden" in html.unescape(petition)
+    assert "om at Borettslaget Lia har begjært tvangssalg" in html.unescape(forced)
+    assert nb.gettext(
+        "On %(received_on)s NAV received a copy of a petition for eviction from %(source)s. "
+        "Your landlord, %(landlord)s, has asked the bailiff to evict you from your home."
+    ).startswith("Den ")
+
+
+def test_without_a_counterpart_the_letter_says_your_landlord_without_a_name():
+    page = html.unescape(
+        render_letter_html(sample_letter("eviction_petition", counterpart_name=""))
+    )
+    assert "Utleieren din har bedt namsfogden" in page
+
+
+def test_copies_print_the_senders_reference():
+    page = render_letter_html(sample_letter("eviction_petition", "nb", "copy_bailiff"))
+    assert "Deres referanse" in page and "NF-26-004711" in page
+    tenant = render_letter_html(sample_letter("eviction_petition", "nb"))
+    assert "Deres referanse" not in tenant

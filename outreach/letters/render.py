@@ -215,6 +215,8 @@ def _tenant_part(data: LetterData, language: str, is_translation: bool) -> Marku
         "is_translation": is_translation,
         "received_on": inline.isolated(i18n.fmt_date(data.received_on, language), nowrap=True),
         "source": inline.isolated(data.source_name),
+        # The landlord (petition) or plaintiff (forced sale) the notice names, if known.
+        "counterpart": inline.isolated(data.counterpart_name) if data.counterpart_name else None,
         "amount": inline.ltr(i18n.fmt_amount(data.arrears_amount, language))
         if data.arrears_amount is not None
         else None,

@@ -41,6 +41,12 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "lacks_capacity": ("bailiff", "Oslo namsfogdkontor"),
 }
 
+#: The landlord or plaintiff the notice names (the trigger's ``counterpart``).
+_COUNTERPART: dict[str, str] = {
+    "eviction_petition": "Boligbygg Oslo KF",
+    "forced_sale_notice": "Borettslaget Sølvtoppen",
+}
+
 _COPY_RECIPIENT: dict[str, PostalAddress] = {
     "copy_bailiff": PostalAddress("Oslo namsfogdkontor", "Postboks 8024 Dep", "0030", "Oslo"),
     "copy_plaintiff": PostalAddress("Borettslaget Sølvtoppen", "Postboks 4 Tøyen", "0608", "Oslo"),
@@ -80,6 +86,8 @@ def sample_letter(
         "appointment": Appointment(datetime(2026, 11, 25, 10, 0, tzinfo=OSLO), "Tøyengata 2")
         if kind != "eviction_completed"
         else None,
+        "counterpart_name": _COUNTERPART.get(kind, ""),
+        "source_reference": "NF-26-004711" if audience != "tenant" else "",
         "booking_code": "K7P-42Q" if kind == "unpaid_rent_warning" else None,
         "booking_address": "nav.no/time" if kind == "unpaid_rent_warning" else None,
     }
