@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import object_session
 
 from channels.base import Attachment, Message
 from outreach.models import Attempt, Case, Step, Task, Trigger
 from outreach.policy import Rule
+
+if TYPE_CHECKING:
+    from outreach.runtime import Runtime
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -42,19 +48,13 @@ def contact_person(case: Case) -> tuple[str, str]:
     return "", ""
 
 
-def recipient_for(rule: Rule, case: Case, trigger: Trigger | None) -> str | Unusable:
+def recipient_for(
+    rule: Rule, case: Case, trigger: Trigger | None, rt: Runtime | None = None
+) -> str | Unusable:
     """Who the step goes to, or why it cannot go at all."""
     person = case.person
     if rule.channel == "sms":
-        if not person.phone:
-            return Unusable("no phone number")
-        from outreach.identity import is_norwegian_mobile
-
-        if person.phone.startswith("+47") and not is_norwegian_mobile(person.phone):
-            return Unusable("not a mobile number")
-        if person.sms_opted_out_at is not None:
-            return Unusable("opted out of SMS")
-        return person.phone
+        return _sms_recipient(rule, case, rt)
     if rule.channel == "email":
         if not person.email or person.email_invalid_at is not None:
             return Unusable("no usable email address")
@@ -89,6 +89,33 @@ def recipient_for(rule: Rule, case: Case, trigger: Trigger | None) -> str | Unus
         party = copy_recipient(trigger, rule.audience)  # never a name-only window (issue 3)
         return party.line if party is not None else Unusable(NO_POSTAL_ADDRESS)
     return rule.channel
+
+
+def _sms_recipient(rule: Rule, case: Case, rt: Runtime | None) -> str | Unusable:
+    """A mobile that can take an SMS and has not opted out (issue 4).
+
+    Opt-outs and unusable numbers belong to the number (``sms_numbers``), so a
+    new person, case or intake with that number finds them too.
+    """
+    from outreach import runtime, sms_numbers
+    from outreach.identity import can_receive_sms
+
+    person = case.person
+    if not person.phone:
+        return Unusable("no phone number")
+    if not can_receive_sms(person.phone):
+        # Landlines, the 58/59 machine-to-machine ranges, foreign landlines.
+        return Unusable("not a mobile number")
+    if person.sms_opted_out_at is not None:
+        return Unusable("opted out of SMS")
+    session = object_session(case)
+    if session is not None:
+        blocked = sms_numbers.blocked_reason(session, rt or runtime.current(), person.phone)
+        if blocked == "opt_out":
+            return Unusable("opted out of SMS")
+        if blocked == "unusable":
+            return Unusable("number cannot receive SMS")
+    return person.phone
 
 
 def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | None) -> Message:

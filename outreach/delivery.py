@@ -8,14 +8,16 @@ STYLE.md habits 8 and 9). Each receipt is one action in one transaction:
   (``AttemptStatus``) under the provider's event id, which is UNIQUE: Twilio's
   ``MessageSid`` + ``MessageStatus``, SendGrid's ``sg_event_id`` (and, as the
   notes advise, message + event + timestamp as well). A replay changes nothing;
-* **monotonic** – ``queued < sent < delivered``, with ``undelivered``,
-  ``failed``, ``bounced`` and ``dropped`` final like ``delivered``. The move is
-  a conditional UPDATE, so a late ``sent`` never drags a ``delivered`` attempt
-  back, even when two receipts race;
+* **monotonic** – ``unknown < queued < sent < delivered`` (``unknown``: the
+  sending job could not tell whether the provider took it, so any receipt
+  wins), with ``undelivered``, ``failed``, ``bounced`` and ``dropped`` final
+  like ``delivered``. The move is a conditional UPDATE, so a late ``sent``
+  never drags a ``delivered`` attempt back, even when two receipts race;
 * **acted on** – a final state is put on the case timeline (``sms_delivered``,
   ``sms_undelivered``, ``email_bounced`` …); a failure pulls the failed rule's
   ``on_fail_advance`` rungs forward at once (``ladder.advance``), a bounce marks
-  the address invalid and Twilio's error 21610 marks the number opted out.
+  the address invalid, Twilio's error 21610 marks the number opted out and
+  30003/30005/30006 mark it unusable for SMS (``outreach.sms_numbers``).
 
 An attempt still ``sending`` belongs to the job that is sending it (the
 receipt can beat the job's own commit, or the job may have died): the receipt
@@ -37,7 +39,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from outreach import ladder, timeline
+from outreach import ladder, sms_numbers, timeline
 from outreach.models import Attempt, AttemptStatus, Case, Person, Step
 from outreach.runtime import Runtime
 
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 #: Our statuses for provider-reported states, by rank. Every state of rank 3
 #: is final: nothing moves an attempt out of it.
 RANK: Mapping[str, int] = {
+    # The job gave up asking (``execute._settle_later``): any receipt moves it.
+    "unknown": 0,
     "accepted": 1,
     "queued": 1,
     "sent": 2,
@@ -369,20 +373,16 @@ def _on_final(
         return
     person = session.get(Person, case.person_id)
     assert person is not None
-    if (
-        event.channel == "sms"
-        and event.error_code == TWILIO_OPTED_OUT
-        and person.sms_opted_out_at is None
-    ):
-        person.sms_opted_out_at = now
-        timeline.record(
+    if event.channel == "sms" and event.error_code in sms_numbers.RECEIPT_CODES:
+        # 21610: opted out; 30003/30005/30006: the number cannot take an SMS.
+        sms_numbers.after_permanent_error(
             session,
-            case.id,
-            "sms_opted_out",
+            rt,
+            case,
+            attempt,
+            sms_numbers.RECEIPT_CODES[event.error_code],
             now,
-            channel="sms",
-            attempt_id=attempt.id,
-            source="carrier",
+            source="receipt",
         )
     if (
         event.channel == "email"

@@ -5,10 +5,11 @@ appointment"), never a link (issue 4). What comes back is one action in one
 transaction (STYLE.md habit 4):
 
 * **opt-out / opt-in** – a message that is nothing but STOP (or an equivalent in
-  a supported language) opts the *number* out of SMS: every person with that
-  number gets ``sms_opted_out_at``, every open case of theirs an
-  ``sms_opted_out`` event, and the sender the confirmation the carrier rules
-  require. Other channels go on: it is not a response. START undoes it.
+  a supported language) opts the *number* out of SMS: the number itself is
+  recorded (``sms_numbers``), every person with that number gets
+  ``sms_opted_out_at``, every open case of theirs an ``sms_opted_out`` event,
+  and the sender the confirmation the carrier rules require. Other channels
+  go on: it is not a response. START undoes it.
   The English words are Twilio's own opt-out/opt-in keywords: Twilio blocks
   the number on its side when it sees them, so we must record the same;
 * **a reply** from the number of exactly one person with an open case is a
@@ -36,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach import cases as case_actions
-from outreach import timeline
+from outreach import sms_numbers, timeline
 from outreach.identity import mask_phone, normalize_phone
 from outreach.models import Attempt, Case, Person, Step, Task
 from outreach.models_inbound import InboundMessage
@@ -457,7 +458,7 @@ def _receive(
         message.case_id = open_cases[0].id if len(open_cases) == 1 else None
         session.add(message)
         session.flush()
-        _set_opt_out(session, number, open_cases, message, now, opted_out=keyword == "opt_out")
+        _set_opt_out(session, rt, number, open_cases, message, now, opted_out=keyword == "opt_out")
         return message
     if len(open_cases) != 1:
         # Nobody, or more than one household: staff decide, nothing is guessed.
@@ -530,6 +531,7 @@ def _notify_caseworker(
 
 def _set_opt_out(
     session: Session,
+    rt: Runtime,
     number: str,
     open_cases: list[Case],
     message: InboundMessage,
@@ -537,7 +539,14 @@ def _set_opt_out(
     *,
     opted_out: bool,
 ) -> None:
-    """The opt-out belongs to the number (carrier rules): every person with it."""
+    """The opt-out belongs to the number (carrier rules): recorded for the number
+    itself (``sms_numbers``: a STOP from a number we know no one by still
+    counts, and a later person or case with it finds it), and on every person
+    with it."""
+    if opted_out:
+        sms_numbers.block(session, rt, number, "opt_out", now, source="tenant", reason="opted_out")
+    else:
+        sms_numbers.withdraw(session, rt, number, "opt_out", now)
     changed: set[int] = set()
     for person in session.scalars(select(Person).where(Person.phone == number)):
         if opted_out and person.sms_opted_out_at is None:

@@ -452,6 +452,7 @@ from outreach import (  # noqa: E402, F401
     models_booking,
     models_inbound,
     models_landlord,
+    models_sms,
     models_staff,
     models_visits,
 )

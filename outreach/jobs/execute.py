@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from channels.base import Delivery, PermanentChannelError, TransientChannelError
-from outreach import compose, ladder, timeline
+from outreach import compose, ladder, sms_numbers, timeline
 from outreach.delivery import settled_status
 from outreach.escalation import unreachable_flags
 from outreach.flags import escalate_if_undecided, raise_flag
@@ -48,7 +48,9 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), ti
 @dataclass(frozen=True)
 class Outcome:
     step_id: int
-    result: str  # done | skipped | failed | retry | deferred | cancelled | not_claimed
+    # done | skipped | failed | retry | deferred | cancelled | not_claimed
+    # | settling (an attempt's outcome is still asked for) | unknown | batched
+    result: str
 
 
 def claim(session: Session, rt: Runtime, step_id: int, now: datetime) -> bool:
@@ -66,14 +68,92 @@ def claim(session: Session, rt: Runtime, step_id: int, now: datetime) -> bool:
 
 def execute_step(rt: Runtime, step_id: int) -> Outcome:
     session = rt.new_session()
+    claimed = False
     try:
         now = rt.now()
         if not claim(session, rt, step_id, now):
             return Outcome(step_id, "not_claimed")
+        claimed = True
         return _run_claimed(session, rt, step_id)
+    except Exception as exc:
+        session.rollback()
+        if claimed:
+            _record_crash(rt, step_id, exc)
+        raise  # RQ still records the failure, with its traceback
     except BaseException:
+        # The process is going away (SIGTERM, Ctrl-C): the step stays
+        # ``running`` and the tick hands it out again after the lease.
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def _record_crash(rt: Runtime, step_id: int, exc: Exception) -> None:
+    """Count a crash of our own code on the step, and plan a retry or give up.
+
+    Without this a step whose composing or recording raises stays ``running``
+    and the tick hands it out again after every lease, for ever. The crash is
+    counted in ``step.params["crashes"]`` (not ``step.tries``, which counts
+    provider attempts); after ``max_step_tries`` crashes the step fails with
+    ``internal_error`` and the ladder moves on. An attempt left ``sending`` is
+    not marked failed – the provider may have been called – so the next run
+    settles it. Only the exception's type goes on the timeline: its message
+    may quote personal data.
+    """
+    session = rt.new_session()
+    try:
+        now = rt.now()
+        step = session.get(Step, step_id)
+        if step is None or step.status != "running":
+            return  # someone else moved it on (a response, a close): nothing to plan
+        case = session.get(Case, step.case_id)
+        assert case is not None
+        crashes = int((step.params or {}).get("crashes", 0)) + 1
+        step.params = {**(step.params or {}), "crashes": crashes}
+        error = type(exc).__name__
+        log.error("step %s (%s) crashed (%s), crash %d", step.id, step.rule, error, crashes)
+        if crashes < rt.settings.max_step_tries:
+            delay = BACKOFF[min(crashes - 1, len(BACKOFF) - 1)]
+            step.status = "planned"
+            step.due_at = now + delay
+            step.lease_until = None
+            timeline.record(
+                session,
+                case.id,
+                "step_retry",
+                now,
+                channel=step.channel,
+                step_id=step.id,
+                rule=step.rule,
+                due_at=step.due_at.isoformat(),
+                reason="internal_error",
+                error=error,
+            )
+        else:
+            attempt = _open_attempt(session, step)
+            if attempt is not None:
+                # Maybe sent: neither failed nor settled (staff or a receipt decide).
+                _mark_unknown(session, case, step, attempt, now)
+            _finish(session, step, "failed", now, "internal_error")
+            timeline.record(
+                session,
+                case.id,
+                "step_failed",
+                now,
+                channel=step.channel,
+                step_id=step.id,
+                rule=step.rule,
+                reason="internal_error",
+                error=error,
+            )
+            rule = rt.policy.by_name.get(step.rule)
+            if rule is not None and case.status != "closed":
+                ladder.advance(session, rt, case, rule.on_fail_advance, now)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("could not record the crash of step %s", step_id)
     finally:
         session.close()
 
@@ -155,6 +235,10 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
         session.commit()
         return Outcome(step_id, "done")
 
+    from outreach.visits import notice_too_late  # never a visit notice after the visit
+
+    if notice_too_late(session, rt, step, now):
+        return Outcome(step_id, "cancelled")
     if rule.channel == "sms":
         window_start, window_end = rt.policy.sms_window_for(rule)
         allowed = rt.calendar.next_time_in_window(now, window_start, window_end)
@@ -267,16 +351,7 @@ def _deliver(
                     body_sha256=hashlib.sha256(attempt.content.encode("utf-8")).hexdigest(),
                 )
             except TransientChannelError as exc:
-                return _retry(
-                    session,
-                    rt,
-                    case,
-                    step,
-                    attempt,
-                    now,
-                    f"cannot settle yet: {exc.code}",
-                    keep_sending=True,
-                )
+                return _settle_later(session, rt, case, step, rule, attempt, now, exc.code)
         if delivery is not None:
             timeline.record(
                 session,
@@ -302,7 +377,7 @@ def _deliver(
     if delivery is None and rule.channel == "letter":
         return _batch_letter(session, rt, case, step, rule, trigger, now)
     if delivery is None:
-        recipient = compose.recipient_for(rule, case, trigger)
+        recipient = compose.recipient_for(rule, case, trigger, rt)
         if isinstance(recipient, compose.Unusable):
             _finish(session, step, "skipped", now, recipient.reason)
             timeline.record(
@@ -318,12 +393,19 @@ def _deliver(
             ladder.advance(session, rt, case, rule.on_fail_advance, now)
             session.commit()
             return Outcome(step.id, "skipped")
+        if rule.channel == "sms":
+            # Pacing may sleep: hold no locks meanwhile (a response must be
+            # able to commit; ``_may_send`` then sees it).
+            session.commit()
         if rule.channel == "sms" and not _paced(rt, channel, rule, step, case):
             step.status = "planned"
             step.due_at = now + PACING_DEFER
             step.lease_until = None
             session.commit()
             return Outcome(step.id, "deferred")
+        if not _may_send(session, rt, case, step, rule, now):
+            session.commit()
+            return Outcome(step.id, "cancelled")
         task = _task_for(session, rt, case, step, rule, now)
         try_no = (
             session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0
@@ -351,16 +433,10 @@ def _deliver(
         except PermanentChannelError as exc:
             return _failed(session, rt, case, step, rule, attempt, now, exc.code, exc.detail)
         except TransientChannelError as exc:
-            return _retry(
-                session,
-                rt,
-                case,
-                step,
-                attempt,
-                now,
-                exc.detail,
-                keep_sending=exc.code == "ambiguous",
-            )
+            if exc.code == "ambiguous":
+                # The request may have reached the provider: settle, never resend.
+                return _settle_later(session, rt, case, step, rule, attempt, now, exc.code)
+            return _retry(session, rt, case, step, attempt, now, exc.detail)
     assert attempt is not None
     return _sent(session, rt, case, step, rule, attempt, delivery, now)
 
@@ -401,7 +477,7 @@ def _batch_letter(
     now: datetime,
 ) -> Outcome:
     """Letters join the district's print batch; posting them is the send."""
-    recipient = compose.recipient_for(rule, case, trigger)
+    recipient = compose.recipient_for(rule, case, trigger, rt)
     if isinstance(recipient, compose.Unusable):
         _finish(session, step, "skipped", now, recipient.reason)
         timeline.record(
@@ -479,6 +555,83 @@ def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule,
     )
 
 
+def _end_step(session: Session, step: Step, status: str, now: datetime, detail: str = "") -> bool:
+    """Finish the step only if it is still ``running``: never overwrite a final status.
+
+    A response may have cancelled the step (``ladder.cancel_pending``) while
+    the channel was called; the conditional UPDATE keeps ``cancelled``.
+    """
+    session.flush()
+    values: dict[str, Any] = {"status": status, "finished_at": now, "lease_until": None}
+    if detail:
+        values["detail"] = detail
+    result = session.execute(
+        update(Step)
+        .where(Step.id == step.id, Step.status == "running")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(step)
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _replan(session: Session, step: Step, due_at: datetime, **params: Any) -> bool:
+    """Hand a still-running step back to the tick at ``due_at``."""
+    session.flush()
+    values: dict[str, Any] = {"status": "planned", "due_at": due_at, "lease_until": None}
+    if params:
+        values["params"] = {**(step.params or {}), **params}
+    result = session.execute(
+        update(Step)
+        .where(Step.id == step.id, Step.status == "running")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(step)
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _may_send(
+    session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime
+) -> bool:
+    """Re-check, in the transaction that writes the attempt, that we may still send.
+
+    The job read the case before pacing (which may sleep); a response or a
+    close in between cancels the step (``ladder.cancel_pending``). The step
+    row is updated conditionally (it locks the row on PostgreSQL until the
+    attempt is committed) and the case is read again from the database.
+    """
+    session.flush()
+    result = session.execute(
+        update(Step)
+        .where(Step.id == step.id, Step.status == "running")
+        .values(lease_until=Step.lease_until)  # a no-op write: it takes the row lock
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(result, "rowcount", 0):
+        session.refresh(step)
+        log.info("step %s is %s: not sent", step.id, step.status)
+        return False
+    status, ladder_state = session.execute(
+        select(Case.status, Case.ladder_state).where(Case.id == case.id)
+    ).one()
+    if status == "closed" or (rule.stops_on_response and ladder_state != "running"):
+        reason = "case closed" if status == "closed" else "tenant responded"
+        if _end_step(session, step, "cancelled", now, reason):
+            timeline.record(
+                session,
+                case.id,
+                "step_cancelled",
+                now,
+                channel=step.channel,
+                step_id=step.id,
+                rule=step.rule,
+                reason=reason,
+            )
+        return False
+    return True
+
+
 def _sent(
     session: Session,
     rt: Runtime,
@@ -492,13 +645,17 @@ def _sent(
     # A status callback may have beaten this commit: never move backwards.
     attempt.status = settled_status(session, attempt.id, delivery.status)
     attempt.provider_ref = delivery.provider_ref or attempt.provider_ref
-    attempt.segments = delivery.segments
+    if delivery.segments is not None or attempt.segments is None:
+        attempt.segments = delivery.segments
     attempt.updated_at = now
     session.add(
         AttemptStatus(attempt_id=attempt.id, status=delivery.status, at=now, detail=delivery.detail)
     )
-    _finish(session, step, "done", now)
+    # The message went out either way; a step cancelled meanwhile stays cancelled.
+    ended = _end_step(session, step, "done", now)
     data: dict[str, Any] = {"attempt_id": attempt.id, "rule": rule.name}
+    if not ended:
+        data["step_status"] = step.status
     if rule.channel in {"phone_task", "home_visit"}:
         from outreach.models import Task
 
@@ -518,7 +675,7 @@ def _sent(
     )
     session.commit()
     log.info("step %s (%s) sent on case %s", step.id, rule.name, case.id)
-    return Outcome(step.id, "done")
+    return Outcome(step.id, "done" if ended else step.status)
 
 
 def _failed(
@@ -537,9 +694,11 @@ def _failed(
     attempt.detail = detail
     attempt.updated_at = now
     session.add(AttemptStatus(attempt_id=attempt.id, status="failed", at=now, detail=code))
-    if code == "opted_out" and rule.channel == "sms":
-        case.person.sms_opted_out_at = now
-    _finish(session, step, "failed", now, code)
+    if rule.channel == "sms":
+        sms_numbers.after_permanent_error(session, rt, case, attempt, code, now, source="send")
+    if not _end_step(session, step, "failed", now, code):
+        session.commit()  # cancelled meanwhile: the attempt's failure is kept, nothing moves
+        return Outcome(step.id, step.status)
     timeline.record(
         session,
         case.id,
@@ -563,10 +722,9 @@ def _retry(
     attempt: Attempt | None,
     now: datetime,
     detail: str,
-    *,
-    keep_sending: bool,
 ) -> Outcome:
-    if attempt is not None and not keep_sending:
+    """A transient error before the provider took the message: try again later."""
+    if attempt is not None:
         attempt.status = "error"
         attempt.detail = detail
         attempt.updated_at = now
@@ -575,15 +733,15 @@ def _retry(
         )
     if step.tries >= rt.settings.max_step_tries:
         rule = rt.policy.by_name[step.rule]
-        return (
-            _failed(session, rt, case, step, rule, attempt, now, "gave_up", detail)
-            if attempt is not None
-            else Outcome(step.id, "failed")
-        )
+        if attempt is not None:
+            return _failed(session, rt, case, step, rule, attempt, now, "gave_up", detail)
+        _end_step(session, step, "failed", now, "gave_up")
+        session.commit()
+        return Outcome(step.id, "failed")
     delay = BACKOFF[min(max(step.tries - 1, 0), len(BACKOFF) - 1)]
-    step.status = "planned"
-    step.due_at = now + delay
-    step.lease_until = None
+    if not _replan(session, step, now + delay):
+        session.commit()
+        return Outcome(step.id, step.status)
     timeline.record(
         session,
         case.id,
@@ -596,3 +754,64 @@ def _retry(
     )
     session.commit()
     return Outcome(step.id, "retry")
+
+
+#: How long an attempt whose outcome we cannot tell (an ambiguous send, a
+#: provider that cannot be asked) is polled before it is left ``unknown``:
+#: past Twilio's 10-hour queue limit (TECH-NOTES), so a message still waiting
+#: there has been sent or dropped by then; a late receipt still settles it.
+SETTLE_FOR = timedelta(hours=12)
+
+
+def _settle_later(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    rule: Rule,
+    attempt: Attempt,
+    now: datetime,
+    code: str,
+) -> Outcome:
+    """The attempt may have reached the provider: poll again, or give up knowing.
+
+    Polls are not tries (``step.tries`` counts sends) and put nothing on the
+    timeline; at the deadline the attempt becomes ``unknown`` with one
+    ``attempt_unsettled`` event, the step ends without claiming a failure,
+    and the ladder moves on as it would after one.
+    """
+    deadline = attempt.created_at + SETTLE_FOR
+    if now >= deadline:
+        _mark_unknown(session, case, step, attempt, now, code)
+        if _end_step(session, step, "done", now, "outcome_unknown"):
+            ladder.advance(session, rt, case, rule.on_fail_advance, now)
+        session.commit()
+        return Outcome(step.id, "unknown")
+    polls = int((step.params or {}).get("settle_polls", 0)) + 1
+    due = min(now + BACKOFF[min(polls - 1, len(BACKOFF) - 1)], deadline)
+    if not _replan(session, step, due, settle_polls=polls):
+        # Cancelled meanwhile: nobody will poll again, so a receipt may settle it.
+        _mark_unknown(session, case, step, attempt, now, code)
+    session.commit()
+    log.info("step %s: attempt %s not settled yet (%s)", step.id, attempt.id, code)
+    return Outcome(step.id, "settling")
+
+
+def _mark_unknown(
+    session: Session, case: Case, step: Step, attempt: Attempt, now: datetime, code: str = ""
+) -> None:
+    """Neither sent nor failed for all we know: left for a receipt or staff."""
+    attempt.status = "unknown"
+    attempt.updated_at = now
+    attempt.detail = f"outcome unknown ({code})" if code else "outcome unknown"
+    session.add(AttemptStatus(attempt_id=attempt.id, status="unknown", at=now, detail=code[:200]))
+    timeline.record(
+        session,
+        case.id,
+        "attempt_unsettled",
+        now,
+        channel=attempt.channel,
+        step_id=step.id,
+        attempt_id=attempt.id,
+        reason=code or None,
+    )
