@@ -31,7 +31,10 @@ OSLO = ZoneInfo("Europe/Oslo")
 PHONE_OUTCOMES = ("reached", "no_answer", "voicemail", "wrong_number", "refused")
 VISIT_OUTCOMES = ("met", "not_home", "refused", "moved_out")
 TASK_OUTCOMES = ("done",)
-REACHED = {"reached", "met"}
+# The tenant was reached, even if they said no: that is a response and stops
+# the ladder (issue 2 audit); going on to call and visit someone who refused
+# is pressure, not outreach. A caseworker decides what follows.
+REACHED = {"reached", "met", "refused"}
 # Outcomes after which the same number is worth another try.
 CALL_AGAIN = {"no_answer", "voicemail"}
 

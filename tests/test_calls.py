@@ -166,13 +166,14 @@ def test_wrong_number_clears_the_number_and_the_ladder_goes_on(rt: Any, clock: A
     assert step_of(rt, case_id, "home_visit").status == "planned"
 
 
-def test_refused_is_recorded_and_the_ladder_goes_on(rt: Any, clock: Any) -> None:
+def test_refused_is_recorded_and_is_a_response(rt: Any, clock: Any) -> None:
+    """The tenant was reached: refusing is an answer and stops the ladder."""
     case_id, task_id = _phone_task(rt, clock)
     _outcome(rt, task_id, "refused", note="Ønsket ikke å snakke nå.")
     assert len(_tasks(rt, case_id)) == 1
     with rt.session() as session:
         case = session.get(Case, case_id)
-        assert case is not None and case.ladder_state == "running"
+        assert case is not None and case.ladder_state == "responded"
         assert session.scalar(
             select(Event.id).where(Event.case_id == case_id, Event.kind == "contact_refused")
         )
@@ -180,7 +181,7 @@ def test_refused_is_recorded_and_the_ladder_goes_on(rt: Any, clock: Any) -> None
         assert task is not None
         # The result is added to the task; the call script stays.
         assert "Ønsket ikke" in task.note and "tolkeloven" in task.note
-    assert step_of(rt, case_id, "home_visit").status == "planned"
+    assert step_of(rt, case_id, "home_visit").status == "cancelled"
 
 
 def test_reached_is_a_response_and_cancels_the_next_try(rt: Any, clock: Any) -> None:

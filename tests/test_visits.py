@@ -373,7 +373,9 @@ def test_refused_and_moved_out_are_recorded_and_the_ladder_goes_on(
         record_outcome(session, rt, session.get(Task, visit.task_id), outcome=outcome)
     assert _events(rt, case_id, event)
     assert len(_visits(rt)) == 1
-    assert step_of(rt, case_id, "unreachable_check").status == "planned"
+    # A refusal is an answer (tasks.REACHED): the ladder stops; moved out goes on.
+    expected = "cancelled" if outcome == "refused" else "planned"
+    assert step_of(rt, case_id, "unreachable_check").status == expected
 
 
 def test_met_is_a_response(rt: Any, clock: Any, pair: list[int]) -> None:
