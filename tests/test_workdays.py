@@ -249,3 +249,37 @@ def test_offset_days_keep_wall_clock_hours_do_not() -> None:
     assert parse_offset("1d").apply(saturday, CAL) == oslo(2026, 3, 29, 12)
     # 24 elapsed hours over a 23-hour day end at 13:00 local time.
     assert parse_offset("24h").apply(saturday, CAL) == oslo(2026, 3, 29, 13)
+
+
+# Computed by hand from a printed calendar (Easter Sunday 2025-04-20,
+# 2026-04-05, 2027-03-28, 2028-04-16), not by the code under test.
+# (start, working days to add, expected day)
+ACROSS_HOLIDAYS = [
+    ("2025-04-16", 1, "2025-04-22"),  # Wed -> Maundy Thu, Good Fri, weekend, Easter Mon
+    ("2025-04-16", 3, "2025-04-24"),
+    ("2025-05-28", 1, "2025-05-30"),  # over Ascension (Thu 29 May)
+    ("2025-06-06", 1, "2025-06-10"),  # Fri -> weekend, Whit Monday 9 June
+    ("2025-05-16", 1, "2025-05-19"),  # 17 May 2025 is a Saturday: no extra day
+    ("2025-12-23", 1, "2025-12-29"),  # 24 (closed), 25, 26 Dec, weekend
+    ("2025-12-30", 1, "2026-01-02"),  # 31 Dec closed, 1 Jan holiday
+    ("2026-04-01", 1, "2026-04-07"),  # Easter 2026
+    ("2026-05-13", 1, "2026-05-15"),  # Ascension 14 May 2026
+    ("2026-05-22", 1, "2026-05-26"),  # Whit Monday 25 May 2026
+    ("2027-03-24", 1, "2027-03-30"),  # Easter 2027
+    ("2027-05-05", 1, "2027-05-07"),  # Ascension 6 May 2027
+    ("2027-05-14", 1, "2027-05-18"),  # 17 May 2027 is Whit Monday: one day off, not two
+    ("2027-05-14", 2, "2027-05-19"),
+    ("2027-12-23", 1, "2027-12-27"),  # 24 Dec a Friday (closed), 25-26 a weekend
+    ("2027-12-30", 1, "2028-01-03"),  # 31 Dec a Friday (closed), 1 Jan a Saturday
+    ("2028-04-12", 1, "2028-04-18"),  # Easter 2028
+    ("2028-05-16", 1, "2028-05-18"),  # 17 May 2028 is a Wednesday
+    ("2028-05-24", 1, "2028-05-26"),  # Ascension 25 May 2028
+    ("2028-06-02", 1, "2028-06-06"),  # Whit Monday 5 June 2028
+    ("2028-12-22", 1, "2028-12-27"),  # 24 Dec a Sunday, 25-26 Mon-Tue
+]
+
+
+@pytest.mark.parametrize(("start", "n", "expected"), ACROSS_HOLIDAYS)
+def test_add_working_days_across_holidays(start: str, n: int, expected: str) -> None:
+    got = CAL.add_working_days(oslo(*map(int, start.split("-")), 10, 0), n)
+    assert got.astimezone(OSLO).date() == date.fromisoformat(expected)
