@@ -401,3 +401,12 @@ def test_copies_print_the_senders_reference():
     assert "Deres referanse" in page and "NF-26-004711" in page
     tenant = render_letter_html(sample_letter("eviction_petition", "nb"))
     assert "Deres referanse" not in tenant
+
+
+def test_the_preview_shows_the_review_status_and_real_letters_do_not(batch):
+    preview = render_pdf([sample_letter("eviction_petition", "ar")], preview=True)
+    text = pages_text(preview, range(1))
+    assert "Forhåndsvisning, ikke et sendt brev" in text
+    assert i18n.catalog_status("ar") in text
+    _letters, _result, texts = batch
+    assert not any("Forhåndsvisning" in letter for letter in texts)

@@ -30,7 +30,7 @@ def preview(kind: str, language: str, audience: str, out: Path, html: bool) -> N
     if html:
         out.write_text(render_letter_html(data), encoding="utf-8")
     else:
-        out.write_bytes(render_pdf([data]))
+        out.write_bytes(render_pdf([data], preview=True))
     click.echo(f"wrote {out} ({kind}, {language}, {audience})")
     click.echo(f"translation status ({language}): {catalog_status(language)}")
 

@@ -257,7 +257,24 @@ def _copy_part(data: LetterData) -> Markup:
     )
 
 
-def letter_section(data: LetterData, index: int) -> Markup:
+def preview_banner(data: LetterData) -> str:
+    """The preview's banner: not a sent letter, and the review status of its catalog.
+
+    Issue 3: unreviewed catalogs are usable, but the letter preview says so. Real
+    letters never carry it (``render_print_batch`` passes no banner).
+    """
+    f_ = html_gettext("nb", "frame")
+    language = data.language if data.audience == "tenant" else "nb"
+    return str(
+        f_(
+            "Preview, not a letter that was sent. Translation (%(language)s): %(status)s",
+            language=i18n.language_name(language),
+            status=i18n.catalog_status(language),
+        )
+    )
+
+
+def letter_section(data: LetterData, index: int, banner: str | None = None) -> Markup:
     """One letter as a ``<section>``: the Norwegian frame around its body parts."""
     assert data.contact is not None
     f_ = html_gettext("nb", "frame")
@@ -300,6 +317,7 @@ def letter_section(data: LetterData, index: int) -> Markup:
             language=lang,
             direction="rtl" if i18n.is_rtl(lang) else "ltr",
             notice_class=f"script-{i18n.SCRIPT[lang]}" if lang in i18n.SCRIPT else "",
+            banner=banner,
         )
     )
 
@@ -394,24 +412,33 @@ def _letter_ranges(document: Any, count: int) -> list[range]:
     return [range(bounds[i], bounds[i + 1]) for i in range(count)]
 
 
-def _render_letters(letters: Sequence[LetterData], title: str) -> tuple[Any, list[range]]:
+def _render_letters(
+    letters: Sequence[LetterData], title: str, *, preview: bool = False
+) -> tuple[Any, list[range]]:
     """Lay out letters as one document; each letter's page range in it."""
-    sections = [letter_section(data, i) for i, data in enumerate(letters)]
+    sections = [
+        letter_section(data, i, preview_banner(data) if preview else None)
+        for i, data in enumerate(letters)
+    ]
     document = _render(document_html(sections, title, inline_css=False))
     return document, _letter_ranges(document, len(letters))
 
 
-def render_pdf(letters: Sequence[LetterData]) -> bytes:
-    """Many letters as one PDF, each starting on a new page and numbering its own pages."""
+def render_pdf(letters: Sequence[LetterData], *, preview: bool = False) -> bytes:
+    """Many letters as one PDF, each starting on a new page and numbering its own pages.
+
+    ``preview``: a sample for translators and staff, with the catalog's review status
+    in a banner on each letter (:func:`preview_banner`).
+    """
     validate(letters)
     if not letters:
         raise ValueError("no letters to render")
     with _fewer_gc_passes():
-        return _write_letters(letters)
+        return _write_letters(letters, preview)
 
 
-def _write_letters(letters: Sequence[LetterData]) -> bytes:
-    document, _ranges = _render_letters(letters, _title(letters))
+def _write_letters(letters: Sequence[LetterData], preview: bool = False) -> bytes:
+    document, _ranges = _render_letters(letters, _title(letters), preview=preview)
     return bytes(document.write_pdf())
 
 
