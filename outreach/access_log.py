@@ -20,6 +20,10 @@ from outreach.models_staff import CaseAccess
 
 # Why a case was opened: where the user came from, or what they chose when searching.
 VIEW_PURPOSES = ("queue", "search", "my_work", "lead", "intake", "link", "action")
+# Pages that show a case's personal data other than the case page itself: the
+# reason logged is the page (issue 5: the source document, the letter, the
+# preview, the call sheet and the visit page are openings too).
+PAGE_PURPOSES = ("document", "letter", "letter_preview", "call_sheet", "visit")
 SEARCH_PURPOSES = ("case_work", "inquiry", "new_notice", "other")
 QUERY_KINDS = ("name", "national_id", "reference")
 
@@ -31,7 +35,7 @@ def log_view(session: Session, user: User, case: Case, purpose: str, now: dateti
         action="view",
         case_id=case.id,
         district_code=case.district_code,
-        purpose=purpose if purpose in VIEW_PURPOSES else "link",
+        purpose=purpose if purpose in VIEW_PURPOSES + PAGE_PURPOSES else "link",
     )
     session.add(row)
     return row
@@ -61,6 +65,24 @@ def log_search(
     return row
 
 
+def log_user_search(
+    session: Session, user: User, *, query_kind: str, hits: int, purpose: str, now: datetime
+) -> None:
+    """One row per district of the searcher, so each lead sees it; one district-less row
+    for a user with no district (central intake, admin), shown to central intake and admins."""
+    districts: list[str | None] = [*sorted(user.district_set)] or [None]
+    for district in districts:
+        log_search(
+            session,
+            user,
+            query_kind=query_kind,
+            hits=hits,
+            purpose=purpose,
+            district=district,
+            now=now,
+        )
+
+
 @dataclass(frozen=True)
 class AccessEntry:
     row: CaseAccess
@@ -68,14 +90,34 @@ class AccessEntry:
     case_reference: str | None
 
 
-def entries_for(session: Session, districts: set[str], *, limit: int = 200) -> list[AccessEntry]:
-    """The newest log rows for a lead's districts (an admin passes every district)."""
+def entries_for(
+    session: Session,
+    districts: set[str],
+    *,
+    include_unrouted: bool = False,
+    case_reference: str | None = None,
+    username: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[AccessEntry]:
+    """Log rows for a lead's districts, newest first (an admin passes every district).
+
+    ``include_unrouted`` adds the rows with no district: searches by users
+    without one and openings of unrouted cases (central intake, admins).
+    Filters narrow to one case or one user; ``limit``/``offset`` page.
+    """
+    scope = [CaseAccess.district_code.in_(sorted(districts))]
+    if include_unrouted:
+        scope.append(CaseAccess.district_code.is_(None))
     query = (
         select(CaseAccess, User, Case.reference)
         .join(User, User.id == CaseAccess.user_id)
         .outerjoin(Case, Case.id == CaseAccess.case_id)
-        .where(or_(CaseAccess.district_code.in_(districts)))
-        .order_by(CaseAccess.at.desc(), CaseAccess.id.desc())
-        .limit(limit)
+        .where(or_(*scope))
     )
+    if case_reference:
+        query = query.where(Case.reference == case_reference.strip().upper())
+    if username:
+        query = query.where(User.username == username.strip().casefold())
+    query = query.order_by(CaseAccess.at.desc(), CaseAccess.id.desc()).limit(limit).offset(offset)
     return [AccessEntry(row, user, ref) for row, user, ref in session.execute(query)]

@@ -9,6 +9,7 @@ actually printed (``PrintItem.pdf_path``), not a preview dated today.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from outreach import timeline
 from outreach.models import Case, PrintBatch, PrintItem
 from outreach.printing import open_batch
+from outreach.runtime import Runtime
 
 
 def move_case_letters(
@@ -59,3 +61,22 @@ def move_case_letters(
             audience=item.audience,
         )
     return moved
+
+
+def stored_letter_path(rt: Runtime, item: PrintItem) -> Path | None:
+    """The letter's own PDF as it was printed, if it is still there (under ``var/letters``)."""
+    if not item.pdf_path:
+        return None
+    root = (rt.settings.var_dir / "letters").resolve()
+    path = Path(item.pdf_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+def items_by_attempt(session: Session, case_id: int) -> dict[int, PrintItem]:
+    """The case's print items keyed by attempt: the timeline links a letter to its PDF."""
+    return {
+        item.attempt_id: item
+        for item in session.scalars(select(PrintItem).where(PrintItem.case_id == case_id))
+    }

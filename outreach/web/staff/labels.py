@@ -164,6 +164,11 @@ ACCESS_PURPOSES = {
     "intake": _l("Registrerte ny melding"),
     "link": _l("Åpnet fra lenke"),
     "action": _l("Etter en handling i saken"),
+    "document": _l("Åpnet kildedokumentet"),
+    "letter": _l("Åpnet brevet slik det ble sendt (PDF)"),
+    "letter_preview": _l("Forhåndsviste brevet"),
+    "call_sheet": _l("Åpnet samtalearket"),
+    "visit": _l("Åpnet besøkssiden"),
     "case_work": _l("Saksbehandling"),
     "inquiry": _l("Henvendelse fra personen"),
     "new_notice": _l("Ny melding mottatt"),
@@ -253,8 +258,6 @@ EVENTS = {
     "caseworker_assigned": _l("Saksbehandler tildelt"),
     "task_moved": _l("Oppgave flyttet til ny bydel"),
     "letter_moved": _l("Brev flyttet til den nye bydelens utskriftsbunke"),
-    "letter_viewed": _l("Brev åpnet"),
-    "inbound_attached": _l("SMS fra ukjent nummer koblet til saken"),
 }
 
 

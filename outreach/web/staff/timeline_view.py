@@ -15,9 +15,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.districts import all_districts
-from outreach.models import STEP_OPEN, Attempt, Case, Event, Flag, Step, Task, Trigger, User
+from outreach.models import (
+    STEP_OPEN,
+    Attempt,
+    Case,
+    Event,
+    Flag,
+    PrintItem,
+    Step,
+    Task,
+    Trigger,
+    User,
+)
 from outreach.models_staff import CaseDocument, CaseNote
 from outreach.policy import Policy
+from outreach.printing_moves import items_by_attempt
 from outreach.web.i18n import format_day, format_when
 from outreach.web.staff import labels
 from outreach.web.staff.labels import label
@@ -90,10 +102,34 @@ def timeline(session: Session, case: Case) -> list[Entry]:
     flags = {f.id: f for f in session.scalars(select(Flag).where(Flag.case_id == case.id))}
     triggers = {t.id: t for t in session.scalars(select(Trigger).where(Trigger.case_id == case.id))}
     documents = list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)))
+    items = items_by_attempt(session, case.id)
     entries = []
     for event in events:
-        entries.append(_entry(event, case, attempts, notes, flags, triggers, documents))
+        entries.append(_entry(event, case, attempts, notes, flags, triggers, documents, items))
     return entries
+
+
+def _letter_links(entry: Entry, case: Case, attempt: Attempt, items: dict[int, PrintItem]) -> None:
+    """The printed letter when its PDF exists; the preview apart, labelled as such.
+
+    A preview is rendered today with today's date and a fresh code, so it is
+    never offered as "the letter" (issue 5).
+    """
+    item = items.get(attempt.id)
+    if item is not None and item.pdf_path:
+        entry.details.append(
+            (
+                _("se brevet (PDF)"),
+                url_for("staff.stored_letter", case_id=case.id, item_id=item.id),
+            )
+        )
+    if item is None or item.audience == "tenant":
+        entry.details.append(
+            (
+                _("forhåndsvis (PDF, datert i dag)"),
+                url_for("staff.letter_preview", case_id=case.id, sprak=attempt.language),
+            )
+        )
 
 
 def _entry(
@@ -104,6 +140,7 @@ def _entry(
     flags: dict[int, Flag],
     triggers: dict[int, Trigger],
     documents: list[CaseDocument],
+    items: dict[int, PrintItem],
 ) -> Entry:
     data = event.data or {}
     kind = event.kind
@@ -177,15 +214,14 @@ def _entry(
         attempt = attempts.get(data.get("attempt_id") or -1)
         if attempt is not None:
             add((_("status: %(s)s", s=label(labels.DELIVERY_STATUSES, attempt.status)), None))
-            if kind == "letter_sent":
-                add(
-                    (
-                        _("se brevet (PDF)"),
-                        url_for("staff.letter_preview", case_id=case.id, sprak=attempt.language),
-                    )
-                )
+            if kind in {"letter_sent", "letter_copy_sent"}:
+                _letter_links(entry, case, attempt, items)
             if attempt.language and attempt.language != "nb":
                 add((_("språk: %(l)s", l=attempt.language), None))
+    elif kind == "letter_batched":
+        attempt = attempts.get(data.get("attempt_id") or -1)
+        if attempt is not None:
+            _letter_links(entry, case, attempt, items)
     elif kind in {"phone_task_outcome", "home_visit_outcome", "task_done"}:
         if data.get("outcome"):
             add((label(labels.TASK_OUTCOMES, data["outcome"]), None))

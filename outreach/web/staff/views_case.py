@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from outreach import access_log
 from outreach import cases as case_actions
 from outreach.flags import FLAG_DECISIONS, THRESHOLD_TEXT, FlagDecisionError, decide_flag
-from outreach.models import Case, Flag, Task, Trigger, User
+from outreach.models import Case, Flag, PrintItem, Task, Trigger, User
 from outreach.models_staff import CaseDocument, FollowUpItem
 from outreach.staff_queries import age_on
 from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES, record_outcome
@@ -583,6 +583,7 @@ def document(case_id: int, document_id: int) -> Any:
         abort(404)
     if not path.exists():
         abort(404)
+    _log_page(case, "document")
     return send_file(
         path, mimetype="application/pdf", download_name=doc.filename, as_attachment=False
     )
@@ -599,8 +600,38 @@ def letter_preview(case_id: int) -> Any:
     if isinstance(pdf, str):
         flash(pdf, "error")
         return redirect(_case_url(case))
+    _log_page(case, "letter_preview")
     from io import BytesIO
 
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", download_name=f"{case.reference}-{language}.pdf"
+    )
+
+
+def _log_page(case: Case, page: str) -> None:
+    """Opening a page with the case's personal data is logged like opening the case."""
+    session = db_session()
+    access_log.log_view(session, _me(), case, page, rt().now())
+    session.commit()
+
+
+@bp.get("/saker/<int:case_id>/brev/<int:item_id>.pdf")
+@login_required
+def stored_letter(case_id: int, item_id: int) -> Any:
+    """The letter as it was printed and posted (its own PDF cut from the batch)."""
+    from outreach.printing_moves import stored_letter_path
+
+    case = visible_case(case_id)
+    item = db_session().get(PrintItem, item_id)
+    if item is None or item.case_id != case.id:
+        abort(404)
+    path = stored_letter_path(rt(), item)
+    if path is None:
+        abort(404)
+    _log_page(case, "letter")
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        download_name=f"{case.reference}-brev-{item.id}.pdf",
+        as_attachment=False,
     )

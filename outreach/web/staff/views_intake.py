@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from outreach import access_log
 from outreach.intake.accept import accept_trigger
 from outreach.intake.matching import find_person
 from outreach.intake.schema import load_trigger
@@ -189,6 +190,16 @@ def intake() -> Any:
             existing = session.scalar(
                 select(Case).where(Case.person_id == match.person_id, Case.status != "closed")
             )
+        # The duplicate check is a look-up by name or national id: logged like a search.
+        access_log.log_user_search(
+            session,
+            user,
+            query_kind="national_id" if national_hash else "name",
+            hits=1 if existing is not None else 0,
+            purpose="new_notice",
+            now=now,
+        )
+        session.commit()
         if existing is not None:
             form.confirm_duplicate.data = "1"
             return _render(

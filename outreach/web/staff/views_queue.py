@@ -36,17 +36,9 @@ def queue() -> Any:
         query_kind, ids = staff_queries.search_cases(
             session, user, text, rt().protector.lookup_hash
         )
-        districts: list[str | None] = [*sorted(user.district_set)] or [None]
-        for district in districts:
-            access_log.log_search(
-                session,
-                user,
-                query_kind=query_kind,
-                hits=len(ids),
-                purpose=purpose,
-                district=district,
-                now=rt().now(),
-            )
+        access_log.log_user_search(
+            session, user, query_kind=query_kind, hits=len(ids), purpose=purpose, now=rt().now()
+        )
         session.commit()
         # A search looks in closed cases too: the person may be a repeat case.
         filters = staff_queries.QueueFilter(status="all", case_ids=frozenset(ids))

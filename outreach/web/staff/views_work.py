@@ -107,18 +107,45 @@ def lead() -> Any:
     )
 
 
+ACCESS_PAGE_SIZE = 100
+
+
 @bp.get("/leder/tilgangslogg")
-@role_required("district_lead", "admin")
+@role_required("district_lead", "admin", "central_intake")
 def access_log_page() -> Any:
+    """Who looked: the lead's districts; central intake and admins also see district-less rows."""
     user = current_user()
     assert user is not None
     session = db_session()
     if "admin" in user.role_set:
         districts = {d for d in session.scalars(select(Case.district_code).distinct()) if d}
         districts |= user.district_set
+    elif "district_lead" in user.role_set:
+        districts = set(user.district_set)
     else:
-        districts = user.district_set
-    entries = access_log.entries_for(session, {d for d in districts if d})
+        districts = set()  # central intake without a lead role: the unrouted rows only
+    reference = (request.args.get("sak") or "").strip()
+    username = (request.args.get("bruker") or "").strip()
+    try:
+        page = max(1, int(request.args.get("side") or 1))
+    except ValueError:
+        page = 1
+    entries = access_log.entries_for(
+        session,
+        {d for d in districts if d},
+        include_unrouted=bool(user.role_set & {"admin", "central_intake"}),
+        case_reference=reference or None,
+        username=username or None,
+        limit=ACCESS_PAGE_SIZE + 1,
+        offset=(page - 1) * ACCESS_PAGE_SIZE,
+    )
     return render_template(
-        "staff/access_log.html", entries=entries, labels=labels, district_name=district_name
+        "staff/access_log.html",
+        entries=entries[:ACCESS_PAGE_SIZE],
+        has_next=len(entries) > ACCESS_PAGE_SIZE,
+        page=page,
+        reference=reference,
+        username=username,
+        labels=labels,
+        district_name=district_name,
     )
