@@ -74,8 +74,17 @@ LANGUAGE_CHOICES = [
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Brukernavn"), validators=[DataRequired(_l("Skriv brukernavnet."))])
-    password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet."))])
+    # autocomplete lets password managers fill the right fields (WCAG 2.1 SC 1.3.5).
+    username = StringField(
+        _l("Brukernavn"),
+        validators=[DataRequired(_l("Skriv brukernavnet."))],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Passord"),
+        validators=[DataRequired(_l("Skriv passordet."))],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 
