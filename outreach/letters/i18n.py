@@ -214,7 +214,7 @@ def opening_hours_parts(text: str, language: str) -> list[tuple[str, str, str]] 
     prints it verbatim, with the time ranges kept whole.
     """
     names = babel_locale(language).days["format"]["wide"]
-    parts = []
+    parts: list[tuple[str, str, str]] = []
     for chunk in re.split(r"[,;]\s*(?=[a-zæøå])", text.strip(), flags=re.IGNORECASE):
         match = _HOURS_PART.match(chunk)
         if match is None:
