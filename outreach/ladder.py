@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.escalation import OSLO, CaseFacts, TriggerFact, is_crisis, plan
-from outreach.models import STEP_OPEN, Case, Step, Trigger
+from outreach.models import STEP_OPEN, Case, Step, Task, Trigger
 from outreach.runtime import Runtime
 
 
@@ -246,11 +246,62 @@ def cancel_pending(
     return count
 
 
+# Tasks and steps that are contact attempts still under way.
+_CONTACT_TASKS = ("phone_call", "home_visit")
+_CONTACT_CHANNELS = ("sms", "phone_task", "home_visit")
+
+
+def _contact_pending(session: Session, rt: Runtime, case: Case) -> bool:
+    rules = [
+        r.name
+        for r in rt.policy.rules
+        if r.per == "round" and r.channel in _CONTACT_CHANNELS and r.stops_on_response
+    ]
+    keys = [f"{name}:r{case.ladder_round}" for name in rules]
+    step = session.scalar(
+        select(Step.id).where(
+            Step.case_id == case.id, Step.key.in_(keys), Step.status.in_(STEP_OPEN)
+        )
+    )
+    if step is not None:
+        return True
+    task = session.scalar(
+        select(Task.id).where(
+            Task.case_id == case.id, Task.kind.in_(_CONTACT_TASKS), Task.status == "open"
+        )
+    )
+    return task is not None
+
+
+def crisis_attempt_failed(
+    session: Session, rt: Runtime, case: Case, now: datetime, *, decisive: bool
+) -> None:
+    """Rule 6 (issue 2): in a crisis, "flags as soon as attempts fail".
+
+    The unreachable check is pulled to now when the phone tries are used up
+    or a home visit found nobody home (``decisive``), or when any other failed
+    attempt (an undelivered or skipped SMS) leaves no call or visit under way:
+    with the eviction days away, a caseworker must assess now, not after the
+    normal wait. The flag asks for an assessment; nothing is reported.
+    """
+    if case.crisis_since is None or case.status != "open" or case.ladder_state != "running":
+        return
+    if not decisive and _contact_pending(session, rt, case):
+        return
+    checks = [r.name for r in rt.policy.rules if r.check == "unreachable" and r.per == "round"]
+    keys = [f"{name}:r{case.ladder_round}" for name in checks]
+    for step in session.scalars(
+        select(Step).where(Step.case_id == case.id, Step.key.in_(keys), Step.status == "planned")
+    ):
+        pull_earlier(session, step, now, now, "crisis: contact attempts failed")
+
+
 def advance(
     session: Session, rt: Runtime, case: Case, rule_names: tuple[str, ...], now: datetime
 ) -> None:
     """Move later rungs to now: a failed or skipped channel should not make
     the household wait for a week that no longer means anything."""
+    crisis_attempt_failed(session, rt, case, now, decisive=False)
     if not rule_names:
         return
     steps = session.scalars(

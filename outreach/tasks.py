@@ -35,6 +35,8 @@ TASK_OUTCOMES = ("done",)
 # the ladder (issue 2 audit); going on to call and visit someone who refused
 # is pressure, not outreach. A caseworker decides what follows.
 REACHED = {"reached", "met", "refused"}
+# A visit that reached nobody: in a crisis the flags come at once (rule 6).
+VISIT_FAILED = {"not_home", "moved_out"}
 # Outcomes after which the same number is worth another try.
 CALL_AGAIN = {"no_answer", "voicemail"}
 
@@ -409,11 +411,13 @@ def record_outcome(
         outcome=outcome,
         note=note or None,
     )
+    phone_failed = False
     if task.kind == "phone_call":
         if outcome in CALL_AGAIN:
-            _plan_call_retry(session, rt, case, task, at, actor)
+            phone_failed = _plan_call_retry(session, rt, case, task, at, actor) is None
         elif outcome == "wrong_number":
             _wrong_number(session, rt, case, task, at, actor)
+            phone_failed = True
         elif outcome == "refused":
             timeline.record(
                 session, case.id, "contact_refused", at, channel="phone", actor=actor,
@@ -425,6 +429,10 @@ def record_outcome(
         from outreach import visits
 
         visits.after_outcome(session, rt, case, task, outcome, at, actor)
+    if phone_failed or (task.kind == "home_visit" and outcome in VISIT_FAILED):
+        from outreach import ladder
+
+        ladder.crisis_attempt_failed(session, rt, case, at, decisive=True)
     if outcome in REACHED and case.status != "closed":
         register_response(
             session,

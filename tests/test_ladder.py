@@ -155,6 +155,26 @@ def test_crisis_compresses_the_ladder_to_finish_before_the_eviction(sim_settings
     assert flags and flags[0] < oslo(2026, 12, 4, 0, 0)  # three working days before the 9th
 
 
+def test_crisis_flags_as_soon_as_attempts_fail(sim_settings: Settings) -> None:
+    """Rule 6: eviction on Mon 7 Dec, received Tue 1 Dec. The normal crisis
+    offset would raise the flag on Thu 3 Dec, two working days before; the
+    visit that finds nobody home on Wed 2 Dec pulls the check forward so the
+    ladder ends at least three working days before the eviction."""
+    from outreach.workdays import WorkCalendar
+
+    events = run(sim_settings, trigger(eviction_date="2026-12-07"), days=8)
+    assert at(events, "crisis") == [oslo(2026, 12, 1, 10, 0)]
+    not_home = at(events, "home_visit_outcome", outcome="not_home")
+    [flag] = at(events, "flag_raised", flag="child_welfare_assessment")
+    assert flag == not_home[0] == oslo(2026, 12, 2, 10, 0)
+    rescheduled = [e for e in events if e["event"] == "step_rescheduled"]
+    assert [e["reason"] for e in rescheduled if e["rule"] == "unreachable_check"] == [
+        "crisis: contact attempts failed"
+    ]
+    three_before = WorkCalendar().add_working_days(oslo(2026, 12, 7, 0, 0), -3)
+    assert flag.date() <= three_before.date()
+
+
 def test_far_eviction_date_is_no_crisis(sim_settings: Settings) -> None:
     events = run(sim_settings, trigger(eviction_date="2027-02-15"), days=3)
     assert "crisis" not in names(events)
