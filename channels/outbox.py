@@ -16,6 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from channels.base import Delivery, Message, PermanentChannelError
+from channels.segments import count_segments
+
+
+def _segments(message: Message) -> int | None:
+    """What the SMS would cost, recorded like Twilio's (issue 4: segments are recorded)."""
+    return count_segments(message.body).segments if message.channel == "sms" else None
 
 
 class OutboxChannel:
@@ -55,7 +61,9 @@ class OutboxChannel:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-        return Delivery(status="sent", provider_ref=f"outbox:{path.name}")
+        return Delivery(
+            status="sent", provider_ref=f"outbox:{path.name}", segments=_segments(message)
+        )
 
     def lookup(
         self,
@@ -67,7 +75,9 @@ class OutboxChannel:
     ) -> Delivery | None:
         path = self._path(idempotency_key)
         if path.exists():
-            return Delivery(status="sent", provider_ref=f"outbox:{path.name}")
+            body = str(json.loads(path.read_text(encoding="utf-8")).get("body") or "")
+            segments = count_segments(body).segments if self.name == "sms" else None
+            return Delivery(status="sent", provider_ref=f"outbox:{path.name}", segments=segments)
         return None
 
     def read(self, idempotency_key: str) -> dict[str, object]:

@@ -7,6 +7,7 @@ embedded ones that ``make run`` and the tests use; production sets
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -101,6 +102,10 @@ class Settings:
             raise ConfigError("OUTREACH_CLOCK_START must not be set in production")
         if self.worker_class not in {"fork", "simple"}:
             raise ConfigError("OUTREACH_WORKER_CLASS must be 'fork' or 'simple'")
+        rate = self.provider_settings.get("SMS_RATE_PER_SECOND")
+        if rate is not None and not _positive_number(rate):
+            # Read by the SMS job (outreach.jobs.execute): refuse it at start-up.
+            raise ConfigError(f"SMS_RATE_PER_SECOND must be a positive number, got {rate!r}")
         self._check_oidc()
 
     def _check_oidc(self) -> None:
@@ -139,6 +144,14 @@ _PROVIDER_VARIABLES = (
     "SENDGRID_WEBHOOK_PUBLIC_KEY",
     "SMS_RATE_PER_SECOND",
 )
+
+
+def _positive_number(raw: str) -> bool:
+    try:
+        value = float(raw)
+    except ValueError:
+        return False
+    return math.isfinite(value) and value > 0
 
 
 def _float(environ: Mapping[str, str], name: str, default: float) -> float:

@@ -209,7 +209,10 @@ NEGATIONS: Mapping[str, tuple[str, ...]] = {
     "vi": ("không", "đừng"),
 }
 
-#: The reply digits the SMS offer.
+#: The reply digits the SMS offer, as their texts say (templates/sms): "Reply 1 and
+#: we will call you" (first_contact, reminder), "Reply 2 to confirm the
+#: appointment" (appointment_offer). tests/test_sms_replies.py holds every
+#: catalog to it.
 DIGITS: Mapping[str, str] = {"1": "call_me", "2": "appointment"}
 
 # -- normalisation ----------------------------------------------------------------
@@ -489,13 +492,19 @@ def _receive(
     case_actions.register_response(
         session, rt, case, channel="sms_reply", at=now, note=note_text(body) or "(empty SMS)"
     )
-    _notify_caseworker(session, rt, case, reply.intent, now)
+    task_intent = reply.intent
+    if reply.intent == "appointment":
+        offered = _offered_time(session, rt, case)
+        if offered is not None and _book_offered(session, rt, case, offered, message, now):
+            task_intent = "appointment_booked"
+    _notify_caseworker(session, rt, case, task_intent, now)
     return message
 
 
 REPLY_TASK_TITLES = {
     "call_me": "Leietaker svarte på SMS og vil bli ringt – ring tilbake",
     "appointment": "Leietaker svarte på SMS og vil ha time – avtal tid",
+    "appointment_booked": "Leietaker bekreftet den tilbudte timen på SMS – forbered møtet",
     "other": "Leietaker svarte på SMS – les svaret og ta kontakt",
 }
 
@@ -570,16 +579,75 @@ def _set_opt_out(
             )
 
 
-def _yes_means(session: Session, rt: Runtime, case: Case) -> str:
-    """What the last SMS to this case offered: an appointment, or (default) a call."""
-    rule_name = session.scalar(
-        select(Step.rule)
+def _last_sms_step(session: Session, case: Case) -> Step | None:
+    return session.scalar(
+        select(Step)
         .join(Attempt, Attempt.step_id == Step.id)
         .where(Attempt.case_id == case.id, Attempt.channel == "sms")
         .order_by(Attempt.id.desc())
         .limit(1)
     )
-    rule = rt.policy.by_name.get(rule_name) if rule_name else None
+
+
+def _offered_time(session: Session, rt: Runtime, case: Case) -> datetime | None:
+    """The time the last SMS offered ("Reply 2 to confirm the appointment"), if
+    it was an appointment offer and the time is still ahead."""
+    step = _last_sms_step(session, case)
+    rule = rt.policy.by_name.get(step.rule) if step is not None else None
+    if step is None or rule is None or rule.purpose != "appointment_offer":
+        return None
+    when = (step.params or {}).get("when")
+    if not when:
+        return None
+    at = datetime.fromisoformat(when)
+    return at if at > rt.now() else None
+
+
+def _book_offered(
+    session: Session, rt: Runtime, case: Case, at: datetime, message: InboundMessage, now: datetime
+) -> bool:
+    """Book the offered time as the booking page would; False if it cannot be had
+    (already booked, the slot taken meanwhile): the caseworker's task says so."""
+    from outreach import booking
+    from outreach.models_booking import BookingAppointment
+
+    if case.district_code is None or booking.current_appointment(session, case.id) is not None:
+        return False
+    appointment = BookingAppointment(
+        case_id=case.id,
+        code_id=None,
+        district_code=case.district_code,
+        starts_at=at,
+        ends_at=at + booking.SLOT_LENGTH,
+        status="booked",
+        booked_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(appointment)
+            session.flush()
+    except IntegrityError:
+        return False
+    confirmation = booking.plan_confirmation(session, rt, case, appointment, now)
+    timeline.record(
+        session,
+        case.id,
+        "booking_appointment",
+        now,
+        channel="sms_reply",
+        appointment_id=appointment.id,
+        inbound_message_id=message.id,
+        starts_at=at.isoformat(),
+        district=case.district_code,
+        email_confirmation=confirmation,
+    )
+    return True
+
+
+def _yes_means(session: Session, rt: Runtime, case: Case) -> str:
+    """What the last SMS to this case offered: an appointment, or (default) a call."""
+    step = _last_sms_step(session, case)
+    rule = rt.policy.by_name.get(step.rule) if step is not None else None
     if rule is not None and rule.purpose and "appointment" in rule.purpose:
         return "appointment"
     return "call_me"

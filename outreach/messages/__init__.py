@@ -22,7 +22,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from outreach.letters import i18n
 from outreach.messages.segments import SmsLength, sms_length
 
-SMS_PURPOSES: tuple[str, ...] = ("first_contact", "appointment_offer", "visit_notice", "reminder")
+SMS_PURPOSES: tuple[str, ...] = (
+    "first_contact", "appointment_offer", "visit_notice", "visit_cancelled", "reminder",
+)  # fmt: skip
 EMAIL_PURPOSES: tuple[str, ...] = ("letter", "appointment")
 
 #: A message longer than this many segments is not worth sending: it costs per segment and
@@ -80,12 +82,56 @@ _SMS_PLAIN = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2013
                             "\u2019": "'", "\u200e": None, "\u200f": None})  # fmt: skip
 
 
+#: Unicode bidi isolates (LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE). In an
+#: Arabic, Persian or Urdu SMS a phone number or a time is a left-to-right run inside
+#: right-to-left text: without isolation "+47 55 55 33 33" can show its digit groups in
+#: reverse order. The LRM/RLM marks are stripped above, so the isolates do the work;
+#: they are not GSM-7 characters, but an RTL text is UCS-2 anyway (and counted so).
+LRI, PDI = "\u2066", "\u2069"
+
+
+def _isolated(value: str, language: str) -> str:
+    return f"{LRI}{value}{PDI}" if value and i18n.is_rtl(language) else value
+
+
 def _sms_in(purpose: str, language: str, phone: str, office: str, when: datetime | None) -> str:
     when_text = ""
     if when is not None:
         when_text = f"{i18n.fmt_weekday_date(when, language)} {i18n.fmt_time(when, language)}"
-    text = _render_text(f"sms/{purpose}.txt", language, office=office, phone=phone, when=when_text)
+        when_text = _isolated(when_text.translate(_SMS_PLAIN), language)
+    text = _render_text(
+        f"sms/{purpose}.txt",
+        language,
+        office=office,
+        phone=_isolated(phone, language),
+        when=when_text,
+    )
     return text.translate(_SMS_PLAIN)
+
+
+#: Purposes whose text names a time (``when=``), and the anchors whose steps are
+#: planned by code that puts that time on the step (``outreach.visits``,
+#: ``outreach.booking``); the planner's own steps carry none.
+TIMED_SMS_PURPOSES: frozenset[str] = frozenset({"appointment_offer", "visit_notice"})
+ANCHORS_WITH_A_TIME: frozenset[str] = frozenset({"visit_scheduled", "appointment_booked"})
+
+
+def sms_rule_problem(purpose: str | None, anchor: str) -> str | None:
+    """Why an SMS rule of the policy cannot work, or None (checked at policy load).
+
+    A purpose outside :data:`SMS_PURPOSES` has no template; a purpose that names
+    a time, planned from an anchor that gives none, would fail at every sending.
+    """
+    if purpose is None:
+        return None  # compose.compose sends the first-contact text
+    if purpose not in SMS_PURPOSES:
+        return f"unknown SMS purpose {purpose!r} (one of {', '.join(SMS_PURPOSES)})"
+    if purpose in TIMED_SMS_PURPOSES and anchor not in ANCHORS_WITH_A_TIME:
+        return (
+            f"SMS purpose {purpose!r} names a time: its anchor must be one that "
+            f"supplies it ({', '.join(sorted(ANCHORS_WITH_A_TIME))}), not {anchor!r}"
+        )
+    return None
 
 
 def render_sms(
@@ -106,7 +152,7 @@ def render_sms(
         raise ValueError(f"unknown SMS purpose {purpose!r}")
     if language not in i18n.LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
-    if purpose in ("appointment_offer", "visit_notice") and when is None:
+    if purpose in ("appointment_offer", "visit_notice", "visit_cancelled") and when is None:
         raise ValueError(f"SMS purpose {purpose!r} needs a time (when=)")
     if when is not None and when.tzinfo is None:
         raise ValueError("when must be timezone-aware (Europe/Oslo)")
@@ -176,4 +222,5 @@ __all__ = [
     "render_email",
     "render_sms",
     "sms_length",
+    "sms_rule_problem",
 ]

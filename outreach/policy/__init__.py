@@ -208,6 +208,11 @@ def parse_policy(document: dict[str, Any], source: str = "policy") -> Policy:
         for target in rule.on_fail_advance:
             if target not in by_name:
                 raise PolicyError(f"rule {rule.name}.on_fail_advance: no rule named {target!r}")
+        if rule.channel == "sms":
+            from outreach.messages import sms_rule_problem  # the SMS templates' own rules
+
+            if problem := sms_rule_problem(rule.purpose, rule.anchor):
+                raise PolicyError(f"rule {rule.name}.purpose: {problem}")
     return Policy(
         rules=rules,
         crisis_margin=_offset(document.get("crisis_margin", "3wd"), "crisis_margin"),
