@@ -13,7 +13,17 @@ Exactly-once effects on at-least-once jobs (DESIGN.md principle 2):
 
 A worker killed between 2 and 4 leaves an attempt ``sending``; the tick hands
 the step out again after the lease, and step 2 then *settles* it through
-``channel.lookup`` instead of sending blindly.
+``channel.lookup`` instead of sending blindly. A lookup that cannot tell is
+asked again with backoff until ``SETTLE_FOR`` after the attempt; then the
+attempt is ``unknown`` (a late receipt still settles it) and the ladder moves
+on as after a failure, without claiming one.
+
+Step 2 re-checks the step and the case in the transaction that writes the
+attempt, and step 4 never overwrites a final step status: a response that
+cancels the step while the job paces or sends keeps it ``cancelled``. An
+exception of our own code (not a channel error) is counted on the step and
+retried with ``BACKOFF``, and fails the step with ``internal_error`` after
+``max_step_tries`` crashes (``_record_crash``); RQ still sees the exception.
 """
 
 from __future__ import annotations

@@ -152,6 +152,7 @@ DELIVERY_STATUSES = {
     "undelivered": _l("ikke levert"),
     "failed": _l("feilet"),
     "error": _l("feil, prøves igjen"),
+    "unknown": _l("ukjent om den kom fram"),
     "printed": _l("skrevet ut"),
     "outbox": _l("lagt i utboks"),
 }
@@ -197,6 +198,8 @@ EVENTS = {
     "step_retry": _l("Prøves igjen"),
     "step_skipped": _l("Hoppet over"),
     "attempt_settled": _l("Avbrutt forsøk avklart"),
+    "attempt_unsettled": _l("Uvisst om meldingen kom fram – sjekk før ny kontakt"),
+    "sms_number_unusable": _l("Nummeret kan ikke motta SMS"),
     "contact_started": _l("Kontaktforsøk startet (en uke uten svar på brevet)"),
     "letter_sent": _l("Brev sendt til leietaker"),
     "letter_copy_sent": _l("Kopi av brevet sendt"),
