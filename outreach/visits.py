@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 from sqlalchemy import delete, func, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
@@ -324,6 +325,32 @@ def task_for_step(
 # -- the tenant's notice --------------------------------------------------------
 
 
+#: A visit notice later than this before the visit is not sent: it would tell
+#: nobody anything in time (a retried or deferred SMS must not arrive after it).
+NOTICE_LEAD = timedelta(hours=1)
+NOTICE_RULES = ("visit_notice", "visit_cancelled_notice")
+
+
+def _not_told(
+    session: Session, case: Case, visit: HomeVisit, now: datetime, reason: str, what: str
+) -> None:
+    """The policy says tell the tenant, but no SMS can reach them: staff must know.
+
+    There is no letter path for a notice (a letter takes days); the staff who
+    visit see this on the timeline and can call or leave a card.
+    """
+    timeline.record(
+        session,
+        case.id,
+        "visit_tenant_not_told",
+        now,
+        channel="visit",
+        visit_id=visit.id,
+        notice=what,
+        reason=reason,
+    )
+
+
 def _plan_notice(
     session: Session, rt: Runtime, case: Case, visit: HomeVisit, rule: Rule, now: datetime
 ) -> str | None:
@@ -333,6 +360,7 @@ def _plan_notice(
         return None
     recipient = compose.recipient_for(notice_rule, case, None)
     if isinstance(recipient, compose.Unusable):
+        _not_told(session, case, visit, now, recipient.reason, "visit_notice")
         return recipient.reason
     ladder.add_step(
         session,
@@ -346,6 +374,92 @@ def _plan_notice(
         visit_id=visit.id,
     )
     return "planned"
+
+
+def _plan_cancelled_notice(
+    session: Session, rt: Runtime, case: Case, visit: HomeVisit, was: datetime, now: datetime
+) -> str | None:
+    """The tenant was told of the visit: a neutral SMS that it is off.
+
+    The step is written just before the commit (:func:`_write_off_notices`):
+    a response cancels the visit from inside a flush, where no step can be
+    inserted and announced.
+    """
+    rule = rt.policy.by_name.get("visit_cancelled_notice")
+    if rule is None or case.status != "open":
+        return None
+    recipient = compose.recipient_for(rule, case, None)
+    if isinstance(recipient, compose.Unusable):
+        _not_told(session, case, visit, now, recipient.reason, rule.name)
+        return recipient.reason
+    session.info.setdefault(_OFF_NOTICES, []).append((case.id, visit.id, was, now))
+    return "planned"
+
+
+_OFF_NOTICES = "visit_off_notices"
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_off_notices(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        # The commit would flush next anyway; flushing first lets a response's
+        # cancelled visit task (cancelled in that flush) plan its notice here.
+        session.flush()
+    pending = session.info.pop(_OFF_NOTICES, [])
+    if not pending:
+        return
+    from outreach.runtime import current
+
+    rule = current().policy.by_name["visit_cancelled_notice"]
+    for case_id, visit_id, was, now in pending:
+        ladder.add_step(
+            session,
+            case_id,
+            rule=rule.name,
+            key=f"{rule.name}:v{visit_id}",
+            channel=rule.channel,
+            due_at=now,
+            now=now,
+            params={"visit_id": visit_id, "when": was.astimezone(OSLO).isoformat()},
+            visit_id=visit_id,
+        )
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_off_notices(session: Session) -> None:
+    session.info.pop(_OFF_NOTICES, None)
+
+
+def notice_too_late(session: Session, rt: Runtime, step: Step, now: datetime) -> bool:
+    """For the step runner: cancel a visit notice that could only arrive too late.
+
+    A notice deferred to the SMS window or retried after provider errors must
+    not reach the tenant after the visit (``NOTICE_LEAD`` before it, for the
+    notice of the visit; the visit's time, for the notice that it is off).
+    Commits and returns True when it cancelled the step.
+    """
+    if step.rule not in NOTICE_RULES:
+        return False
+    visit_id = (step.params or {}).get("visit_id")
+    visit = session.get(HomeVisit, int(visit_id)) if visit_id is not None else None
+    if visit is None:
+        reason = "the visit is gone"
+    elif step.rule == "visit_notice" and now >= visit.starts_at - NOTICE_LEAD:
+        reason = "too late: the visit is about to start or has started"
+    elif step.rule == "visit_cancelled_notice" and now >= visit.starts_at:
+        reason = "too late: the visit time has passed"
+    else:
+        return False
+    step.status = "cancelled"
+    step.finished_at = now
+    step.lease_until = None
+    step.detail = reason
+    timeline.record(
+        session, step.case_id, "step_cancelled", now, channel=step.channel,
+        step_id=step.id, rule=step.rule, visit_id=visit_id, reason=reason,
+    )  # fmt: skip
+    session.commit()
+    return True
 
 
 def _notice_steps(session: Session, visit: HomeVisit) -> list[Step]:
@@ -786,6 +900,11 @@ def cancel_visit(
             )  # fmt: skip
         elif step.status == "done":
             told = True
+    case = session.get(Case, visit.case_id)
+    assert case is not None
+    off_notice = (
+        _plan_cancelled_notice(session, rt, case, visit, visit.starts_at, now) if told else None
+    )
     timeline.record(
         session,
         visit.case_id,
@@ -798,8 +917,9 @@ def cancel_visit(
         reason=reason.strip() or None,
         staff=staff or None,
         sequence=visit.ical_sequence,
-        # The tenant was told of the visit: someone should tell them it is off.
+        # The tenant was told of the visit: an SMS tells them it is off.
         tenant_was_notified=told or None,
+        tenant_notice=off_notice,
     )
     _queue_invitation(session, rt, visit, now, "avlyst")
     return visit
