@@ -1,16 +1,21 @@
 """The tenant's booking page in real Chromium, right to left (issue 4, "Tests").
 
 An Arabic-speaking tenant on a small phone: types the code from the letter,
-picks a time, and reads the confirmation in Arabic. No JavaScript is needed;
+picks a time (or asks to be called, or says it is sorted out), and reads the
+confirmation in Arabic. No JavaScript is needed;
 the page is served by werkzeug in a thread against the test's database.
 Screenshots go to docs/screens/booking-ar*.png.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from outreach.config import REPO_ROOT
 from outreach.web.staff.screens import LiveServer, launch_chromium
@@ -58,10 +63,80 @@ def test_arabic_tenant_books_a_time(app: Any, rt: Any) -> None:
         context.close()
 
     with rt.session() as session:
-        from sqlalchemy import select
-
         from outreach.models import Case, Event
 
         kinds = session.scalars(select(Event.kind).where(Event.case_id == case_id)).all()
         assert "booking_appointment" in kinds
         assert session.get(Case, case_id).ladder_state == "responded"
+
+
+@contextmanager
+def _signed_in(app: Any, code: str) -> Iterator[Any]:
+    """An Arabic phone browser, past the code page, at the three choices."""
+    with LiveServer(app) as server, launch_chromium() as browser:
+        context = browser.new_context(
+            locale="ar", viewport=PHONE, device_scale_factor=2, java_script_enabled=False
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{server.url}/b")
+        page.get_by_label("رمزك").fill(code)
+        page.get_by_role("button", name="متابعة").click()
+        page.get_by_role("heading", name="ماذا تريد أن تفعل؟").wait_for()
+        yield page
+        context.close()
+
+
+def _kinds(rt: Any, case_id: int) -> list[str]:
+    from outreach.models import Event
+
+    with rt.session() as session:
+        return list(session.scalars(select(Event.kind).where(Event.case_id == case_id)))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_arabic_tenant_asks_to_be_called(app: Any, rt: Any) -> None:
+    from outreach.models import Case, Task
+
+    case_id = new_case(rt, language="ar")
+    with _signed_in(app, issue(rt, case_id)) as page:
+        page.get_by_role("radio", name=re.compile("في الصباح")).check()
+        phone = page.get_by_label("رقم الهاتف (اختياري)")
+        assert phone.get_attribute("dir") == "ltr"  # a number reads left to right
+        phone.fill("123")  # too short: refused, the choice kept
+        page.get_by_role("button", name="اتصلوا بي").click()
+        assert "تحقق من رقم الهاتف" in page.get_by_role("alert").inner_text()
+        assert page.get_by_role("radio", name=re.compile("في الصباح")).is_checked()
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        page.get_by_label("رقم الهاتف (اختياري)").fill("412 34 567")
+        page.get_by_role("button", name="اتصلوا بي").click()
+        status = page.get_by_role("status")
+        assert "سنتصل بك في أقرب وقت ممكن" in status.inner_text()
+        assert "طلبت أن نتصل بك بين" in page.inner_text("main")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+
+    assert "booking_call_me" in _kinds(rt, case_id)
+    with rt.session() as session:
+        assert session.get(Case, case_id).ladder_state == "responded"
+        [task] = session.scalars(
+            select(Task).where(Task.case_id == case_id, Task.status == "open")
+        ).all()
+        assert task.kind == "phone_call" and "41234567" in task.note
+        assert task.scheduled_for is not None  # the morning window was asked for
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_arabic_tenant_says_it_is_sorted_out(app: Any, rt: Any) -> None:
+    from outreach.models import Case
+
+    case_id = new_case(rt, language="ar")
+    with _signed_in(app, issue(rt, case_id)) as page:
+        page.get_by_role("button", name="تمت تسوية الأمر").click()
+        assert "شكرًا لإخبارنا" in page.get_by_role("status").inner_text()
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert "Hagegata 28" in page.inner_text("main")  # where to turn later
+
+    assert "booking_sorted" in _kinds(rt, case_id)
+    with rt.session() as session:
+        case = session.get(Case, case_id)
+        assert case.ladder_state == "responded" and case.status == "open"  # staff decide
