@@ -23,7 +23,15 @@ VIEW_PURPOSES = ("queue", "search", "my_work", "lead", "intake", "link", "action
 # Pages that show a case's personal data other than the case page itself: the
 # reason logged is the page (issue 5: the source document, the letter, the
 # preview, the call sheet and the visit page are openings too).
-PAGE_PURPOSES = ("document", "letter", "letter_preview", "call_sheet", "visit")
+PAGE_PURPOSES = (
+    "document",
+    "letter",
+    "letter_preview",
+    "call_sheet",
+    "visit",
+    "match_review",
+    "inbound_sms",
+)
 SEARCH_PURPOSES = ("case_work", "inquiry", "new_notice", "other")
 QUERY_KINDS = ("name", "national_id", "reference")
 

@@ -331,6 +331,19 @@ def assign_caseworker(
 MATCH_DECISIONS = ("same_person", "different_person")
 
 
+def may_review_match(user: User, case: Case, candidate: Case) -> bool:
+    """Who settles a doubtful match (issue 5): central intake and admins every one,
+    since the two cases are often in different districts; anyone else only when
+    they may see both cases (their district, or an unrouted one for intake)."""
+    roles = user.role_set
+    if roles & {"admin", "central_intake"}:
+        return True
+    return all(
+        c.district_code is not None and c.district_code in user.district_set
+        for c in (case, candidate)
+    )
+
+
 def resolve_match_review(
     session: Session,
     rt: Runtime,
@@ -343,8 +356,10 @@ def resolve_match_review(
 
     Merging moves the new case's triggers to the earlier open case, closes
     the new case as ``merged`` (its pending steps cancelled, its timeline
-    kept), and re-plans the earlier case with what it now knows. Returns the
-    case that goes on.
+    kept), and re-plans the earlier case with what it now knows. When the
+    earlier case is closed there is nothing to merge into: the same person
+    makes the new case a repeat case (gjenganger, seeds/000 asks the districts
+    to follow those up), review status ``repeat``. Returns the case that goes on.
     """
     if decision not in MATCH_DECISIONS:
         raise CaseActionError(f"Must be one of: {', '.join(MATCH_DECISIONS)}.", "decision")
@@ -356,7 +371,7 @@ def resolve_match_review(
     assert new_case is not None and earlier is not None
     review.decided_at = now
     new_case.needs_match_review = False
-    if decision == "different_person" or earlier.status == "closed":
+    if decision == "different_person":
         review.status = "distinct"
         timeline.record(
             session,
@@ -365,6 +380,22 @@ def resolve_match_review(
             now,
             actor=actor,
             decision="different_person",
+            candidate_case=earlier.reference,
+        )
+        return new_case
+    if earlier.status == "closed" or new_case.status == "closed":
+        # Nothing open to merge into (or from): the same person, a repeat case.
+        review.status = "repeat"
+        new_case.is_repeat = True
+        timeline.record(
+            session,
+            new_case.id,
+            "match_review_decided",
+            now,
+            actor=actor,
+            decision="same_person",
+            candidate_case=earlier.reference,
+            repeat_case=True,
         )
         return new_case
     review.status = "merged"

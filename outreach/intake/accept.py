@@ -245,6 +245,14 @@ def _accept(
         candidate_case = session.scalar(
             select(Case).where(Case.person_id == match.person_id, Case.status != "closed")
         )
+        if candidate_case is None and match.review:
+            # Only closed cases: still for staff to check – the same person is a repeat case.
+            candidate_case = session.scalar(
+                select(Case)
+                .where(Case.person_id == match.person_id)
+                .order_by(Case.opened_at.desc(), Case.id.desc())
+                .limit(1)
+            )
 
     case: Case | None = None
     if match.merge:

@@ -497,10 +497,17 @@ def list_match_reviews() -> Any:
     reviews = session.scalars(
         select(MatchReview).where(MatchReview.status == "open").order_by(MatchReview.id)
     )
+    user = g.principal.user
     result = []
     for review in reviews:
-        case, candidate = _case_for(review.case_id), _case_for(review.candidate_case_id)
+        # Central intake sees every review: a cross-district pair is nobody else's.
+        case, candidate = (
+            session.get(Case, review.case_id),
+            session.get(Case, review.candidate_case_id),
+        )
         if case is None or candidate is None:
+            continue
+        if not case_actions.may_review_match(user, case, candidate):
             continue
         result.append(
             {

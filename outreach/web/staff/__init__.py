@@ -57,6 +57,7 @@ from outreach.web.staff import (  # noqa: E402,F401
     views_case,
     views_intake,
     views_queue,
+    views_review,
     views_work,
     visits,
 )

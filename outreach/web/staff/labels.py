@@ -170,6 +170,8 @@ ACCESS_PURPOSES = {
     "letter_preview": _l("Forhåndsviste brevet"),
     "call_sheet": _l("Åpnet samtalearket"),
     "visit": _l("Åpnet besøkssiden"),
+    "match_review": _l("Kontrollerte mulig samme person"),
+    "inbound_sms": _l("Åpnet SMS-svar fra ukjent nummer"),
     "case_work": _l("Saksbehandling"),
     "inquiry": _l("Henvendelse fra personen"),
     "new_notice": _l("Ny melding mottatt"),
