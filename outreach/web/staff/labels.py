@@ -99,6 +99,7 @@ STEP_RULES = {
     "inform_bailiff": _l("Orienter namsfogden om konklusjonen"),
     "flag_overdue": _l("Frist for vurderingen"),
     "visit_notice": _l("SMS om hjemmebesøket"),
+    "visit_cancelled_notice": _l("SMS: hjemmebesøket er avlyst"),
     "letter_email": _l("Brevet som e-post (samtykke)"),
 }
 
@@ -248,6 +249,7 @@ EVENTS = {
     "booking_call_me": _l("Leietaker ba om å bli ringt"),
     "booking_sorted": _l("Leietaker sier at saken er ordnet"),
     "booking_code_issued": _l("Personlig kode til bestillingssiden laget"),
+    "letter_copy_without_code": _l("Brevkopi på e-post sendt uten bestillingskoden"),
     "contact_card_left": _l("Ikke hjemme – kontaktkort lagt igjen"),
     "contact_refused": _l("Leietaker ønsket ikke kontakt"),
     "email_marked_invalid": _l("E-postadressen virker ikke"),
@@ -260,6 +262,7 @@ EVENTS = {
     "visit_invitation_sent": _l("Kalenderinvitasjon sendt"),
     "visit_moved": _l("Hjemmebesøk flyttet"),
     "visit_needs_staffing": _l("Hjemmebesøk mangler ansatte – må bemannes"),
+    "visit_tenant_not_told": _l("Leietaker kunne ikke varsles om hjemmebesøket"),
     "caseworker_assigned": _l("Saksbehandler tildelt"),
     "task_moved": _l("Oppgave flyttet til ny bydel"),
     "letter_moved": _l("Brev flyttet til den nye bydelens utskriftsbunke"),
