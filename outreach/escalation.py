@@ -86,6 +86,12 @@ def condition_holds(condition: str, facts: CaseFacts, policy: Policy, today: dat
             return not facts.protected
         case "email_consent":
             return facts.email_consent
+        case "not_evicted":
+            # An eviction carried out in this round: nobody to visit at the
+            # old address (000, "gjennomført utkastelse": a review instead).
+            return not any(
+                t.kind == "eviction_completed" and t.round == facts.round for t in facts.triggers
+            )
     raise ValueError(f"unknown condition {condition!r}")
 
 
@@ -163,7 +169,9 @@ def is_crisis(
         return False
     if eviction_date < (today or received_at.astimezone(OSLO).date()):
         return False
-    if not set(kinds) & set(policy.crisis_kinds):
+    kinds = set(kinds)
+    if not kinds & set(policy.crisis_kinds) or "eviction_completed" in kinds:
+        # Nothing left to compress for once the eviction was carried out.
         return False
     eviction_start = datetime.combine(eviction_date, time(0, 0), tzinfo=OSLO)
     margin = policy.crisis_margin

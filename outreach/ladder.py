@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
-from outreach.escalation import OSLO, CaseFacts, TriggerFact, is_crisis, plan
+from outreach.escalation import OSLO, CaseFacts, TriggerFact, condition_holds, is_crisis, plan
 from outreach.models import STEP_OPEN, Case, Step, Task, Trigger
 from outreach.runtime import Runtime
 
@@ -116,11 +116,55 @@ def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Ste
             created.append(step)
         elif step.status == "planned":
             pull_earlier(session, step, item.due_at, now)
+    _cancel_no_longer_wanted(session, rt, case, {w.key for w in wanted}, now)
     if any(s.rule == "manual_letter" for s in created):
         # A manual letter's deadline anchors the later rungs (letter_fallback):
         # plan them now rather than at the next change.
         created += replan(session, rt, case, now)
     return created
+
+
+def _cancel_no_longer_wanted(
+    session: Session, rt: Runtime, case: Case, wanted: set[str], now: datetime
+) -> None:
+    """A planned round step whose condition no longer holds is cancelled.
+
+    E.g. a home visit planned after a petition, when the eviction is then
+    reported carried out (``not_evicted``): nobody to meet at the old address.
+    Only round-scoped planner rules with conditions; a response cancels the
+    rest (``cancel_pending``).
+    """
+    if case.ladder_state != "running":
+        return
+    facts = case_facts(session, case)
+    today = now.astimezone(OSLO).date()
+    suffix = f":r{case.ladder_round}"
+    planned = session.scalars(
+        select(Step).where(Step.case_id == case.id, Step.status == "planned")
+    ).all()
+    for step in planned:
+        rule = rt.policy.by_name.get(step.rule)
+        if rule is None or rule.per != "round" or not rule.when:
+            continue
+        if step.key in wanted or not step.key.endswith(suffix):
+            continue
+        failing = [c for c in rule.when if not condition_holds(c, facts, rt.policy, today)]
+        if not failing:
+            continue
+        reason = f"no longer applies: {', '.join(failing)}"
+        step.status = "cancelled"
+        step.finished_at = now
+        step.detail = reason
+        timeline.record(
+            session,
+            case.id,
+            "step_cancelled",
+            now,
+            channel=step.channel,
+            step_id=step.id,
+            rule=step.rule,
+            reason=reason,
+        )
 
 
 def add_step(

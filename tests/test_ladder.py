@@ -272,6 +272,26 @@ def test_an_eviction_date_already_past_is_no_crisis_and_runs_no_contact_ladder(
     assert expected in [e["task_kind"] for e in events if e["event"] == "task_created"]
 
 
+def test_eviction_carried_out_mid_ladder_cancels_the_visit_at_the_old_address(
+    sim_settings: Settings,
+) -> None:
+    """A petition's ladder is running when Boligbygg reports the eviction done
+    (Wed 9 Dec): the review task comes, no home visit goes to the old address."""
+    done = trigger(
+        kind="eviction_completed",
+        received_at="2026-12-09T12:00:00+01:00",
+        eviction_date="2026-12-09",
+        source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF", "reference": "B-9"},
+    )
+    events = run(sim_settings, trigger(), extra_triggers=[done], days=21)
+    assert "crisis" not in names(events)
+    assert "home_visit_scheduled" not in names(events)
+    cancelled = [e for e in events if e["event"] == "step_cancelled" and e["rule"] == "home_visit"]
+    assert [e["reason"] for e in cancelled] == ["no longer applies: not_evicted"]
+    assert "eviction_review" in [e["task_kind"] for e in events if e["event"] == "task_created"]
+    assert at(events, "sms_sent", rule="sms") == [oslo(2026, 12, 8, 16, 0)]  # before it
+
+
 def test_eviction_completed_today_alone_is_no_crisis(sim_settings: Settings) -> None:
     doc = trigger(
         kind="eviction_completed",

@@ -34,6 +34,7 @@ CONDITIONS = (
     "protected",
     "not_protected",
     "email_consent",
+    "not_evicted",
 )
 CHECKS = ("letter_overdue", "unreachable")
 WINDOWS = ("sms", "working_hours")
