@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.models import User
@@ -54,9 +54,13 @@ def parse_roles(roles: str) -> str:
 
 
 def find_user(session: Session, username: str) -> User | None:
-    user: User | None = session.scalar(
-        select(User).where(User.username == normalise_username(username))
-    )
+    """The user by name; also one stored as typed before names were casefolded."""
+    name = normalise_username(username)
+    user: User | None = session.scalar(select(User).where(User.username == name))
+    if user is None:
+        user = session.scalar(
+            select(User).where(func.lower(User.username) == name).order_by(User.id).limit(1)
+        )
     return user
 
 
@@ -81,6 +85,7 @@ def save_user(
         session.add(user)
     elif phone is not None:
         user.phone = phone
+    user.username = name  # a name stored as typed by an older version can now sign in
     user.display_name = display_name
     user.roles = role_list
     user.districts = district_list

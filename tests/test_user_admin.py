@@ -26,6 +26,18 @@ def test_user_names_are_stored_casefolded_so_they_can_log_in(client: Any, rt: An
     assert login(other, username="z990001").status_code == 302
 
 
+def test_a_name_stored_as_typed_earlier_is_fixed_by_saving_it_again(client: Any, rt: Any) -> None:
+    with rt.session() as session:
+        session.add(User(username="Z990002", display_name="Old", roles="caseworker"))
+    with rt.session() as session:
+        save_user(session, "Z990002", "Zed", roles="caseworker", districts="030101")
+    with rt.session() as session:
+        assert [u.username for u in session.query(User)] == ["z990002"]
+        deactivate_user(session, "z990002")
+    with rt.session() as session:
+        assert session.query(User).one().active is False
+
+
 def test_saving_again_updates_name_roles_and_districts(rt: Any) -> None:
     with rt.session() as session:
         first = save_user(
