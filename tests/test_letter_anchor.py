@@ -49,3 +49,31 @@ def test_overdue_check_counts_an_open_manual_letter(rt: Any, clock: Any) -> None
     with rt.session() as session:
         kinds = list(session.scalars(select(Event.kind).where(Event.case_id == case_id)))
     assert "letter_overdue" in kinds
+
+
+def test_a_letter_that_cannot_be_posted_anchors_the_clock_at_its_deadline(
+    rt: Any, clock: Any
+) -> None:
+    """A letter blocked before printing (missing contact person: printing._block
+    sets the step 'failed') never gets a posting time; at the deadline the
+    overdue check alerts and the SMS and call follow a week later."""
+    from outreach.models import Step
+
+    case_id = open_case(rt)
+    letter = step_of(rt, case_id, "letter")
+    run(rt, letter.id)
+    with rt.session() as session:
+        row = session.get(Step, letter.id)
+        assert row is not None
+        row.status, row.detail = "failed", "missing_contact_person"
+        session.commit()
+    with rt.session() as session:
+        assert session.scalar(select(Step.id).where(Step.rule == "sms")) is None
+    check = step_of(rt, case_id, "letter_overdue_check")
+    clock.set(check.due_at)  # Fri 4 Dec 10:00, the letter's deadline
+    run(rt, check.id)
+    with rt.session() as session:
+        kinds = list(session.scalars(select(Event.kind).where(Event.case_id == case_id)))
+    assert "letter_overdue" in kinds
+    assert step_of(rt, case_id, "sms").due_at == oslo(2026, 12, 11, 10, 0)
+    assert step_of(rt, case_id, "phone_task").due_at == oslo(2026, 12, 11, 10, 0)
