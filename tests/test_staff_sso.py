@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -142,6 +143,18 @@ def test_a_token_signed_with_another_key_is_refused(
     response = sso_login(sso_client, stub)
     assert response.status_code == 400
     assert not _logged_in(sso_client)
+
+
+def test_metadata_of_another_issuer_is_refused(rt: Any, stub: OidcStub) -> None:
+    """The discovery document must name the issuer we were configured with (Discovery § 4.3)."""
+    make_user(rt)
+    app = _app(rt, stub)
+    app.extensions["outreach_oidc"] = replace(
+        app.extensions["outreach_oidc"], issuer=stub.issuer + "/tenant"
+    )
+    client = app.test_client()
+    assert sso_login(client, stub).status_code == 400
+    assert not _logged_in(client)
 
 
 def test_a_callback_is_used_once_and_only_with_our_state(
