@@ -78,8 +78,8 @@ def test_a_step_whose_composing_raises_is_retried_then_fails_and_rq_records_it(
     case_id = _sms_ready(rt, clock)
     for s in steps(rt, case_id).values():
         assert s.status in ("planned", "done", "cancelled")
-    # A visit notice with no visit time: rendering the SMS raises ValueError.
-    step_id = add_sms_step(rt, case_id, "visit_notice", "visit_notice:broken")
+    # A time on the step that is no time: composing the SMS raises ValueError.
+    step_id = add_sms_step(rt, case_id, "sms", "sms:broken", when="next tuesday")
     max_tries = rt.settings.max_step_tries
     crashes = []
     for _run in range(3 * max_tries):  # some runs wait for the SMS window
@@ -101,7 +101,7 @@ def test_a_step_whose_composing_raises_is_retried_then_fails_and_rq_records_it(
     assert all(r["reason"] == "internal_error" and r["error"] == "ValueError" for r in retries)
     failed = [e.data for e in case_events(rt, case_id, "step_failed") if e.step_id == step_id]
     assert failed == [
-        {"rule": "visit_notice", "reason": "internal_error", "error": "ValueError"}
+        {"rule": "sms", "reason": "internal_error", "error": "ValueError"}
     ]  # the type only: an exception's message may quote personal data
     assert attempts_of(rt, step_id) == []  # the attempt row was rolled back with the crash
     # RQ still saw the crash: it used the job's retry (Retry(max=1)), whose

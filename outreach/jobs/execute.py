@@ -408,11 +408,9 @@ def _deliver(
             # able to commit; ``_may_send`` then sees it).
             session.commit()
         if rule.channel == "sms" and not _paced(rt, channel, rule, step, case):
-            step.status = "planned"
-            step.due_at = now + PACING_DEFER
-            step.lease_until = None
+            deferred = _replan(session, step, now + PACING_DEFER)  # unless cancelled meanwhile
             session.commit()
-            return Outcome(step.id, "deferred")
+            return Outcome(step.id, "deferred" if deferred else step.status)
         if not _may_send(session, rt, case, step, rule, now):
             session.commit()
             return Outcome(step.id, "cancelled")
