@@ -89,3 +89,5 @@ class FollowUpItem(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the tick when the item fell due and ``followup_due`` was recorded.
+    due_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

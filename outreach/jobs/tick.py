@@ -32,6 +32,7 @@ class TickReport:
     enqueued: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     invitations: int = 0
+    followups_due: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {"enqueued": len(self.enqueued), "recovered": len(self.recovered)}
@@ -80,6 +81,10 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickReport:
     from outreach.visits import deliver_pending_invitations
 
     report.invitations = deliver_pending_invitations(rt, now)
+    # Follow-up measures whose date has come: one timeline event each (issue 5).
+    from outreach.followups import record_due
+
+    report.followups_due = record_due(rt, now)
     if report.enqueued or report.recovered:
         log.info("tick: enqueued %d, recovered %d", len(report.enqueued), len(report.recovered))
     return report

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach import ladder, timeline
+from outreach import followups, ladder, timeline
 from outreach.cases import CaseActionError
 from outreach.models import STEP_OPEN, Case, Event, Step, User
 from outreach.models_staff import CaseDocument, CaseNote, FollowUpItem
@@ -196,8 +196,9 @@ def add_followup(
 ) -> FollowUpItem:
     if kind not in FOLLOWUP_KINDS:
         raise CaseActionError("Unknown follow-up measure.", "kind")
-    if case.status == "closed":
-        raise CaseActionError("The case is closed.", "kind")
+    if kind not in followups.kinds_for(case):
+        # Follow-up after help comes after closing; the solution alternatives do not.
+        raise CaseActionError("Only follow-up after help on a closed case.", "kind")
     now = rt.now()
     item = FollowUpItem(
         case_id=case.id,

@@ -224,10 +224,13 @@ class FollowUpForm(FlaskForm):
     )
     note = StringField(_l("Merknad (valgfritt)"), validators=[Length(max=500)])
 
-    def fill_choices(self, owners: list[tuple[str, str]]) -> None:
+    def fill_choices(
+        self, owners: list[tuple[str, str]], kinds: tuple[str, ...] | None = None
+    ) -> None:
+        """``kinds``: the measures that may be planned (a closed case: after help only)."""
         self.kind.choices = [
             *options([("", _l("– velg tiltak –"))]),
-            *_choices(labels.FOLLOWUP_KINDS, list(labels.FOLLOWUP_KINDS)),
+            *_choices(labels.FOLLOWUP_KINDS, list(kinds or labels.FOLLOWUP_KINDS)),
         ]
         self.owner.choices = options(owners)
 

@@ -103,6 +103,19 @@ STEP_RULES = {
     "letter_email": _l("Brevet som e-post (samtykke)"),
 }
 
+# A step's status, said to a district lead (lead.html).
+STEP_STATUSES = {
+    "planned": _l("planlagt"),
+    "queued": _l("i kø"),
+    "running": _l("pågår"),
+    "waiting": _l("venter"),
+    "done": _l("utført"),
+    "skipped": _l("hoppet over"),
+    "failed": _l("mislyktes"),
+    "cancelled": _l("avlyst"),
+    "blocked": _l("stoppet"),
+}
+
 TASK_KINDS = {
     "phone_call": _l("Ring leietaker"),
     "sms_reply_followup": _l("Svar på SMS: ta kontakt"),
@@ -228,6 +241,7 @@ EVENTS = {
     "ladder_resumed": _l("Kontaktstigen startet igjen"),
     "followup_planned": _l("Oppfølgingstiltak planlagt"),
     "followup_done": _l("Oppfølgingstiltak utført"),
+    "followup_due": _l("Oppfølgingstiltak har frist i dag"),
     "sms_delivered": _l("SMS levert"),
     "sms_failed": _l("SMS ikke levert"),
     "sms_reply": _l("Svar på SMS"),

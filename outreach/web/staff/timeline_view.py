@@ -268,7 +268,7 @@ def _entry(
     elif kind == "ladder_paused":
         if data.get("reason"):
             add((_("begrunnelse: %(r)s", r=data["reason"]), None))
-    elif kind in {"followup_planned", "followup_done"}:
+    elif kind in {"followup_planned", "followup_done", "followup_due"}:
         add((label(labels.FOLLOWUP_KINDS, data.get("measure")), None))
         if data.get("due_on"):
             add((_("dato: %(d)s", d=_day_iso(data["due_on"])), None))

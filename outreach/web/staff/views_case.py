@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach import access_log
+from outreach import access_log, followups
 from outreach import cases as case_actions
 from outreach.flags import FLAG_DECISIONS, THRESHOLD_TEXT, FlagDecisionError, decide_flag
 from outreach.models import Case, Flag, PrintItem, Task, Trigger, User
@@ -64,6 +64,9 @@ _ACTION_MESSAGES = {
     "The ladder is not paused.": _l("Stigen er ikke på pause."),
     "Write the note.": _l("Skriv notatet."),
     "Unknown follow-up measure.": _l("Ukjent tiltak."),
+    "Only follow-up after help on a closed case.": _l(
+        "Saken er avsluttet: bare oppfølging etter hjelp kan legges til."
+    ),
     "Already done.": _l("Allerede utført."),
     "Not a caseworker in the case's district.": _l("Ikke saksbehandler i sakens bydel."),
     "Already the case's caseworker.": _l("Er allerede saksbehandler for saken."),
@@ -151,7 +154,7 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
     forms["forward_form"].fill_choices()
     forms["close_form"].fill_choices()
     owners = [(str(u.id), u.display_name) for u in district_staff(session, case.district_code)]
-    forms["followup_form"].fill_choices(owners)
+    forms["followup_form"].fill_choices(owners, followups.kinds_for(case))
     if not forms["followup_form"].owner.data:
         forms["followup_form"].owner.data = str(_me().id)
     return forms
@@ -495,7 +498,7 @@ def add_followup(case_id: int) -> Any:
     session = db_session()
     form = case_form(FollowUpForm)
     owners = district_staff(session, case.district_code)
-    form.fill_choices([(str(u.id), u.display_name) for u in owners])
+    form.fill_choices([(str(u.id), u.display_name) for u in owners], followups.kinds_for(case))
     valid = form.validate()
     due_on = _parse_day(form.due_on.data)
     if form.due_on.data and due_on is None:

@@ -9,7 +9,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from outreach import access_log, staff_queries
+from outreach import access_log, followups, staff_queries
 from outreach.models import Case, Task, User
 from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
 from outreach.web.api import db_session, rt
@@ -57,6 +57,8 @@ def my_work() -> Any:
         "flags": [f for f in flags if f.due_at < now or f.status == "escalated"],
         "followups": [f for f in followups if f.due_on < today],
     }
+    # A follow-up measure is a reminder on its own date, not only once it is late.
+    due_today = [f for f in followups if f.due_on == today]
     case_ids = (
         {t.case_id for t in tasks} | {f.case_id for f in flags} | {f.case_id for f in followups}
     )
@@ -74,6 +76,7 @@ def my_work() -> Any:
         followups=followups,
         overdue=overdue,
         overdue_count=sum(len(v) for v in overdue.values()),
+        due_today=due_today,
         cases=cases,
         labels=labels,
         now=now,
@@ -89,16 +92,21 @@ def lead() -> Any:
     session = db_session()
     now = rt().now()
     overview = staff_queries.lead_overview(session, user, now)
+    due_followups = followups.due_items(
+        session, staff_queries.visible_cases(user), now.astimezone(OSLO).date()
+    )
     case_ids = (
         {s.case_id for s in overview.letters_due_today}
         | {s.case_id for s in overview.overdue_steps}
         | {f.case_id for f in overview.undecided_flags}
         | {t.case_id for t in overview.overdue_tasks}
+        | {d.item.case_id for d in due_followups}
     )
     users = {u.id: u for u in session.scalars(select(User))}
     return render_template(
         "staff/lead.html",
         overview=overview,
+        due_followups=due_followups,
         cases=staff_queries.cases_by_id(session, case_ids, user),
         users=users,
         labels=labels,
