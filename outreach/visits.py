@@ -38,7 +38,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from channels.base import Attachment, Channel, Delivery, Message
+from channels.base import Attachment, Channel, Delivery, Message, PermanentChannelError
 from outreach import compose, ladder, timeline
 from outreach.cases import CaseActionError
 from outreach.models import STEP_OPEN, Attempt, AttemptStatus, Case, Step, Task, User
@@ -679,14 +679,19 @@ def deliver_invitation(rt: Runtime, attempt_id: int) -> str:
             attachments=(_attachment(session, visit),),
             metadata={"case": case.reference, "visit": str(visit.id)},
         )
-        deliveries = [_send(rt.channel("email"), message, u) for u in emailed]
+        deliveries = [
+            d
+            for u in emailed
+            if (d := _send(session, rt.channel("email"), attempt, message, u)) is not None
+        ]
         if mode != "email" and (not people or len(emailed) < len(people)):
             channel = rt.channel("home_visit")
             deliveries.append(
                 channel.lookup(attempt.idempotency_key, attempt.recipient) or channel.send(message)
             )
         now = rt.now()
-        status = deliveries[-1].status if deliveries else "not_sent"
+        # Nothing sent now with someone emailed: an earlier run sent their copies.
+        status = deliveries[-1].status if deliveries else ("sent" if emailed else "not_sent")
         session.add(AttemptStatus(attempt_id=attempt.id, status="sending", at=attempt.created_at))
         attempt.status = status
         attempt.provider_ref = deliveries[-1].provider_ref if deliveries else None
@@ -707,6 +712,10 @@ def deliver_invitation(rt: Runtime, attempt_id: int) -> str:
         )
         session.commit()
         return status
+    except PermanentChannelError as exc:
+        session.rollback()
+        _give_up(session, rt, attempt_id, exc.code)
+        return "failed"
     except Exception:
         session.rollback()
         log.exception(
@@ -717,14 +726,52 @@ def deliver_invitation(rt: Runtime, attempt_id: int) -> str:
         session.close()
 
 
-def _send(channel: Channel, message: Message, user: User) -> Delivery:
-    """One staff member's copy by email, keyed by the attempt and the person."""
+def _give_up(session: Session, rt: Runtime, attempt_id: int, code: str) -> None:
+    """Retrying cannot help (an address refused): fail it, so the tick stops trying.
+
+    The ``.ics`` stays downloadable on the visit page; staff see why on the timeline.
+    """
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.status != "sending":
+        return
+    now = rt.now()
+    attempt.status = "failed"
+    attempt.error_code = code
+    attempt.updated_at = now
+    session.add(AttemptStatus(attempt_id=attempt.id, status="failed", at=now, detail=code))
+    timeline.record(
+        session, attempt.case_id, "visit_invitation_failed", now, channel="home_visit",
+        step_id=attempt.step_id, attempt_id=attempt.id, reason=code,
+    )  # fmt: skip
+    session.commit()
+    log.warning("visit invitation %s failed for good: %s", attempt_id, code)
+
+
+def _send(
+    session: Session, channel: Channel, attempt: Attempt, message: Message, user: User
+) -> Delivery | None:
+    """One staff member's copy by email; None if an earlier run already sent it.
+
+    SendGrid cannot look a send up by our key, so each copy sent is recorded
+    (an ``AttemptStatus`` naming the person) and committed at once: a retry
+    after an error skips whoever has theirs.
+    """
     assert user.email
+    done = f"emailed user {user.id}"
+    if session.scalar(
+        select(func.count(AttemptStatus.id)).where(
+            AttemptStatus.attempt_id == attempt.id, AttemptStatus.detail == done
+        )
+    ):
+        return None
     key = f"{message.idempotency_key}-u{user.id}"
-    found = channel.lookup(key, user.email)
-    if found is not None:
-        return found
-    return channel.send(replace(message, idempotency_key=key, channel="email", to=user.email))
+    delivery = channel.send(replace(message, idempotency_key=key, channel="email", to=user.email))
+    session.add(
+        AttemptStatus(attempt_id=attempt.id, status=delivery.status, at=attempt.updated_at,
+                      detail=done)
+    )  # fmt: skip
+    session.commit()
+    return delivery
 
 
 def deliver_pending_invitations(rt: Runtime, now: datetime | None = None) -> int:

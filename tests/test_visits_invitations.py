@@ -159,3 +159,79 @@ def test_create_user_takes_an_email_address(tmp_path: Path, redis_url: str) -> N
     assert stored() == "ole@bydel.oslo.kommune.no"
     assert create("").returncode == 0
     assert stored() is None
+
+
+def _sendgrid(rt: Any, stub: Any) -> None:
+    """The email channel is SendGrid's SDK against the local stub."""
+    from dataclasses import replace
+
+    from tests.stubs.sendgrid_stub import TEST_API_KEY
+
+    rt.settings = replace(
+        rt.settings,
+        provider_settings={
+            **rt.settings.provider_settings,
+            "SENDGRID_API_KEY": TEST_API_KEY,
+            "SENDGRID_FROM_EMAIL": "ikke-svar@nav.oslo.kommune.no",
+            "SENDGRID_FROM_NAME": "NAV",
+            "SENDGRID_HOST": stub.base_url,
+        },
+    )
+
+
+def test_through_sendgrid_each_copy_is_sent_once_even_when_the_run_is_redone(
+    rt: Any, clock: Any
+) -> None:
+    """SendGrid cannot look a send up: the copies already sent are recorded and skipped."""
+    from sqlalchemy import update
+
+    from tests.stubs.sendgrid_stub import SendGridStub
+
+    with SendGridStub() as stub:
+        _sendgrid(rt, stub)
+        for name in ("ole", "sara"):
+            _with_email(rt, team_member(rt, name), f"{name}@bydel.oslo.kommune.no")
+        _booked_visit(rt, clock)
+
+        def sent_to() -> list[str]:
+            return sorted(
+                p["to"][0]["email"]
+                for r in stub.requests
+                if r.method == "POST"
+                for p in r.json["personalizations"]
+            )
+
+        assert sent_to() == ["ole@bydel.oslo.kommune.no", "sara@bydel.oslo.kommune.no"]
+        with rt.session() as session:  # the run died before its last commit
+            session.execute(
+                update(Attempt).where(Attempt.detail.like("visit:%:email")).values(status="sending")
+            )
+        clock.set(clock() + timedelta(minutes=5))
+        assert tick(rt).invitations == 1
+        assert len(sent_to()) == 2  # nobody got a second copy
+        assert _pending(rt) == []
+
+
+def test_an_address_the_provider_refuses_fails_once_and_is_not_retried(rt: Any, clock: Any) -> None:
+    from tests.stubs.sendgrid_stub import SendGridStub
+
+    with SendGridStub() as stub:
+        _sendgrid(rt, stub)
+        ole = team_member(rt, "ole")
+        team_member(rt, "sara")
+        _with_email(rt, ole, "ole@bydel")  # no domain: SendGrid's channel refuses it
+        case_id, _ = _booked_visit(rt, clock)
+        assert len(outbox(rt, "home_visit")) == 1  # the team still has it
+        with rt.session() as session:
+            [failed] = session.scalars(
+                select(Attempt).where(Attempt.detail.like("visit:%:email"))
+            ).all()
+            assert (failed.status, failed.error_code) == ("failed", "invalid_address")
+            [event] = session.scalars(
+                select(Event).where(
+                    Event.case_id == case_id, Event.kind == "visit_invitation_failed"
+                )
+            ).all()
+            assert event.data["reason"] == "invalid_address"
+        clock.set(clock() + timedelta(minutes=5))
+        assert tick(rt).invitations == 0 and _pending(rt) == []
