@@ -5,7 +5,7 @@ our register (issue 4; TECH-NOTES "Providers": Twilio blocks a number that
 sent STOP, error 21610): a STOP from a number we know no one by, a new
 person or case with an opted-out number, and a phone changed at intake must
 all still find it. A permanent provider error (invalid number, landline,
-Twilio's 30003/30005/30006 receipts) ends the SMS path for that number the
+Twilio's 30005/30006 receipts) ends the SMS path for that number the
 same way. The number is kept only as the runtime's keyed look-up hash
 (``DataProtector.lookup_hash``, like national ids): this table reveals no
 number by itself.

@@ -25,12 +25,14 @@ from outreach.runtime import Runtime
 #: (``channels.sms_twilio.PERMANENT_ERRORS``).
 UNUSABLE_SEND_CODES = frozenset({"invalid_number", "not_mobile"})
 
-#: Twilio receipt error codes -> ours. 30003 "unreachable destination
-#: handset", 30005 "unknown destination handset", 30006 "landline or
-#: unreachable carrier"; 21610: the number sent STOP to our sender.
+#: Twilio receipt error codes -> ours. 30005 "unknown destination handset",
+#: 30006 "landline or unreachable carrier"; 21610: the number sent STOP to
+#: our sender. Not 30003 "unreachable destination handset": that is also a
+#: phone switched off or out of coverage for a day, and people in crisis lose
+#: phones and credit – the undelivered SMS moves the ladder on, and the next
+#: SMS may well arrive.
 RECEIPT_CODES = {
     "21610": "opted_out",
-    "30003": "unreachable_handset",
     "30005": "unknown_number",
     "30006": "landline",
 }

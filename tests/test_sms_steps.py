@@ -399,6 +399,32 @@ def test_a_receipt_saying_landline_ends_the_sms_path(rt: Any, clock: Any) -> Non
     assert get_step(rt, later).detail == "number cannot receive SMS"
 
 
+def test_a_phone_switched_off_does_not_end_the_sms_path(rt: Any, clock: Any) -> None:
+    """30003 is also a phone that is off or out of coverage: the next SMS still goes."""
+    case_id = _sms_ready(rt, clock)
+    with TwilioStub() as stub:
+        rt.channels["sms"] = twilio_channel(stub)
+        tick(rt)
+        work(rt)
+        (attempt,) = attempts_of(rt, steps(rt, case_id)["sms"].id)
+        event = twilio_event(
+            {
+                "MessageSid": attempt.provider_ref,
+                "MessageStatus": "undelivered",
+                "ErrorCode": "30003",
+            },
+            f"attempt-{attempt.id}",
+            rt.now(),
+        )
+        assert apply_event(rt.new_session(), rt, event).status == "undelivered"
+        assert case_events(rt, case_id, "sms_number_unusable") == []
+        later = add_sms_step(rt, case_id, "sms", "sms:later")
+        tick(rt)
+        work(rt)
+        assert len(stub.creates()) == 2
+    assert get_step(rt, later).status == "done"
+
+
 def test_a_foreign_landline_is_skipped(rt: Any, clock: Any) -> None:
     case_id = _sms_ready(rt, clock, tenant={"phone": "+46812345678"})  # Stockholm, fixed line
     tick(rt)
