@@ -96,6 +96,28 @@ class QueueFilter:
     kind: str | None = None
     mine: bool = False
     case_ids: frozenset[int] | None = None  # a search result
+    # A district code, or UNROUTED for the cases no district has yet (central
+    # intake must route those, DOMAIN.md); None = every district the user sees.
+    district: str | None = None
+
+
+UNROUTED = "uten-bydel"
+
+
+def district_choices(user: User, session: Session) -> list[str]:
+    """The queue's district filter: the user's districts, and UNROUTED for central
+    intake and admins (the only ones who see unrouted cases). Empty when there is
+    nothing to choose between."""
+    roles = user.role_set
+    if "admin" in roles:
+        codes = {d for d in session.scalars(select(Case.district_code).distinct()) if d}
+        codes |= user.district_set
+    else:
+        codes = set(user.district_set)
+    choices = sorted(codes)
+    if roles & {"admin", "central_intake"}:
+        choices.append(UNROUTED)
+    return choices if len(choices) > 1 else []
 
 
 def _overdue_by_case(session: Session, case_ids: list[int], now: datetime) -> dict[int, list[str]]:
@@ -168,6 +190,10 @@ def queue(
         query = query.where(Case.caseworker_id == user.id)
     if filters.case_ids is not None:
         query = query.where(Case.id.in_(sorted(filters.case_ids)))
+    if filters.district == UNROUTED:
+        query = query.where(Case.district_code.is_(None))
+    elif filters.district is not None:
+        query = query.where(Case.district_code == filters.district)
     cases = {c.id: c for c in session.scalars(query.limit(2000))}
     ids = list(cases)
     overdue = _overdue_by_case(session, ids, now)

@@ -11,6 +11,7 @@ from outreach.models import TRIGGER_KINDS
 from outreach.web.api import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required
+from outreach.web.staff.timeline_view import district_name
 
 
 @bp.get("/")
@@ -25,11 +26,14 @@ def queue() -> Any:
     kind = args.get("type") or None
     text = (args.get("q") or "").strip()
     purpose = args.get("formal") or "case_work"
+    district_choices = staff_queries.district_choices(user, session)
+    district = args.get("bydel") or None
     filters = staff_queries.QueueFilter(
         reason=reason if reason in staff_queries.REASONS else None,
         status=status if status in {"active", "paused", "closed"} else "active",
         kind=kind if kind in TRIGGER_KINDS else None,
         mine=args.get("mine") == "1",
+        district=district if district in district_choices else None,
     )
     searched = None
     if text:
@@ -57,5 +61,8 @@ def queue() -> Any:
         reasons=staff_queries.REASONS,
         trigger_kinds=TRIGGER_KINDS,
         search_purposes=access_log.SEARCH_PURPOSES,
+        district_choices=district_choices,
+        unrouted=staff_queries.UNROUTED,
+        district_name=district_name,
         now=rt().now(),
     )
