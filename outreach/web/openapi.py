@@ -10,6 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
 from outreach.web import api
+from outreach.web.api_caseworker import CaseworkerSchema
 
 _ERROR = {"description": "Error with a message; 422 lists messages per field"}
 
@@ -83,6 +84,21 @@ def document() -> dict[str, Any]:
     spec.path(
         path="/api/v1/cases/{case_id}/district",
         operations={"post": _op("Staff override of the district", "District", "200")},
+        parameters=case_id,
+    )
+    spec.components.schema("Caseworker", schema=CaseworkerSchema)
+    caseworker_op = _op(
+        "Name the case's caseworker: yourself without username; a lead may name anyone "
+        "of the case's district",
+        "Caseworker",
+        "200",
+    )
+    caseworker_op["responses"]["403"] = {
+        "description": "Only a district lead or an administrator may assign someone else"
+    }
+    spec.path(
+        path="/api/v1/cases/{case_id}/caseworker",
+        operations={"post": caseworker_op},
         parameters=case_id,
     )
     flag_id = [{"in": "path", "name": "flag_id", "required": True, "schema": {"type": "integer"}}]
