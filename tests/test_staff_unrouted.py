@@ -64,3 +64,25 @@ def test_central_intake_routes_an_unrouted_case_from_the_case_page(client: Any, 
         ).all()
         assert routed[-1].actor == "mottak" and routed[-1].data["to_district"] == "030102"
     assert client.get(page).status_code == 404
+
+
+def test_central_intake_routes_an_unrouted_case_through_the_api(client: Any, rt: Any) -> None:
+    from outreach.demo import ensure_user
+    from outreach.web.auth import issue_token
+
+    case = new_case(rt, tenant=UNROUTED)
+    routed = new_case(rt, source={"reference": "NF-2"}, tenant={"name": "Ola Nordmann"})
+    with rt.session() as session:
+        user = ensure_user(session, "mottak", "Mottak", roles="central_intake", districts="")
+        token = issue_token(session, "intake", user)
+        session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"district": "030102", "reason": "Bor på Grünerløkka"}
+    # A routed case is another district's: not found.
+    assert (
+        client.post(f"/api/v1/cases/{routed.case_id}/district", json=body, headers=auth).status_code
+        == 404
+    )
+    response = client.post(f"/api/v1/cases/{case.case_id}/district", json=body, headers=auth)
+    assert response.status_code == 200, response.json
+    assert response.json == {"case_id": case.case_id, "district": "030102"}
