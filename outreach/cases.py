@@ -213,8 +213,12 @@ def assign_district(
     district: str,
     reason: str,
     actor: str | None = None,
+    method: str = "staff_override",
 ) -> None:
     """A staff override always wins (issue 2); it is a forward on the timeline.
+
+    Intake's re-routing (a later trigger's facts, seeds/000) forwards through
+    here too, with its rule as ``method``: only ``staff_override`` is a person's.
 
     A forwarded case moves with its access (issue 5): its open tasks, its
     not-yet-done home visits (the new district's team), its letters waiting
@@ -252,7 +256,7 @@ def assign_district(
         actor=actor,
         from_district=previous,
         to_district=district,
-        method="staff_override",
+        method=method,
         reason=reason,
         caseworker_removed=dropped_caseworker,
         flags_unassigned=flags_unassigned or None,

@@ -36,7 +36,7 @@ class Forward:
 @dataclass(frozen=True)
 class RoutingDecision:
     district: str | None
-    method: str  # given | address | client_active | unrouted
+    method: str  # given | address | client_active | client_passive | unrouted
     address_district: str | None
     forwards: tuple[Forward, ...] = field(default_factory=tuple)
 
@@ -59,25 +59,35 @@ def route(
     client_district: str | None,
     received_by: str | None,
 ) -> RoutingDecision:
+    """Where the case belongs, and the forwards from ``received_by`` to get there.
+
+    ``received_by`` is whoever holds the case now: the office whose user sent
+    the trigger, or – when a later trigger brings new facts – the case's
+    current district (``accept._reroute``). An address that cannot be placed
+    goes to the central unrouted queue (issue 2), even when a staff user sent
+    it: the sender's office is not the tenant's office.
+    """
     by_address = address_district(street, postal_code)
     home = given_district or by_address
     method = "given" if given_district else ("address" if by_address else "unrouted")
-    first_holder = received_by or home
+    holder = received_by or home
 
-    if client_status == "active" and client_district and client_district != first_holder:
-        return RoutingDecision(
-            district=client_district,
-            method="client_active",
-            address_district=by_address,
-            forwards=(
-                Forward(first_holder, client_district, "active client case at another office"),
-            ),
-        )
+    if client_status == "active" and client_district:
+        # «aktiv sosialsak ved et NAV-kontor i en annen bydel, videreformidles
+        # informasjonen umiddelbart»: the active case's office keeps it, also
+        # when the address lies elsewhere.
+        forwards: tuple[Forward, ...] = ()
+        if holder is not None and holder != client_district:
+            forwards = (Forward(holder, client_district, "active client case at another office"),)
+        return RoutingDecision(client_district, "client_active", by_address, forwards)
     if client_status == "passive" and client_district and client_district != home:
+        # «passiv sak ved et annet NAV-kontor, må saken overføres ut fra
+        # adressetilhørighet»; with no address that places it, the office with
+        # the passive file is the one that knows the tenant.
         target = home or client_district
-        forwards: list[Forward] = []
+        passive: list[Forward] = []
         if home:
-            forwards.append(
+            passive.append(
                 Forward(
                     client_district,
                     home,
@@ -86,8 +96,10 @@ def route(
                 )
             )
         if received_by and received_by != target:
-            forwards.append(Forward(received_by, target, "passive client case: by address"))
-        return RoutingDecision(target, method, by_address, tuple(forwards))
+            passive.append(Forward(received_by, target, "passive client case: by address"))
+        return RoutingDecision(
+            target, method if home else "client_passive", by_address, tuple(passive)
+        )
     if received_by and home and received_by != home:
         return RoutingDecision(
             district=home,
@@ -95,8 +107,4 @@ def route(
             address_district=by_address,
             forwards=(Forward(received_by, home, "address belongs to another district"),),
         )
-    if home is None and received_by:
-        # Nothing else known: the receiving office keeps it rather than the
-        # central queue, since it already has a person looking at it.
-        return RoutingDecision(received_by, "received_by", by_address)
     return RoutingDecision(home, method, by_address)
