@@ -94,6 +94,9 @@ def test_central_intake_attaches_a_reply_and_the_ladder_stops(client: Any, rt: A
             select(Task).where(Task.case_id == case.case_id, Task.kind == "sms_reply_followup")
         ).one()
     assert text_of(client.get("/staff/sms-svar")).count("•••") == 0
+    timeline = text_of(client.get(f"/staff/saker/{case.case_id}"))
+    assert "Svar på SMS fra ukjent nummer knyttet til saken" in timeline
+    assert "Ring meg" in timeline
     # Handled once: a second attach is refused.
     assert _post(client, message_id, "knytt", reference=case.case_reference).status_code == 400
 

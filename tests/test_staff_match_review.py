@@ -122,6 +122,9 @@ def test_a_closed_earlier_case_gets_a_review_and_same_person_marks_a_repeat(
             )
         ).one()
         assert decided.data["decision"] == "same_person" and decided.data["repeat_case"]
+    timeline = text_of(client.get(f"/staff/saker/{second.case_id}"))
+    assert "samme person" in timeline and f"tidligere sak {first.case_reference}" in timeline
+    assert "Gjenganger" in timeline
 
 
 def test_central_intake_sees_and_settles_a_cross_district_pair(

@@ -289,6 +289,16 @@ def _entry(
         add((_("mulig samme person som sak %(ref)s", ref=data.get("candidate_case", "")), None))
         if data.get("reasons"):
             add((data["reasons"], None))
+    elif kind == "match_review_decided":
+        same = data.get("decision") == "same_person"
+        add((_("samme person") if same else _("ulike personer"), None))
+        if data.get("candidate_case"):
+            add((_("tidligere sak %(ref)s", ref=data["candidate_case"]), None))
+        if data.get("repeat_case"):
+            add((_("den tidligere saken var avsluttet: gjenganger"), None))
+    elif kind == "sms_reply_attached":
+        if data.get("received_at"):
+            add((_("mottatt %(d)s", d=_when_iso(data["received_at"])), None))
     else:
         for key, value in data.items():
             if key.endswith("_id") or key in _HIDDEN_DETAILS or value in (None, "", [], False):
