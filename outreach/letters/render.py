@@ -47,6 +47,7 @@ from outreach.letters.model import (
     MissingContactPerson,
     PrintBatchPdf,
 )
+from outreach.letters.privacy import privacy_contact
 
 TEMPLATES_DIR = i18n.ROOT / "templates"
 CSS_PATH = TEMPLATES_DIR / "letters" / "letter.css"
@@ -231,6 +232,10 @@ def _tenant_part(data: LetterData, language: str, is_translation: bool) -> Marku
         "contact_phone": inline.ltr(data.contact.phone),
         "booking_code": inline.ltr(data.booking_code) if data.booking_code else None,
         "booking_address": inline.ltr(data.booking_address or ""),
+        # GDPR article 14(1)(b): the district's data protection officer (privacy.py).
+        "privacy_contact": inline.ltr(contact)
+        if (contact := privacy_contact(office.district_code))
+        else None,
     }
     if appointment is not None:
         context["appt_date"] = inline.isolated(
