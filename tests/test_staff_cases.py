@@ -166,6 +166,7 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.cancel_visit": "/staff/besok/1/avlys",
         "staff.take_case": f"{case}/ta",
         "staff.assign_caseworker": f"{case}/saksbehandler",
+        "staff.add_case_document": f"{case}/dokument",
     }
     posting = {
         r.endpoint

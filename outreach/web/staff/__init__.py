@@ -55,6 +55,7 @@ from outreach.web.staff import (  # noqa: E402,F401
     auth,
     printing_views,
     views_case,
+    views_documents,
     views_inbound,
     views_intake,
     views_queue,

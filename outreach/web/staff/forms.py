@@ -136,13 +136,40 @@ class IntakeForm(FlaskForm):
     eviction_date = StringField(_l("Dato for utkastelse, om kjent"), render_kw={"type": "date"})
     arrears_amount = StringField(_l("Restanse (kr)"), render_kw={"inputmode": "decimal"})
     notes = TextAreaField(_l("Merknader"), validators=[Length(max=5000)])
+    # The landlord (petition) or plaintiff (forced sale) the notice names (schema ``counterpart``).
+    counterpart_name = StringField(_l("Utleier eller saksøker"))
+    counterpart_org_number = StringField(_l("Utleiers/saksøkers organisasjonsnummer (valgfritt)"))
+    counterpart_street = StringField(_l("Gateadresse (utleier/saksøker)"))
+    counterpart_postal_code = StringField(
+        _l("Postnummer (utleier/saksøker)"), render_kw={"inputmode": "numeric"}
+    )
+    counterpart_city = StringField(_l("Poststed (utleier/saksøker)"))
+    # Tied to the person the warning was about (views_intake.duplicate_token).
     confirm_duplicate = HiddenField()
+    # A PDF kept from an earlier submit that had errors (pending_uploads).
+    pending_document = HiddenField()
+
+    # What the schema always requires; marked on the form (WCAG 3.3.2).
+    REQUIRED = ("kind", "source_type", "tenant_name", "street", "postal_code")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.REQUIRED:
+            getattr(self, name).flags.required = True
 
     def fill_choices(self) -> None:
-        self.kind.choices = _choices(labels.TRIGGER_KINDS, TRIGGER_KINDS)
-        self.source_type.choices = _choices(
-            labels.SOURCE_TYPES, ("bailiff", "landlord", "municipal_landlord", "court", "staff")
-        )
+        # An empty first option: a kind or a sender is chosen, never silently preselected.
+        self.kind.choices = [
+            *options([("", _l("Velg type melding …"))]),
+            *_choices(labels.TRIGGER_KINDS, TRIGGER_KINDS),
+        ]
+        self.source_type.choices = [
+            *options([("", _l("Velg avsender …"))]),
+            *_choices(
+                labels.SOURCE_TYPES,
+                ("bailiff", "landlord", "municipal_landlord", "court", "staff"),
+            ),
+        ]
         self.client_status.choices = _choices(labels.CLIENT_STATUSES, ("none", "passive", "active"))
         self.client_district.choices = district_choices(blank=_l("– ingen / ukjent –"))
         self.district.choices = district_choices(blank=_l("– finn fra adressen –"))
@@ -233,6 +260,16 @@ class FollowUpForm(FlaskForm):
             *_choices(labels.FOLLOWUP_KINDS, list(kinds or labels.FOLLOWUP_KINDS)),
         ]
         self.owner.choices = options(owners)
+
+
+class DocumentForm(FlaskForm):
+    """A later document for an existing case (stored like the intake upload)."""
+
+    document = FileField(_l("Dokument (PDF, høyst 10 MB)"), render_kw={"accept": "application/pdf"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.document.flags.required = True
 
 
 class CaseworkerForm(FlaskForm):

@@ -32,6 +32,7 @@ from outreach.web.staff.forms import (
     CaseworkerForm,
     CloseForm,
     ContactForm,
+    DocumentForm,
     FlagDecisionForm,
     FollowUpForm,
     ForwardForm,
@@ -117,6 +118,7 @@ _PREFIXES = {
     CloseForm: "close",
     FollowUpForm: "followup",
     CaseworkerForm: "caseworker",
+    DocumentForm: "document",
 }
 
 
@@ -146,6 +148,7 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
         "close_form": given.get("close_form") or case_form(CloseForm, blank=True),
         "followup_form": given.get("followup_form") or case_form(FollowUpForm, blank=True),
         "caseworker_form": given.get("caseworker_form") or case_form(CaseworkerForm, blank=True),
+        "document_form": given.get("document_form") or case_form(DocumentForm, blank=True),
     }
     forms["caseworker_form"].fill_choices(
         [(str(u.id), u.display_name) for u in case_caseworkers(session, case)]

@@ -9,7 +9,9 @@ case instead (issue 5).
 
 from __future__ import annotations
 
+import hmac
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -20,13 +22,13 @@ from werkzeug.datastructures import FileStorage
 
 from outreach import access_log
 from outreach.intake.accept import accept_trigger
-from outreach.intake.matching import find_person
+from outreach.intake.matching import address_key, find_person, name_key
 from outreach.intake.schema import load_trigger
 from outreach.models import TRIGGER_KINDS, Case
 from outreach.web import form_input
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
-from outreach.web.staff import actions, bp, labels
+from outreach.web.staff import actions, bp, labels, pending_uploads
 from outreach.web.staff.auth import current_user, login_required, principal
 from outreach.web.staff.forms import IntakeForm
 from outreach.web.staff.timeline_view import district_name
@@ -57,6 +59,22 @@ FIELD_FOR_PATH = {
     ("district",): "district",
     ("arrears_amount",): "arrears_amount",
     ("notes",): "notes",
+    ("counterpart", "name"): "counterpart_name",
+    ("counterpart", "org_number"): "counterpart_org_number",
+    ("counterpart", "role"): "counterpart_name",
+    ("counterpart", "address"): "counterpart_street",
+    ("counterpart", "address", "street"): "counterpart_street",
+    ("counterpart", "address", "postal_code"): "counterpart_postal_code",
+    ("counterpart", "address", "city"): "counterpart_city",
+}
+
+# Fields a kind needs that the schema leaves optional (checked here, not in the
+# API's schema): an "eviction scheduled" notice is about a date (DOMAIN.md: the
+# bailiff's notice the day before); a forced sale's copy goes to the plaintiff
+# (seeds/000: «kopi sendes til saksøker»), who must be named.
+KIND_REQUIRED = {
+    "eviction_scheduled": ("eviction_date",),
+    "forced_sale_notice": ("counterpart_name",),
 }
 
 
@@ -111,9 +129,49 @@ def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dic
         "arrears_amount": form_input.amount(form.arrears_amount.data),
         "notes": form.notes.data or "",
     }
+    counterpart_name = (form.counterpart_name.data or "").strip()
+    if counterpart_name:
+        street = (form.counterpart_street.data or "").strip()
+        postal_code = (form.counterpart_postal_code.data or "").strip()
+        document["counterpart"] = {
+            "role": "plaintiff" if form.kind.data == "forced_sale_notice" else "landlord",
+            "name": counterpart_name,
+            "org_number": form_input.blank(form.counterpart_org_number.data),
+            "address": (
+                {
+                    "street": street,
+                    "postal_code": postal_code,
+                    "city": (form.counterpart_city.data or "").strip() or "Oslo",
+                }
+                if street or postal_code
+                else None
+            ),
+        }
+    for name in KIND_REQUIRED.get(form.kind.data or "", ()):
+        if not (getattr(form, name).data or "").strip():
+            errors.setdefault(name, []).append(_("Må fylles ut for denne meldingstypen."))
     if received_at:
         document["received_at"] = received_at
     return document, errors
+
+
+def duplicate_token(case_id: int, tenant: dict[str, Any]) -> str:
+    """What «register anyway» confirms: this open case and this person.
+
+    A keyed hash of the matched case id and the identity fields the match used,
+    so a confirmation survives a re-render only while the form still describes
+    the same person; another name, birth date, address or national id (or
+    another matched case) asks again (issue 5: warn before a duplicate).
+    """
+    parts = [
+        "duplicate-confirmation",
+        str(case_id),
+        tenant.get("national_id") or "",
+        name_key(tenant["name"]),
+        tenant["birth_date"].isoformat() if tenant.get("birth_date") else "",
+        address_key(tenant["address"]["street"], tenant["address"]["postal_code"]),
+    ]
+    return rt().protector.lookup_hash("|".join(parts))
 
 
 def apply_errors(form: IntakeForm, messages: Any) -> list[str]:
@@ -121,9 +179,16 @@ def apply_errors(form: IntakeForm, messages: Any) -> list[str]:
     return form_input.apply_errors(form, messages, FIELD_FOR_PATH)
 
 
-def _render(form: IntakeForm, status: int = 200, **extra: Any) -> Any:
+def _render(form: IntakeForm, status: int = 200, *, pending: Any = None, **extra: Any) -> Any:
+    form.pending_document.data = pending.token if pending is not None else ""
     return render_template(
-        "staff/intake.html", form=form, labels=labels, trigger_kinds=TRIGGER_KINDS, **extra
+        "staff/intake.html",
+        form=form,
+        labels=labels,
+        trigger_kinds=TRIGGER_KINDS,
+        kind_required=KIND_REQUIRED,
+        pending=pending,
+        **extra,
     ), status
 
 
@@ -141,6 +206,18 @@ def _read_upload(storage: FileStorage | None) -> tuple[bytes | None, str | None,
     return data, storage.filename, None
 
 
+def _keep(
+    data: bytes | None, filename: str | None, pending: pending_uploads.PendingUpload | None
+) -> pending_uploads.PendingUpload | None:
+    """The upload to carry into the re-rendered form: the new file, or the one kept before."""
+    user = current_user()
+    assert user is not None
+    if data is not None and filename:
+        token = pending_uploads.save(rt(), user_id=user.id, filename=filename, data=data)
+        return pending_uploads.PendingUpload(token, Path(filename).name[:200], data)
+    return pending
+
+
 @bp.route("/ny", methods=["GET", "POST"])
 @login_required
 def intake() -> Any:
@@ -150,72 +227,87 @@ def intake() -> Any:
         kind = request.args.get("type")
         if kind in TRIGGER_KINDS:
             form.kind.data = kind
-        form.source_type.data = form.source_type.data or "bailiff"
         return _render(form)
     valid = form.validate()  # CSRF and lengths; the schema checks the rest
     now = rt().now()
+    user = current_user()
+    assert user is not None
     document, errors = build_document(form, now)
     for name, messages in errors.items():
         getattr(form, name).errors = [*list(getattr(form, name).errors or []), *messages]
     data_bytes, filename, upload_error = _read_upload(form.document.data)
     if upload_error:
         form.document.errors = [*list(form.document.errors or []), upload_error]
+    # A file chosen now replaces one kept from an earlier submit; else the kept one stays.
+    pending = pending_uploads.load(rt(), form.pending_document.data, user_id=user.id)
+    if data_bytes is not None and filename:
+        if pending is not None:
+            pending_uploads.discard(rt(), pending.token)
+        pending = None
     general: list[str] = []
     data: dict[str, Any] | None = None
     try:
         data = load_trigger(document, now=now)
     except ValidationError as exc:
         general = apply_errors(form, exc.messages)
+    for name, message in (("kind", _("Velg type melding.")), ("source_type", _("Velg avsender."))):
+        if not getattr(form, name).data:
+            getattr(form, name).errors = [message]
     if data is None or errors or upload_error or not valid:
-        return _render(form, 400, general=general)
+        return _render(form, 400, general=general, pending=_keep(data_bytes, filename, pending))
 
     session = db_session()
-    user = current_user()
-    assert user is not None
     tenant = data["tenant"]
-    if form.confirm_duplicate.data != "1":
-        national_hash = (
-            rt().protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
+    # The check runs on every submit: a confirmation only skips the warning for the
+    # person and case it was given for (duplicate_token).
+    national_hash = (
+        rt().protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
+    )
+    match = find_person(
+        session,
+        national_id_hash=national_hash,
+        name=tenant["name"],
+        birth_date=tenant.get("birth_date"),
+        street=tenant["address"]["street"],
+        postal_code=tenant["address"]["postal_code"],
+    )
+    existing = None
+    if match.person_id is not None and (match.merge or match.review):
+        existing = session.scalar(
+            select(Case).where(Case.person_id == match.person_id, Case.status != "closed")
         )
-        match = find_person(
-            session,
-            national_id_hash=national_hash,
-            name=tenant["name"],
-            birth_date=tenant.get("birth_date"),
-            street=tenant["address"]["street"],
-            postal_code=tenant["address"]["postal_code"],
+    # The duplicate check is a look-up by name or national id: logged like a search.
+    access_log.log_user_search(
+        session,
+        user,
+        query_kind="national_id" if national_hash else "name",
+        hits=1 if existing is not None else 0,
+        purpose="new_notice",
+        now=now,
+    )
+    session.commit()
+    token = duplicate_token(existing.id, tenant) if existing is not None else None
+    if existing is not None and not hmac.compare_digest(
+        form.confirm_duplicate.data or "", token or ""
+    ):
+        form.confirm_duplicate.data = token
+        return _render(
+            form,
+            409,
+            pending=_keep(data_bytes, filename, pending),
+            duplicate=existing,
+            duplicate_visible=principal().can_see(existing),
+            duplicate_district=district_name(existing.district_code),
+            duplicate_certain=match.merge,
         )
-        existing = None
-        if match.person_id is not None and (match.merge or match.review):
-            existing = session.scalar(
-                select(Case).where(Case.person_id == match.person_id, Case.status != "closed")
-            )
-        # The duplicate check is a look-up by name or national id: logged like a search.
-        access_log.log_user_search(
-            session,
-            user,
-            query_kind="national_id" if national_hash else "name",
-            hits=1 if existing is not None else 0,
-            purpose="new_notice",
-            now=now,
-        )
-        session.commit()
-        if existing is not None:
-            form.confirm_duplicate.data = "1"
-            return _render(
-                form,
-                409,
-                duplicate=existing,
-                duplicate_visible=principal().can_see(existing),
-                duplicate_district=district_name(existing.district_code),
-                duplicate_certain=match.merge,
-            )
 
     result = accept_trigger(
         session, rt(), data, received_by=principal().home_district, actor=user.username
     )
     case = session.get(Case, result.case_id)
     assert case is not None
+    if data_bytes is None and pending is not None:
+        data_bytes, filename = pending.data, pending.filename
     if data_bytes is not None and filename:
         actions.add_document(
             session,
@@ -227,6 +319,8 @@ def intake() -> Any:
             trigger_id=result.trigger_id,
         )
         session.commit()
+    if pending is not None:
+        pending_uploads.discard(rt(), pending.token)
     if result.duplicate:
         flash(_("Denne meldingen er allerede registrert (samme avsender og saksnummer)."), "info")
     elif result.case_created:
