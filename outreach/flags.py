@@ -173,3 +173,7 @@ def decide_flag(
         step.status = "cancelled"
         step.finished_at = now
         step.detail = "flag decided"
+        timeline.record(
+            session, flag.case_id, "step_cancelled", now, channel=step.channel, step_id=step.id,
+            actor=user.username if user else None, rule=step.rule, reason="flag decided",
+        )  # fmt: skip

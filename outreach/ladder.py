@@ -7,7 +7,7 @@ inside the caller's transaction, so a step and its reason commit together.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -272,6 +272,9 @@ def cancel_pending(
             from outreach import printing
 
             printing.withdraw(session, step, now, reason)
+        if step.status != "running":
+            # A running job sees the cancel and settles its attempt itself.
+            _leave_unsettled(session, case, step, now)
         step.status = "cancelled"
         step.finished_at = now
         step.detail = reason
@@ -293,6 +296,43 @@ def cancel_pending(
 # Tasks and steps that are contact attempts still under way.
 _CONTACT_TASKS = ("phone_call", "home_visit")
 _CONTACT_CHANNELS = ("sms", "phone_task", "home_visit")
+
+
+def _leave_unsettled(session: Session, case: Case, step: Step, now: datetime) -> None:
+    """An attempt still ``sending`` on a cancelled step is nobody's to poll any more.
+
+    A step waiting to settle an attempt of unknown outcome (``execute._settle_later``)
+    or to be re-run after a crash mid-send is ``planned`` with its attempt still
+    ``sending``. Cancelled, no job runs again: the attempt becomes ``unknown``
+    with an ``attempt_unsettled`` event, as when the job itself finds the step
+    cancelled; a late receipt still settles it.
+    """
+    from outreach.jobs.execute import _mark_unknown
+    from outreach.models import Attempt
+
+    for attempt in session.scalars(
+        select(Attempt).where(Attempt.step_id == step.id, Attempt.status == "sending")
+    ):
+        _mark_unknown(session, case, step, attempt, now, "step cancelled while settling")
+
+
+def note_deferral(
+    session: Session, case: Case, step: Step, reason: str, due_at: datetime, now: datetime
+) -> None:
+    """A step moved later (SMS window, pacing) is a ``step_deferred`` event, once per reason.
+
+    Issue 2: nothing is updated in place without an event. A step polled again
+    and again for the same reason (pacing every 30 s) records it once; the
+    reasons already recorded are kept in ``step.params["deferred_for"]``.
+    """
+    seen = list((step.params or {}).get("deferred_for", []))
+    if reason in seen:
+        return
+    step.params = {**(step.params or {}), "deferred_for": [*seen, reason]}
+    timeline.record(
+        session, case.id, "step_deferred", now, channel=step.channel, step_id=step.id,
+        rule=step.rule, reason=reason, due_at=due_at.astimezone(UTC).isoformat(),
+    )  # fmt: skip
 
 
 def _contact_pending(session: Session, rt: Runtime, case: Case) -> bool:

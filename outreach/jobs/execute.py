@@ -258,6 +258,7 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
             step.status = "planned"
             step.due_at = allowed
             step.lease_until = None
+            ladder.note_deferral(session, case, step, "sms_window", allowed, now)
             session.commit()
             return Outcome(step_id, "deferred")
     return _deliver(session, rt, case, step, rule, now)
@@ -409,6 +410,8 @@ def _deliver(
             session.commit()
         if rule.channel == "sms" and not _paced(rt, channel, rule, step, case):
             deferred = _replan(session, step, now + PACING_DEFER)  # unless cancelled meanwhile
+            if deferred:
+                ladder.note_deferral(session, case, step, "pacing", step.due_at, now)
             session.commit()
             return Outcome(step.id, "deferred" if deferred else step.status)
         if not _may_send(session, rt, case, step, rule, now):
