@@ -146,6 +146,15 @@ def test_central_intake_sees_and_settles_a_cross_district_pair(
         session.commit()
     listed = client.get("/api/v1/match-reviews", headers={"Authorization": f"Bearer {token}"})
     assert [r["id"] for r in listed.json] == [second.review_id]
+    # Kari's token may not settle it through the API either (404, nothing written).
+    refused = client.post(
+        f"/api/v1/match-reviews/{second.review_id}",
+        json={"decision": "different_person"},
+        headers=auth,
+    )
+    assert refused.status_code == 404
+    with rt.session() as session:
+        assert session.get(MatchReview, second.review_id).status == "open"
 
     login(client)  # kari: not hers to see
     assert second.case_reference not in text_of(client.get("/staff/dobbeltsjekk"))
@@ -161,5 +170,26 @@ def test_central_intake_sees_and_settles_a_cross_district_pair(
     assert response.status_code == 302
     # The Grünerløkka case is not central intake's: back to the list, not the case.
     assert response.headers["Location"].endswith("/staff/dobbeltsjekk")
+    with rt.session() as session:
+        assert session.get(MatchReview, second.review_id).status == "distinct"
+
+
+def test_central_intake_settles_a_cross_district_pair_through_the_api(client: Any, rt: Any) -> None:
+    _first, second = _pair(rt, district="030102")
+    from outreach.demo import ensure_user
+    from outreach.web.auth import issue_token
+
+    with rt.session() as session:
+        central = ensure_user(
+            session, "sentral", "Sentralt Mottak", roles="central_intake", districts=""
+        )
+        token = issue_token(session, "central", central)
+        session.commit()
+    response = client.post(
+        f"/api/v1/match-reviews/{second.review_id}",
+        json={"decision": "different_person"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.json
     with rt.session() as session:
         assert session.get(MatchReview, second.review_id).status == "distinct"

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import cases as case_actions
+from outreach import timeline
 from outreach.flags import FlagDecisionError, decide_flag
 from outreach.intake.accept import IdempotencyConflict, accept_trigger
 from outreach.intake.schema import load_trigger
@@ -207,12 +208,7 @@ def get_timeline(case_id: int) -> Any:
     events = db_session().scalars(
         select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id)
     )
-    return jsonify(
-        [
-            {"at": _iso(e.at), "event": e.kind, "channel": e.channel, "actor": e.actor, **e.data}
-            for e in events
-        ]
-    )
+    return jsonify([timeline.as_json(e) for e in events])
 
 
 class ContactSchema(Schema):
@@ -524,11 +520,16 @@ def list_match_reviews() -> Any:
 @bp.post("/match-reviews/<int:review_id>")
 @require_token(staff=True)
 def decide_match_review(review_id: int) -> Any:
-    review = db_session().get(MatchReview, review_id)
+    session = db_session()
+    review = session.get(MatchReview, review_id)
+    case = session.get(Case, review.case_id) if review is not None else None
+    candidate = session.get(Case, review.candidate_case_id) if review is not None else None
+    # The same rule as the list: central intake settles cross-district pairs.
     if (
         review is None
-        or _case_for(review.case_id) is None
-        or _case_for(review.candidate_case_id) is None
+        or case is None
+        or candidate is None
+        or not case_actions.may_review_match(g.principal.user, case, candidate)
     ):
         return _error(404, "not_found", "No such review.")
     data, error = _load(MatchDecisionSchema())
