@@ -1,0 +1,28 @@
+"""The README's configuration table names every variable the code reads (STYLE.md habit 11)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+READERS = [
+    "outreach/config.py",
+    "outreach/devrun.py",
+    "outreach/devservices.py",
+    "tests/conftest.py",
+]
+NAME = re.compile(r"""["']((?:OUTREACH|TWILIO|SENDGRID|SMS|DATABASE|REDIS|TEST)_[A-Z0-9_]*)["']""")
+
+
+def test_every_environment_variable_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = {n for path in READERS for n in NAME.findall((ROOT / path).read_text("utf-8"))}
+    assert "OUTREACH_ENV" in names and "TWILIO_AUTH_TOKEN" in names  # the pattern still finds them
+    missing = sorted(n for n in names if f"`{n}`" not in readme)
+    assert missing == []
+
+
+def test_the_readme_gives_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
