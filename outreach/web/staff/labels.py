@@ -158,6 +158,70 @@ FOLLOWUP_KINDS = {
     "individual_plan": _l("Individuell plan"),
 }
 
+# How intake matched the person (``case_opened``'s ``match``; outreach.intake.matching).
+MATCH_METHODS = {
+    "national_id": _l("samme fødselsnummer"),
+    "name_birth_date_address": _l("samme navn, fødselsdato og adresse"),
+    "name_birth_date": _l("samme navn og fødselsdato, annen adresse"),
+    "name_address": _l("samme navn og adresse, ingen fødselsdato å sammenligne"),
+    "review": _l("usikker – må kontrolleres"),
+    "new": _l("ny person"),
+}
+
+# The flag thresholds of ``outreach.flags.THRESHOLD_TEXT``, through gettext so the
+# English UI says them in English; a test keeps the two texts equal.
+THRESHOLDS = {
+    "child_welfare_assessment": _l(
+        "Meld bare når det er grunn til å tro at et barn blir alvorlig skadelidende "
+        "(barnevernsloven § 13-2, sosialtjenesteloven § 45). At familien ikke svarer før en "
+        "utkastelse er ikke nok alene. Mindre alvorlig bekymring: be om foreldrenes samtykke. "
+        "En melding skal være minimal, og forelderen skal få vite om den."
+    ),
+    "special_followup": _l(
+        "Vurder særskilt oppfølging fordi leietaker har høy alder eller opplysninger tyder "
+        "på at vedkommende trenger hjelp (rundskrivet: «Barn, høy alder eller andre "
+        "særskilte forhold»)."
+    ),
+}
+
+
+def threshold(kind: str) -> str:
+    """The flag's threshold in the UI language; the core's text if the two ever differ."""
+    from outreach.flags import THRESHOLD_TEXT
+
+    source = THRESHOLD_TEXT.get(kind, "")
+    entry = THRESHOLDS.get(kind)
+    if entry is None or entry._args[0] != source:  # type: ignore[attr-defined]
+        return source
+    return str(entry)
+
+
+# The core's English messages about home visits (outreach.visits.VisitError).
+VISIT_ERRORS = {
+    "The time must have a time zone.": _l("Skriv dato og klokkeslett."),
+    "Visits are on working days only.": _l("Besøk legges bare på virkedager."),
+    "The visit must lie within working hours.": _l("Besøket må ligge innenfor arbeidstiden."),
+    "The new time must be in the future.": _l("Det nye tidspunktet må være frem i tid."),
+    "Only a scheduled visit can be moved.": _l("Bare et planlagt besøk kan flyttes."),
+    "Choose two people from the district's outreach team.": _l(
+        "Velg to ansatte fra bydelens oppsøkende team."
+    ),
+    "Already booked then.": _l("Opptatt på det tidspunktet."),
+    "Only a scheduled visit can be cancelled.": _l("Bare et planlagt besøk kan avlyses."),
+    "Write why the visit is cancelled.": _l("Skriv hvorfor besøket avlyses."),
+}
+
+
+def visit_error(message: str) -> str:
+    if message in VISIT_ERRORS:
+        return str(VISIT_ERRORS[message])
+    prefix = "Already booked then (travel time included): "
+    if message.startswith(prefix):
+        names = message[len(prefix) :].rstrip(".")
+        return str(_l("Opptatt på det tidspunktet (med reisetid): %(names)s.", names=names))
+    return message
+
+
 DELIVERY_STATUSES = {
     "sending": _l("sendes"),
     "queued": _l("i kø"),

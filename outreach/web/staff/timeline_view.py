@@ -181,7 +181,8 @@ def _entry(
         if data.get("repeat_case"):
             add((_("gjenganger: personen har hatt sak før"), None))
         if data.get("match") and data["match"] not in {"new"}:
-            add((_("koblet til person (%(how)s)", how=data["match"]), None))
+            how = label(labels.MATCH_METHODS, data["match"])
+            add((_("koblet til person (%(how)s)", how=how), None))
     elif kind == "caseworker_assigned":
         add((_("saksbehandler: %(who)s", who=data.get("caseworker", "")), None))
         if data.get("previous"):

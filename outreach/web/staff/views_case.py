@@ -22,6 +22,7 @@ from outreach import cases as case_actions
 from outreach.flags import FLAG_DECISIONS, THRESHOLD_TEXT, FlagDecisionError, decide_flag
 from outreach.models import Case, Flag, PrintItem, Task, Trigger, User
 from outreach.models_staff import CaseDocument, FollowUpItem
+from outreach.models_visits import HomeVisit
 from outreach.staff_queries import age_on
 from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES, record_outcome
 from outreach.web.api import db_session, rt
@@ -217,6 +218,13 @@ def render_case(
     )
     users = {u.id: u for u in session.scalars(select(User))}
     today = now.astimezone(OSLO).date()
+    # Each home-visit task's visit page (move, cancel, .ics), linked from the task.
+    visit_ids = {
+        task_id: visit_id
+        for task_id, visit_id in session.execute(
+            select(HomeVisit.task_id, HomeVisit.id).where(HomeVisit.case_id == case.id)
+        )
+    }
     return render_template(
         "staff/case.html",
         case=case,
@@ -230,9 +238,10 @@ def render_case(
         entries=timeline(session, case),
         open_flags=open_flags,
         flag_forms=flag_forms,
-        threshold=THRESHOLD_TEXT,
+        threshold={kind: labels.threshold(kind) for kind in THRESHOLD_TEXT},
         tasks=tasks,
         task_forms=task_forms,
+        visit_ids=visit_ids,
         followups=followups,
         users=users,
         labels=labels,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from outreach import access_log, followups, staff_queries
 from outreach.models import Case, Task, User
+from outreach.models_visits import HomeVisit
 from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
@@ -64,8 +65,16 @@ def my_work() -> Any:
     )
     case_ids |= {t.case_id for day in visits.values() for t in day}
     cases = staff_queries.cases_by_id(session, case_ids, user)
+    visit_tasks = [t.id for day in visits.values() for t in day]
+    visit_ids = {
+        task_id: visit_id
+        for task_id, visit_id in session.execute(
+            select(HomeVisit.task_id, HomeVisit.id).where(HomeVisit.task_id.in_(visit_tasks))
+        )
+    }
     return render_template(
         "staff/my_work.html",
+        visit_ids=visit_ids,
         tasks=tasks,
         task_forms={t.id: _task_form(t) for t in tasks},
         visits=visits,

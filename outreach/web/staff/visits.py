@@ -21,7 +21,7 @@ from outreach.models_visits import HomeVisit
 from outreach.tasks import language_name, needs_interpreter
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
-from outreach.web.staff import bp
+from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
 from outreach.web.staff.views_case import _log_page, visible_case
 
@@ -118,7 +118,7 @@ def move_visit(visit_id: int) -> Any:
         )
     except visits.VisitError as exc:
         db_session().rollback()
-        return _render_visit(visit, case, 400, **{exc.field: str(exc)})
+        return _render_visit(visit, case, 400, **{exc.field: labels.visit_error(str(exc))})
     db_session().commit()
     flash(_("Besøket er flyttet. Invitasjonen er sendt på nytt."), "success")
     return redirect(url_for("staff.visit_page", visit_id=visit.id))
@@ -134,7 +134,7 @@ def cancel_visit(visit_id: int) -> Any:
         )
     except visits.VisitError as exc:
         db_session().rollback()
-        return _render_visit(visit, case, 400, **{exc.field: str(exc)})
+        return _render_visit(visit, case, 400, **{exc.field: labels.visit_error(str(exc))})
     db_session().commit()
     flash(_("Besøket er avlyst. De ansatte har fått beskjed."), "success")
     return redirect(url_for("staff.visit_page", visit_id=visit.id))
@@ -167,6 +167,7 @@ def call_sheet(task_id: int) -> Any:
     return render_template(
         "staff/visits_call.html",
         task=task,
+        labels=labels,
         case=case,
         phone=person.phone,
         language=person.language,
