@@ -7,7 +7,7 @@ webhooks call these; they don't change rows themselves.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,6 +89,9 @@ def register_response(
     if case.status == "closed":
         raise CaseActionError("The case is closed.")
     now = rt.now()
+    if at is not None and at > now + timedelta(minutes=5):
+        # A contact that has not happened yet cannot stop the ladder now.
+        raise CaseActionError("The contact cannot lie in the future.", "at")
     at = at or now
     timeline.record(
         session,

@@ -29,7 +29,12 @@ def _runtime() -> Any:
 def _iso(value: str | None) -> datetime | None:
     if value is None:
         return None
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time, e.g. 2026-12-01T09:00+01:00"
+        ) from None
     if parsed.tzinfo is None:
         raise click.BadParameter("give a time zone offset, e.g. 2026-12-01T09:00+01:00")
     return parsed

@@ -34,9 +34,11 @@ class Unusable:
 
 def message_language(language: str) -> str:
     """The tenant's language when we have texts in it; else English beside Norwegian."""
+    from outreach.identity import nearest_language
     from outreach.letters.i18n import LANGUAGES
 
-    return language if language in LANGUAGES else "en"
+    # The person keeps the full BCP 47 tag (``ar-SY``); texts come from the nearest catalog.
+    return nearest_language(language, LANGUAGES) or "en"
 
 
 def contact_person(case: Case) -> tuple[str, str]:

@@ -10,6 +10,7 @@ NAV is itself confidential (NAV-loven § 7, sosialtjenesteloven § 44).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -173,6 +174,9 @@ def validate_org_number(value: str) -> str:
         raise ValueError("organisation number must contain only digits")
     if len(digits) != 9:
         raise ValueError("organisation number must have 9 digits")
+    if set(digits) == {"0"}:
+        # 000000000 passes mod 11 but is no one's number: a placeholder typed in.
+        raise ValueError("organisation number cannot be all zeros")
     remainder = _weighted(digits[:8], _ORG_WEIGHTS) % 11
     check = (11 - remainder) % 11
     if check == 10 or check != int(digits[8]):
@@ -255,12 +259,21 @@ def mask_phone(value: str) -> str:
 
 # -- languages -----------------------------------------------------------------
 
-# language[-Script][-REGION]: the subset of BCP 47 a preferred language needs.
+# A BCP 47 language tag (RFC 5646 "langtag"): language[-extlang][-Script][-REGION]
+# [-variant]*[-extension]*[-x-private]. Grandfathered and private-use-only tags
+# name no language a letter could be written in, and are refused.
 _TAG = re.compile(
-    r"^(?P<language>[A-Za-z]{2,3})"
-    r"(?:[-_](?P<script>[A-Za-z]{4}))?"
-    r"(?:[-_](?P<region>[A-Za-z]{2}|\d{3}))?$"
+    r"^(?P<language>[a-z]{2,3})"
+    r"(?P<extlang>(?:-[a-z]{3}){0,3})"
+    r"(?:-(?P<script>[a-z]{4}))?"
+    r"(?:-(?P<region>[a-z]{2}|\d{3}))?"
+    r"(?P<variants>(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*)"
+    r"(?P<extensions>(?:-[\da-wyz](?:-[a-z\d]{2,8})+)*)"
+    r"(?P<private>-x(?:-[a-z\d]{1,8})+)?$"
 )
+#: ``persons.language`` (String(20)) holds the tag; a longer one is refused, not
+#: cut. Language, script, region and a variant fit (``sl-Latn-IT-nedis``).
+MAX_LANGUAGE_TAG = 20
 # Browsers and older systems send ``no``; NAV writes Bokmål (DOMAIN.md, i18n).
 _ALIASES = {"no": "nb"}
 # Valid ISO 639-3 codes for languages NAV meets in Oslo that babel (CLDR) has
@@ -269,27 +282,56 @@ _KNOWN_WITHOUT_CLDR = frozenset({"prs"})  # Dari (Afghanistan)
 
 
 def normalize_language(tag: str) -> str:
-    """Canonical language for letters and interpreters: ``nb``, ``ar``, ``prs``, ``sr-Latn``.
+    """A BCP 47 tag in canonical case (``nb``, ``ar-SY``, ``sr-Latn``, ``pa-Arab-PK``).
 
-    Accepts ``language[-Script][-REGION]`` with ``-`` or ``_``, checks the
-    language with babel, maps ``no`` to ``nb`` and old codes to current ones
-    (``iw`` -> ``he``). The region is dropped: templates and interpreters are
-    chosen by language (and script, where a language is written in more than
-    one), not by country.
+    The whole tag is kept – region, variants and extensions are the tenant's
+    (an interpreter for Syrian Arabic is booked from ``ar-SY``) – with ``-``
+    or ``_``, in any case. The primary language is checked with babel, ``no``
+    becomes ``nb`` and old codes current ones (``iw`` -> ``he``). Which
+    catalog a letter is written from is ``nearest_language``'s decision.
     """
-    match = _TAG.match(tag.strip())
+    text = tag.strip().replace("_", "-")
+    if len(text) > MAX_LANGUAGE_TAG:
+        raise ValueError(f"language tag is too long (at most {MAX_LANGUAGE_TAG} characters)")
+    match = _TAG.match(text.lower())
     if match is None:
-        raise ValueError("language must be a language code like nb, ar or ti")
-    language = match["language"].lower()
-    language = _ALIASES.get(language, language)
-    script = match["script"].title() if match["script"] else None
+        raise ValueError("language must be a BCP 47 language tag like nb, ar-SY or sr-Latn")
+    language = _ALIASES.get(match["language"], match["language"])
     if language == "und":
         raise ValueError("language is undetermined")
-    if language in _KNOWN_WITHOUT_CLDR:
-        return f"{language}-{script}" if script else language
+    if language not in _KNOWN_WITHOUT_CLDR:
+        try:
+            language = Locale.parse(language).language
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError("language code is not known") from exc
+    parts = [language + match["extlang"]]
+    if match["script"]:
+        parts.append(match["script"].title())
+    if match["region"]:
+        parts.append(match["region"].upper())
+    rest = (match["variants"] or "") + (match["extensions"] or "") + (match["private"] or "")
+    return "-".join(parts) + rest
+
+
+def nearest_language(tag: str, supported: Collection[str]) -> str | None:
+    """The supported language closest to a tag, or None: ``ar-SY`` -> ``ar``.
+
+    Language and script first (``sr-Latn``), then the primary language. Dari is
+    ``prs`` in BCP 47 but also written ``fa-AF`` (Afghan Persian): both get the
+    Dari catalog (``prs``, kept in ``locales/fa_AF``).
+    """
     try:
-        locale = Locale.parse(f"{language}_{script}" if script else language)
-    except (UnknownLocaleError, ValueError) as exc:
-        raise ValueError("language code is not known") from exc
-    canonical = locale.language
-    return f"{canonical}-{script}" if script else canonical
+        canonical = normalize_language(tag)
+    except ValueError:
+        return None
+    match = _TAG.match(canonical.lower())
+    assert match is not None
+    language = match["language"]
+    region = (match["region"] or "").upper()
+    if language == "fa" and region == "AF":
+        language = "prs"
+    script = match["script"].title() if match["script"] else None
+    for candidate in ((f"{language}-{script}" if script else None), language):
+        if candidate and candidate in supported:
+            return candidate
+    return None

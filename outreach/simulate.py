@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from outreach import runtime as runtime_module
+from outreach import timeline
 from outreach.cases import register_response
 from outreach.config import Settings
 from outreach.db import Base, get_engine
@@ -202,15 +203,7 @@ def simulate(
             events = session.scalars(
                 select(Event).where(Event.case_id == case_id).order_by(Event.at, Event.id)
             ).all()
-            return [
-                {
-                    "at": e.at.astimezone(OSLO).isoformat(),
-                    "event": e.kind,
-                    "channel": e.channel,
-                    **{k: v for k, v in e.data.items() if k not in {"at", "event", "channel"}},
-                }
-                for e in events
-            ]
+            return [timeline.as_json(e, actor=False) for e in events]
 
 
 def format_table(events: list[dict[str, Any]]) -> str:

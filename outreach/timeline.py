@@ -7,8 +7,10 @@ in their own tables where access is controlled.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -37,3 +39,40 @@ def record(
     )
     session.add(event)
     return event
+
+
+OSLO = ZoneInfo("Europe/Oslo")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _oslo(value: Any) -> Any:
+    """An ISO time with an offset, in Oslo time; anything else as it is."""
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        return value
+    return parsed.astimezone(OSLO).isoformat()
+
+
+def as_json(event: Event, *, actor: bool = True) -> dict[str, Any]:
+    """One event for ``simulate --json`` and ``GET /api/v1/cases/{id}/timeline``.
+
+    Times inside the event's data (``scheduled_for``, ``due_at``) are stored in
+    UTC; here they are given in Oslo time like ``at`` (issue 2: ISO with
+    offset, Europe/Oslo), so a reader never compares two clocks.
+    """
+    body: dict[str, Any] = {
+        "at": event.at.astimezone(OSLO).isoformat(),
+        "event": event.kind,
+        "channel": event.channel,
+    }
+    if actor:
+        body["actor"] = event.actor
+    for key, value in (event.data or {}).items():
+        if key not in body:
+            body[key] = _oslo(value)
+    return body

@@ -109,3 +109,14 @@ def test_openapi_document_describes_the_contract(client: Any) -> None:
 def test_health_reports_both_services(client: Any) -> None:
     body = client.get("/healthz").json
     assert body == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_an_unreadable_time_is_a_usage_error_not_a_traceback() -> None:
+    from click.testing import CliRunner
+
+    from outreach.cli import cli
+
+    result = CliRunner().invoke(cli, ["tick", "--now", "next tuesday"])
+    assert result.exit_code == 2, result.output
+    assert "not an ISO 8601 time" in result.output
+    assert "Traceback" not in result.output

@@ -11,6 +11,7 @@ from outreach.identity import (
     is_norwegian_mobile,
     mask_national_id,
     mask_phone,
+    nearest_language,
     normalize_language,
     normalize_phone,
     parse_national_id,
@@ -231,6 +232,8 @@ def test_org_number_valid() -> None:
         ("974760674", "check digit"),
         ("97476067", "9 digits"),
         ("97476067A", "only digits"),
+        ("000000000", "all zeros"),  # passes mod 11
+        ("000 000 000", "all zeros"),
     ],
 )
 def test_org_number_invalid(value: str, message: str) -> None:
@@ -301,12 +304,14 @@ def test_mask_phone() -> None:
     [
         ("nb", "nb"),
         ("no", "nb"),
-        ("no-NO", "nb"),
-        ("nb_NO", "nb"),
+        ("no-NO", "nb-NO"),
+        ("nb_NO", "nb-NO"),
         ("NN", "nn"),
         ("ar", "ar"),
-        ("ar-EG", "ar"),
+        ("ar-EG", "ar-EG"),
+        ("ar-sy", "ar-SY"),
         ("prs", "prs"),
+        ("fa-AF", "fa-AF"),
         ("ckb", "ckb"),
         ("ti", "ti"),
         ("so", "so"),
@@ -316,14 +321,53 @@ def test_mask_phone() -> None:
         ("se", "se"),
         ("iw", "he"),
         ("sr-latn", "sr-Latn"),
-        (" en-GB ", "en"),
+        ("pa-arab-pk", "pa-Arab-PK"),
+        ("de-CH-1996", "de-CH-1996"),
+        ("es-419", "es-419"),
+        ("zh-yue-HK", "zh-yue-HK"),
+        ("en-US-u-ca-gregory", "en-US-u-ca-gregory"),
+        ("nb-NO-x-private", "nb-NO-x-private"),
+        (" en-GB ", "en-GB"),
     ],
 )
 def test_normalize_language(tag: str, expected: str) -> None:
     assert normalize_language(tag) == expected
 
 
-@pytest.mark.parametrize("tag", ["", "x", "zz", "und", "english", "nb-NO-x-private", "12"])
+@pytest.mark.parametrize(
+    "tag",
+    ["", "x", "zz", "und", "english", "x-private", "i-klingon", "12", "ar-", "ar--SY",
+     "sl-Latn-IT-rozaj-biske-1994"],
+)  # fmt: skip
 def test_normalize_language_refuses(tag: str) -> None:
     with pytest.raises(ValueError):
         normalize_language(tag)
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("ar-SY", "ar"),
+        ("so-SO", "so"),
+        ("prs", "prs"),
+        ("fa-AF", "prs"),
+        ("fa-IR", "fa"),
+        ("no-NO", "nb"),
+        ("pa-Arab-PK", None),
+        ("sr-Latn", None),
+        ("de-CH-1996", None),
+    ],
+)
+def test_nearest_letter_language(tag: str, expected: str | None) -> None:
+    from outreach.letters.i18n import LANGUAGES
+
+    assert nearest_language(tag, LANGUAGES) == expected
+    assert nearest_language("sr-Latn-RS", {"sr-Latn", "sr"}) == "sr-Latn"
+
+
+def test_message_language_maps_a_full_tag_to_a_catalog() -> None:
+    from outreach.compose import message_language
+
+    assert message_language("ar-SY") == "ar"
+    assert message_language("fa-AF") == "prs"
+    assert message_language("pa-Arab-PK") == "en"  # no Punjabi catalog: English beside Norwegian

@@ -87,6 +87,9 @@ BAD_FIELDS = [
     ({"kind": "eviction"}, ["kind"]),
     ({"received_at": "2026-12-01T10:00:00"}, ["received_at"]),
     ({"received_at": "2099-01-01T10:00:00+01:00"}, ["received_at"]),
+    ({"received_at": "2026-12-01T10:06:00+01:00"}, ["received_at"]),  # > 5 min ahead
+    ({"received_at": "2025-11-28T10:00:00+01:00"}, ["received_at"]),  # > a year ago
+    ({"source": {"org_number": "000000000"}}, ["source", "org_number"]),
     ({"source": {"type": "neighbour"}}, ["source", "type"]),
     ({"source": {"org_number": "123456789"}}, ["source", "org_number"]),
     ({"tenant": {"name": ""}}, ["tenant", "name"]),
@@ -97,6 +100,8 @@ BAD_FIELDS = [
     ({"tenant": {"phone": "12"}}, ["tenant", "phone"]),
     ({"tenant": {"email": "not-an-email"}}, ["tenant", "email"]),
     ({"tenant": {"language": "xx-!!"}}, ["tenant", "language"]),
+    ({"tenant": {"language": "ar-SY-aaaaaaaa-bbbbbbbb"}}, ["tenant", "language"]),  # too long
+    ({"tenant": {"language": "x-private"}}, ["tenant", "language"]),
     ({"household": {"children": [-1]}}, ["household", "children"]),
     ({"household": {"adults": "two"}}, ["household", "adults"]),
     ({"eviction_date": "tomorrow"}, ["eviction_date"]),
@@ -239,3 +244,70 @@ def test_same_idempotency_key_with_another_body_is_409(
     # Key order does not make another body.
     reordered = dict(reversed(list(trigger(source={"reference": None}).items())))
     assert post(client, staff_token, reordered, **key).status_code == 200
+
+
+def test_received_at_messages_say_what_is_wrong(client: Any, staff_token: str) -> None:
+    old = post(client, staff_token, trigger(received_at="2024-06-01T10:00:00+02:00"))
+    assert "more than a year in the past" in old.json["errors"]["received_at"][0]
+    ahead = post(client, staff_token, trigger(received_at="2026-12-01T11:00:00+01:00"))
+    assert "future" in ahead.json["errors"]["received_at"][0]
+    skew = post(client, staff_token, trigger(received_at="2026-12-01T10:04:00+01:00"))
+    assert skew.status_code == 201, skew.json  # a sender's clock a little ahead is fine
+
+
+@pytest.mark.parametrize(
+    ("tag", "stored"),
+    [("ar-SY", "ar-SY"), ("sr-latn", "sr-Latn"), ("pa-Arab-PK", "pa-Arab-PK"), ("fa_AF", "fa-AF")],
+)
+def test_full_language_tags_are_kept(
+    client: Any, staff_token: str, rt: Any, tag: str, stored: str
+) -> None:
+    response = post(client, staff_token, trigger(tenant={"language": tag}))
+    assert response.status_code == 201, response.json
+    with rt.session() as s:
+        case = s.get(Case, response.json["case_id"])
+        assert case is not None and case.person.language == stored
+
+
+def test_the_letter_is_written_in_the_nearest_catalog(rt: Any) -> None:
+    from outreach.jobs.tick import tick
+    from outreach.models import Attempt
+    from tests.test_jobs import open_case, work
+
+    case_id = open_case(rt, tenant={"language": "fa-AF"})
+    tick(rt)
+    work(rt)
+    with rt.session() as s:
+        languages = {
+            a.language for a in s.scalars(select(Attempt).where(Attempt.case_id == case_id))
+        }
+    assert "prs" in languages and "fa-AF" not in languages
+
+
+def test_a_contact_in_the_future_is_refused(client: Any, staff_token: str, rt: Any) -> None:
+    case_id = post(client, staff_token, trigger()).json["case_id"]
+    response = client.post(
+        f"/api/v1/cases/{case_id}/contacts",
+        json={"channel": "phone", "at": "2026-12-02T10:00:00+01:00"},
+        headers={"Authorization": f"Bearer {staff_token}"},
+    )
+    assert response.status_code == 422, response.json
+    assert "at" in response.json["errors"]
+    with rt.session() as s:
+        assert s.get(Case, case_id).ladder_state == "running"
+        kinds = set(s.scalars(select(Event.kind).where(Event.case_id == case_id)))
+    assert "response_registered" not in kinds
+
+
+def test_timeline_times_inside_event_data_are_oslo_time(
+    client: Any, staff_token: str, rt: Any
+) -> None:
+    case_id = post(client, staff_token, trigger()).json["case_id"]
+    events = client.get(
+        f"/api/v1/cases/{case_id}/timeline", headers={"Authorization": f"Bearer {staff_token}"}
+    ).json
+    planned = [e for e in events if e["event"] == "step_planned" and "due_at" in e]
+    assert planned
+    for event in planned:
+        assert event["due_at"].endswith("+01:00"), event
+        assert event["at"].endswith("+01:00")

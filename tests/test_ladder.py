@@ -416,3 +416,15 @@ def test_a_broken_policy_fails_at_start_naming_the_rule(
     policy_file.write_text(text.replace(broken, message, 1), encoding="utf-8")
     with pytest.raises(PolicyError, match="rule "):
         load_policy(policy_file)
+
+
+def test_simulate_gives_times_inside_event_data_in_oslo_time(sim_settings: Settings) -> None:
+    events = run(sim_settings, trigger(), days=14)
+    times = [
+        (e["event"], key, value)
+        for e in events
+        for key, value in e.items()
+        if isinstance(value, str) and value[:4] == "2026" and "T" in value
+    ]
+    assert any(key == "scheduled_for" for _, key, _ in times)  # the home visit
+    assert all(value.endswith("+01:00") for _, _, value in times), times

@@ -27,6 +27,8 @@ from outreach.models import CLIENT_STATUSES, SOURCE_TYPES, TRIGGER_KINDS
 
 # A sender's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)
+# A notice NAV received longer ago than this is a typo, not a trigger to act on.
+MAX_AGE = timedelta(days=366)
 
 
 def _is_valid_district(code: str) -> None:
@@ -196,10 +198,27 @@ class TriggerSchema(StrictSchema):
             raise ValidationError("Not a plausible date.")
 
     @validates_schema
-    def _received_not_in_future(self, data: dict[str, Any], **_: Any) -> None:
+    def _received_at_plausible(self, data: dict[str, Any], **_: Any) -> None:
+        """When NAV received the notice: not ahead of our clock, not long ago.
+
+        The clock counts from it (3 working days for the letter), so a typo
+        in the year would plan a ladder that is over before it starts.
+        """
         received = data.get("received_at")
-        if received is not None and received > self.context_now() + CLOCK_SKEW:
-            raise ValidationError("Lies in the future.", "received_at")
+        if received is None:
+            return
+        now = self.context_now()
+        if received > now + CLOCK_SKEW:
+            raise ValidationError(
+                "Lies in the future (more than 5 minutes ahead of the service's clock).",
+                "received_at",
+            )
+        oldest = self.oldest_received()
+        if oldest is not None and received < oldest:
+            raise ValidationError(
+                "Lies more than a year in the past; give the time NAV received the notice.",
+                "received_at",
+            )
 
     def __init__(self, *args: Any, now: datetime | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,12 +227,18 @@ class TriggerSchema(StrictSchema):
     def context_now(self) -> datetime:
         return self._now or datetime.now(UTC)
 
+    def oldest_received(self) -> datetime | None:
+        return self.context_now() - MAX_AGE
+
 
 class TriggerForSimulationSchema(TriggerSchema):
     """``simulate`` replays triggers from any date, past or future."""
 
     def context_now(self) -> datetime:
         return datetime.max.replace(tzinfo=UTC) - CLOCK_SKEW
+
+    def oldest_received(self) -> datetime | None:
+        return None
 
 
 def load_trigger(

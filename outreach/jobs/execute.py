@@ -427,7 +427,11 @@ def _deliver(
             try_no=try_no,
             channel=rule.channel,
             recipient=recipient,
-            language=case.person.language if rule.audience == "tenant" else "nb",
+            language=(
+                compose.message_language(case.person.language)
+                if rule.audience == "tenant"
+                else "nb"
+            ),
             status="sending",
             created_at=now,
             updated_at=now,
