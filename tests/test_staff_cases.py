@@ -149,6 +149,7 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.print_render": "/staff/utskrift/1/lag-pdf",
         "staff.print_post": "/staff/utskrift/1/postlagt",
         "staff.letter_resend": f"{case}/brev/send",
+        "staff.landlord_copy_request": f"{case}/kopi-utleier",
         "staff.logout": "/staff/logg-ut",
         "staff.set_language": "/staff/sprak",
         "staff.intake": "/staff/ny",

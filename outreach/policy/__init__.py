@@ -23,8 +23,16 @@ DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 CHANNELS = ("letter", "sms", "email", "phone_task", "home_visit", "task", "check")
 # "visit_scheduled": rules that outreach.visits plans when it books a visit;
 # "appointment_booked": rules that outreach.booking plans when the tenant books
-# an appointment. The planner never plans either on its own.
-ANCHORS = ("trigger", "letter_sent", "contact_started", "visit_scheduled", "appointment_booked")
+# an appointment; "staff_request": rules staff ask for (outreach.landlord_copy).
+# The planner never plans any of these on its own.
+ANCHORS = (
+    "trigger",
+    "letter_sent",
+    "contact_started",
+    "visit_scheduled",
+    "appointment_booked",
+    "staff_request",
+)
 SCOPES = ("trigger", "round", "case")
 CONDITIONS = (
     "client_case",

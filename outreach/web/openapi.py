@@ -101,6 +101,18 @@ def document() -> dict[str, Any]:
         operations={"post": caseworker_op},
         parameters=case_id,
     )
+    spec.path(
+        path="/api/v1/cases/{case_id}/landlord-copy",
+        operations={
+            "post": _op(
+                "Send a copy of the tenant letter to the landlord (the caseworker's choice): "
+                "planned now, printed with the district's next batch; 422 says why not",
+                None,
+                "201",
+            )
+        },
+        parameters=case_id,
+    )
     flag_id = [{"in": "path", "name": "flag_id", "required": True, "schema": {"type": "integer"}}]
     spec.path(
         path="/api/v1/flags/{flag_id}/decision",

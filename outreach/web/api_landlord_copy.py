@@ -1,0 +1,44 @@
+"""``POST /api/v1/cases/{id}/landlord-copy``: a copy of the tenant letter to the landlord.
+
+The API twin of the case page's "Send kopi til utleier" (``outreach.landlord_copy``): a
+staff token, the case visible to the token's user (another district's case is a 404),
+no body. The copy is planned now and goes out with the district's next print batch;
+a refusal is a 422 saying why. Registered on the API blueprint from here, like
+``api_caseworker``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify
+from sqlalchemy.orm import Session
+
+from outreach import landlord_copy
+from outreach.web.api import _act, _case_for, _error, bp, rt
+from outreach.web.auth import Principal, require_token
+
+
+@bp.post("/cases/<int:case_id>/landlord-copy")
+@require_token(staff=True)
+def post_landlord_copy(case_id: int) -> Any:
+    case = _case_for(case_id)
+    if case is None:
+        return _error(404, "not_found", "No such case.")
+    principal: Principal = g.principal
+
+    def action(session: Session) -> Any:
+        runtime = rt()
+        step = landlord_copy.request_landlord_copy(
+            session, runtime, case, principal.label, runtime.now()
+        )
+        body = {
+            "case_id": case.id,
+            "step_id": step.id,
+            "rule": step.rule,
+            "status": step.status,
+            "due_at": step.due_at.isoformat(),
+        }
+        return jsonify(body), 201
+
+    return _act(action)
