@@ -50,19 +50,20 @@ def test_caseworker_flow(app: Any, rt: Any) -> None:
         # The intake form, with a mistake on the way.
         page.get_by_role("link", name="Ny melding").click()
         page.get_by_label("Type melding").select_option("eviction_petition")
+        page.get_by_label("Avsender (må fylles ut)").select_option("bailiff")  # no preselection
         page.get_by_label("Avsenderens navn").fill("Oslo namsfogdkontor")
         page.get_by_label("Avsenderens saksnummer").fill("NF-BROWSER-1")
-        page.get_by_label("Navn", exact=True).fill("Sara Lunde")
+        page.get_by_label("Navn (må fylles ut)", exact=True).fill("Sara Lunde")
         page.get_by_label("Fødselsdato").fill("1984-03-09")
-        page.get_by_label("Gateadresse").fill("Tøyengata 30")
-        page.get_by_label("Postnummer").fill("019")
+        page.get_by_label("Gateadresse (må fylles ut)").fill("Tøyengata 30")
+        page.get_by_label("Postnummer (må fylles ut)").fill("019")
         page.get_by_label("Barnas alder").fill("7")
         page.get_by_role("button", name="Registrer meldingen").click()
         summary = page.get_by_role("alert")
         assert "Postnummeret må ha fire sifre." in summary.inner_text()
-        postal = page.get_by_label("Postnummer")
+        postal = page.get_by_label("Postnummer (må fylles ut)")
         assert postal.get_attribute("aria-invalid") == "true"
-        assert page.get_by_label("Gateadresse").input_value() == "Tøyengata 30"  # kept
+        assert page.get_by_label("Gateadresse (må fylles ut)").input_value() == "Tøyengata 30"
         postal.fill("0190")
         page.get_by_role("button", name="Registrer meldingen").click()
         page.wait_for_url(re.compile(r".*/staff/saker/\d+.*"))
