@@ -500,3 +500,26 @@ def test_one_letter_without_a_contact_person_is_blocked_and_the_rest_print(rt: A
         letter = session.scalar(select(Step).where(Step.case_id == blocked, Step.rule == "letter"))
         assert (letter.status, letter.detail) == ("failed", "missing_contact_person")
     assert "Per Olsen" not in _pdf_text(batch.pdf_path)
+
+
+def test_a_blocked_letter_says_why_on_the_timeline_and_the_print_page(
+    client: Any, rt: Any, kari: int
+) -> None:
+    from outreach.models import Trigger
+
+    case_id = _batched_case(rt)
+    with rt.session() as session:
+        # The bailiff's address turns out wrong after batching: the copy cannot be posted.
+        trigger = session.scalar(select(Trigger).where(Trigger.case_id == case_id))
+        trigger.source_street = None
+        session.commit()
+    _render_directly(rt, _batch_id(rt))
+    assert _items(rt, case_id)["copy_bailiff"].status == "blocked"
+    [event] = _events(rt, case_id, "letter_blocked")
+    assert event.data["reason"] == "no_postal_address"
+    page = text_of(client.get(f"/staff/saker/{case_id}"))
+    assert "Brevet stoppet" in page
+    assert "årsak: mottakeren mangler postadresse" in page
+    assert "kontaktperson mangler" not in page
+    batch_page = text_of(client.get(PAGE))
+    assert "Stoppet" in batch_page and ">blocked<" not in batch_page

@@ -322,8 +322,9 @@ EVENTS = {
     "letter_batched": _l("Brev lagt i utskriftsbunken"),
     "letter_rendered": _l("Brev laget som PDF"),
     "letter_withdrawn": _l("Brev tatt ut av utskriftsbunken"),
-    "letter_blocked": _l("Brevet stoppet: kontaktperson mangler"),
+    "letter_blocked": _l("Brevet stoppet"),
     "letter_resend_requested": _l("Nytt brev bestilt"),
+    "landlord_copy_requested": _l("Kopi til utleier bestilt"),
     "case_merged": _l("Saker slått sammen"),
     "match_review_decided": _l("Mulig samme person: kontrollert"),
     "booking_appointment": _l("Leietaker bestilte time på bestillingssiden"),
@@ -419,6 +420,13 @@ AUDIENCES = {
     "copy_bailiff": _l("kopi til namsfogden"),
     "copy_plaintiff": _l("kopi til saksøker"),
     "copy_landlord": _l("kopi til utleier"),
+}
+
+# Why the render kept a letter out of the batch (printing.letter_problem): shown under
+# "Brevet stoppet" on the timeline.
+LETTER_BLOCK_REASONS = {
+    "missing_contact_person": _l("kontaktperson med telefonnummer mangler"),
+    "no_postal_address": _l("mottakeren mangler postadresse"),
 }
 
 STAFFING = {

@@ -56,6 +56,8 @@ ITEM_STATUSES = {
     "queued": _l("I bunken"),
     "rendered": _l("I PDF-en"),
     "withdrawn": _l("Trukket tilbake"),
+    # Kept out at render: no contact person or no postal address (letter_blocked).
+    "blocked": _l("Stoppet"),
     "posted": _l("Postlagt"),
 }
 

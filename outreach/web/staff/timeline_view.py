@@ -308,6 +308,8 @@ def _entry(
                 value = _when_iso(value)
             elif key == "audience":
                 value = label(labels.AUDIENCES, value)
+            elif key == "reason" and kind == "letter_blocked":
+                value = label(labels.LETTER_BLOCK_REASONS, value)
             elif key == "staffing":
                 value = label(labels.STAFFING, value)
             add((f"{label(labels.DETAIL_KEYS, key)}: {value}", None))
