@@ -137,6 +137,9 @@ def test_visit_and_call_pages_are_linked(client: Any, rt: Any, clock: Any) -> No
         visit_id = visit.id
     menu = text_of(client.get("/staff/"))
     assert 'href="/staff/besok"' in menu
+    visit_list = text_of(client.get("/staff/besok"))
+    assert f'href="/staff/besok/{visit_id}"' in visit_list
+    assert f'href="/staff/saker/{case_id}?via=visit"' in visit_list
     case_page = text_of(client.get(f"/staff/saker/{case_id}"))
     assert f'href="/staff/oppgaver/{task_id}/samtale"' in case_page
     assert f'href="/staff/besok/{visit_id}"' in case_page
