@@ -6,7 +6,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test test-fast lint format bench soak clean docs-screens catalogs catalogs-update catalogs-staff
+.PHONY: help setup run test test-fast lint format bench soak clean docs-screens letters-renderings catalogs catalogs-update catalogs-staff
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ soak: setup ## Long soak: many cases through real workers (not part of make test
 
 docs-screens: setup ## Regenerate the staff and booking screenshots in docs/screens/ (real Chromium)
 	$(PY) -m outreach.web.staff.screens
+
+letters-renderings: setup catalogs ## Regenerate the letters' reference renderings docs/letters/*.png (look at them)
+	$(PY) -m outreach.letters.renderings
 
 clean: ## Remove var/ (database, outbox, embedded Redis)
 	-$(PY) -c "from pathlib import Path; from outreach.devservices import stop_redis; stop_redis(Path('var'))" 2>/dev/null
