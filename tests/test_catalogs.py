@@ -55,7 +55,7 @@ def test_catalogs_compile_and_load():
 
 
 def test_templates_and_catalog_template_agree():
-    """The .pot is re-extracted whenever a template string changes (make i18n-extract)."""
+    """The .pot is re-extracted whenever a template string changes (make catalogs-update)."""
     from babel.messages.extract import extract_from_dir
 
     method_map = [("**.html", "jinja2"), ("**.txt", "jinja2")]
