@@ -119,8 +119,9 @@ def _language(case: Case | None) -> str:
     chosen = session.get(LANG_KEY)
     if chosen in i18n.LANGUAGES:
         return str(chosen)
-    if case is not None and case.person.language in i18n.LANGUAGES:
-        return str(case.person.language)
+    own = _own_language(case)
+    if own is not None:
+        return own
     aliases = {"no": "nb", "nb": "nb", "nn": "nn", "fa-AF": "prs", "prs": "prs"}
     best = request.accept_languages.best_match([*i18n.LANGUAGES, "no", "fa-AF"], default="nb")
     return aliases.get(best, best if best in i18n.LANGUAGES else "nb")
@@ -152,14 +153,22 @@ def _phone(number: str) -> str:
     return number
 
 
+def _own_language(case: Case | None) -> str | None:
+    """The tenant's catalog: the person keeps a full BCP 47 tag (``ar-SY``)."""
+    from outreach.identity import nearest_language
+
+    if case is None:
+        return None
+    return nearest_language(case.person.language, _i18n().LANGUAGES)
+
+
 def _page(template: str, case: Case | None, status: int = 200, **context: Any) -> Any:
     i18n = _i18n()
     language = _language(case)
     others = [lang for lang in SWITCH_LANGUAGES if lang != language]
-    if case is not None and case.person.language in i18n.LANGUAGES:
-        own = case.person.language
-        if own != language and own not in others:
-            others.insert(0, own)
+    own = _own_language(case)
+    if own is not None and own != language and own not in others:
+        others.insert(0, own)
     district = case.district if case is not None else None
     html = render_template(
         f"booking/{template}",

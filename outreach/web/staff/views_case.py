@@ -608,9 +608,10 @@ def document(case_id: int, document_id: int) -> Any:
 @login_required
 def letter_preview(case_id: int) -> Any:
     case = visible_case(case_id)
+    from outreach.compose import message_language  # the person's tag -> a catalog
     from outreach.web.staff.letter_preview import render_case_letter
 
-    language = request.args.get("sprak") or case.person.language
+    language = request.args.get("sprak") or message_language(case.person.language)
     pdf = render_case_letter(db_session(), rt(), case, language)
     if isinstance(pdf, str):
         flash(pdf, "error")
