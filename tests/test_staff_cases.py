@@ -168,6 +168,9 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.take_case": f"{case}/ta",
         "staff.assign_caseworker": f"{case}/saksbehandler",
         "staff.add_case_document": f"{case}/dokument",
+        "staff.decide_match_review": "/staff/dobbeltsjekk/1",
+        "staff.attach_inbound": "/staff/sms-svar/1/knytt",
+        "staff.dismiss_inbound": "/staff/sms-svar/1/avvis",
     }
     posting = {
         r.endpoint
