@@ -7,7 +7,7 @@ inside the caller's transaction, so a step and its reason commit together.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -165,6 +165,36 @@ def _cancel_no_longer_wanted(
             rule=step.rule,
             reason=reason,
         )
+    _cancel_booked_visits(session, rt, case, facts, today)
+
+
+def _cancel_booked_visits(
+    session: Session, rt: Runtime, case: Case, facts: CaseFacts, today: date
+) -> None:
+    """A visit already booked whose rule's condition stopped holding is cancelled.
+
+    The step that booked it is done, so the loop above does not see it; the
+    visit's own cancel (``visits.cancel_visit``) frees the pair, sends them
+    the calendar CANCEL, withdraws the tenant's notice and closes the task.
+    """
+    from outreach import visits
+    from outreach.models_visits import HomeVisit
+
+    booked = session.scalars(
+        select(HomeVisit)
+        .where(HomeVisit.case_id == case.id, HomeVisit.status == "scheduled")
+        .order_by(HomeVisit.id)
+    ).all()
+    for visit in booked:
+        step = session.get(Step, visit.step_id) if visit.step_id is not None else None
+        rule = rt.policy.by_name.get(step.rule) if step is not None else None
+        if rule is None or not rule.when:
+            continue
+        failing = [c for c in rule.when if not condition_holds(c, facts, rt.policy, today)]
+        if failing:
+            visits.cancel_visit(
+                session, rt, visit, reason=f"no longer applies: {', '.join(failing)}"
+            )
 
 
 def add_step(
