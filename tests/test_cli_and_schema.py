@@ -104,6 +104,9 @@ def test_openapi_document_describes_the_contract(client: Any) -> None:
     assert {"/api/v1/triggers", "/api/v1/cases/{case_id}/contacts"} <= set(spec["paths"])
     trigger = spec["components"]["schemas"]["Trigger"]
     assert {"kind", "source", "tenant"} <= set(trigger["required"])
+    responses = spec["paths"]["/api/v1/triggers"]["post"]["responses"]
+    assert {"200", "201", "401", "409", "422"} <= set(responses)
+    assert "idempotency_conflict" in responses["409"]["description"]
 
 
 def test_health_reports_both_services(client: Any) -> None:

@@ -59,6 +59,10 @@ def document() -> dict[str, Any]:
         {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}
     ]
     trigger_op["responses"]["200"] = {"description": "Duplicate: the first result"}
+    trigger_op["responses"]["409"] = {
+        "description": "idempotency_conflict: the Idempotency-Key was used with another "
+        "request body; nothing is written"
+    }
     spec.path(path="/api/v1/triggers", operations={"post": trigger_op})
     case_id = [{"in": "path", "name": "case_id", "required": True, "schema": {"type": "integer"}}]
     spec.path(
