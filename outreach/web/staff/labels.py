@@ -265,6 +265,8 @@ QUERY_KINDS = {
 EVENTS = {
     "case_opened": _l("Sak opprettet"),
     "trigger_received": _l("Melding mottatt"),
+    "person_updated": _l("Opplysninger om leietaker endret av ny melding"),
+    "household_updated": _l("Husstand, klientforhold eller utkastelsesdato endret av ny melding"),
     "routed": _l("Sendt til bydel"),
     "forwarded": _l("Videresendt til annen bydel"),
     "forward": _l("Videresendt til annen bydel"),
@@ -276,6 +278,7 @@ EVENTS = {
     "step_cancelled": _l("Avlyst"),
     "step_failed": _l("Mislyktes"),
     "step_retry": _l("Prøves igjen"),
+    "step_deferred": _l("Utsatt til senere (utenfor SMS-tiden eller i sendekø)"),
     "step_skipped": _l("Hoppet over"),
     "attempt_settled": _l("Avbrutt forsøk avklart"),
     "attempt_unsettled": _l("Uvisst om meldingen kom fram – sjekk før ny kontakt"),
