@@ -17,7 +17,8 @@ STYLE.md habits 8 and 9). Each receipt is one action in one transaction:
   ``sms_undelivered``, ``email_bounced`` …); a failure pulls the failed rule's
   ``on_fail_advance`` rungs forward at once (``ladder.advance``), a bounce marks
   the address invalid, Twilio's error 21610 marks the number opted out and
-  30005/30006 mark it unusable for SMS (30003 may be a phone switched off) (``outreach.sms_numbers``).
+  30005/30006 mark it unusable for SMS (``outreach.sms_numbers``; not 30003,
+  which may be a phone switched off).
 
 An attempt still ``sending`` belongs to the job that is sending it (the
 receipt can beat the job's own commit, or the job may have died): the receipt
