@@ -213,3 +213,23 @@ def test_api_plans_the_copy_with_the_district_check(client: Any, rt: Any, staff_
     assert no_landlord.json["errors"]["_schema"] == [landlord_copy.NO_LANDLORD]
     spec = client.get("/api/v1/openapi.json").json
     assert "201" in spec["paths"]["/api/v1/cases/{case_id}/landlord-copy"]["post"]["responses"]
+
+
+def test_the_copy_says_whose_notice_it_was() -> None:
+    import html
+
+    from outreach.letters import render_letter_html
+    from outreach.letters.samples import sample_letter
+
+    # A rent warning the landlord sent: "your notice".
+    own = html.unescape(
+        render_letter_html(sample_letter("unpaid_rent_warning", "nb", "copy_landlord"))
+    )
+    assert "Kopi til utleier: oppfølging av deres varsel" in own
+    assert "har mottatt deres varsel av" in own
+    # A petition from the bailiff naming the landlord: the bailiff's notice, not "yours".
+    petition = html.unescape(
+        render_letter_html(sample_letter("eviction_petition", "nb", "copy_landlord"))
+    )
+    assert "deres varsel" not in petition
+    assert "har mottatt et varsel av 18. november 2026 fra Oslo namsfogdkontor" in petition

@@ -48,6 +48,7 @@ from outreach.letters.model import (
     PrintBatchPdf,
 )
 from outreach.letters.privacy import privacy_contact
+from outreach.parties import LANDLORD_SOURCES
 
 TEMPLATES_DIR = i18n.ROOT / "templates"
 CSS_PATH = TEMPLATES_DIR / "letters" / "letter.css"
@@ -258,6 +259,9 @@ def _copy_part(data: LetterData) -> Markup:
             contact_name=data.contact.name,
             contact_phone=ltr(data.contact.phone),
             office_name=data.office.name,
+            # The copy to the landlord: did the landlord send the notice themselves?
+            from_recipient=data.source_type in LANDLORD_SOURCES,
+            source=data.source_name,
         )
     )
 
