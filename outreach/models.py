@@ -123,7 +123,8 @@ class Person(Base):
     national_id_hmac: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), index=True)
-    birth_date: Mapped[date | None] = mapped_column(Date)
+    # Indexed: the blocking key for close-name matching (outreach.intake.matching).
+    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
     street: Mapped[str] = mapped_column(String(200), default="")
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     city: Mapped[str] = mapped_column(String(80), default="")

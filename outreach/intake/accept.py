@@ -263,6 +263,7 @@ def _accept(
         birth_date=tenant.get("birth_date"),
         street=tenant["address"]["street"],
         postal_code=tenant["address"]["postal_code"],
+        phone=tenant.get("phone"),  # supporting evidence for a close name
     )
     candidate_case: Case | None = None
     if match.person_id is not None:

@@ -4,7 +4,30 @@ Bailiff petitions carry name, address and birth date – often not the
 national id (DOMAIN.md) – so matching must work without it. Merging two
 different people would send one person's letters about another's debt, so a
 doubtful match is never merged: intake opens a case of its own and puts the
-pair in front of staff (``MatchReview``).
+pair in front of staff (``MatchReview``). Missing a match is costly too: the
+same household gets two letters and two caseworkers (issue 2).
+
+The rules, strongest first (``score``):
+
+- the same national id: the same person, whatever the name says;
+- the same normalised name (``name_key``: case, accents and name order
+  ignored), birth date and address: sure, the trigger joins the open case;
+- a different birth date (both known) is never the same person – twins and
+  parents share an address and a family name, and a typo in a birth date is
+  for staff to spot, not for us to guess;
+- otherwise doubtful, for staff: the same name and birth date at another
+  address (moved); the same name and address with no birth date to compare;
+  or, with the birth date equal, a *close* name (``compare_names``: a middle
+  name or half a double surname missing, initials, ø/o and å/aa, spelling
+  variants of transliterated names, one-letter typos) backed by the same
+  address or the same phone. A close name alone, without address or phone,
+  is not reported: many people born abroad are registered on 1 January, so
+  a close name and a shared birth date say little.
+
+Candidates are fetched by indexed columns only (``name_key``; ``birth_date``
+with address or phone) and scored in Python. Names and birth dates are
+stored in clear (the national id is the encrypted field), so no keyed hash is
+needed as a blocking key.
 """
 
 from __future__ import annotations
@@ -14,7 +37,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from outreach.districts import normalize_street
@@ -26,6 +49,8 @@ _NUMBERED = re.compile(r"^(?P<street>.*?)[\s,]+(?P<number>\d+\s*[A-Za-z]?)\s*$")
 # MERGE it becomes a case of its own with a review item for staff.
 MERGE_THRESHOLD = 0.9
 REVIEW_THRESHOLD = 0.5
+# Ceiling for anything short of "sure": a close name never reaches a merge.
+_DOUBT_CEILING = 0.85
 
 
 def name_key(name: str) -> str:
@@ -70,6 +95,273 @@ class Match:
         return self.person_id is not None and REVIEW_THRESHOLD <= self.confidence < MERGE_THRESHOLD
 
 
+NO_MATCH = Match(None, 0.0, "new")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What matching compares: one side from the trigger, the other from a ``Person``.
+
+    ``address`` is an ``address_key``; ``phone`` is E.164 (the schema
+    normalises it); ``national_id_hash`` is the keyed HMAC, never the id.
+    """
+
+    name: str
+    birth_date: date | None
+    address: str
+    phone: str | None = None
+    national_id_hash: str | None = None
+
+
+# --- names --------------------------------------------------------------------
+
+# Written one way on a Norwegian document and another on a foreign one (or by
+# a keyboard without the letter): folded before comparing close names.
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "aa", "ß": "ss", "đ": "d", "ł": "l", "ı": "i"})
+
+# Transliterations of the same name (after folding and collapsing doubled
+# letters, see ``_skeleton``). Arabic and Somali names reach Norwegian
+# registers in many spellings – Mohammed, Muhammad, Mohamed, Maxamed –
+# and more than one edit apart, so the typo rule alone does not catch them.
+# Each group is one name; the table is deliberately short: a wrong entry
+# only ever costs a review, never a merge.
+_VARIANT_GROUPS = (
+    ("muhamad", "mohamed", "mohamad", "muhamed", "mohamud", "maxamed", "mehmet", "mahamed"),
+    ("ahmad", "ahmed", "achmed", "axmed"),
+    ("husein", "husain", "hosein", "husayn", "xusein"),
+    ("hasan", "xasan", "hassen"),
+    ("yusuf", "yousef", "yusef", "yosef", "jusuf", "yousuf", "yusuuf"),
+    ("mustafa", "mostafa", "mustapha", "mustefa"),
+    ("ibrahim", "ebrahim", "ibraahim", "ibrahiim"),
+    ("osman", "usman", "othman", "uthman", "cusmaan", "usmaan"),
+    ("omar", "umar", "cumar"),
+    ("abdirahman", "abdurahman", "abdulrahman", "abdelrahman", "abdirahmaan", "abdurrahman"),
+    ("fatima", "fatuma", "fatma", "faadumo", "fadumo"),
+    ("aisha", "aysha", "ayesha", "aischa", "caasha", "aishah"),
+    ("khadija", "kadija", "hadija", "khadidja", "khadiija", "khadiga"),
+    ("mariam", "maryam", "meryem", "maryan", "mariama"),
+)
+_VARIANT = {spelling: group[0] for group in _VARIANT_GROUPS for spelling in group}
+
+# How much each kind of difference lowers the confidence in a close name.
+_SAME, _FOLDED, _SPELLING, _TYPO, _INITIAL = 1.0, 0.95, 0.9, 0.85, 0.8
+_MISSING_NAME = 0.9  # per name on one side only (a middle name, half a double surname)
+_LABELS = {
+    _FOLDED: "letters written differently (ø/o, å/aa, accents)",
+    _SPELLING: "spelling variant",
+    _TYPO: "one letter differs",
+    _INITIAL: "initial for a name",
+}
+_MAX_TOKENS = 8  # longer "names" are not names; compare the first ones only
+
+
+def _fold(token: str) -> str:
+    text = unicodedata.normalize("NFKC", token).casefold().translate(_FOLD)
+    kept = (ch for ch in unicodedata.normalize("NFKD", text) if unicodedata.category(ch) != "Mn")
+    return "".join(ch for ch in kept if ch.isalnum())
+
+
+def _skeleton(folded: str) -> str:
+    """Doubled letters collapsed, then the variant group's name: Hassan -> hasan."""
+    collapsed = re.sub(r"(.)\1+", r"\1", folded)
+    return _VARIANT.get(collapsed, collapsed)
+
+
+def _tokens(name: str) -> list[tuple[str, str]]:
+    """Name parts as (written, folded); hyphens, commas, dots and slashes separate.
+
+    "Written" is the part's ``name_key`` (Norwegian letters kept), so ø/o can
+    be told from an exact agreement.
+    """
+    parts = re.sub(r"[,\-./]", " ", name).split()
+    pairs = ((name_key(part), _fold(part)) for part in parts)
+    return [(written, folded) for written, folded in pairs if folded][:_MAX_TOKENS]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours (Damerau)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]])
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _token_quality(x: tuple[str, str], y: tuple[str, str]) -> float:
+    """How alike two name parts are: 1.0 the same, 0.0 not alike."""
+    if x[0] == y[0]:
+        return _SAME
+    a, b = x[1], y[1]
+    if a == b:
+        return _FOLDED
+    if len(a) == 1 or len(b) == 1:
+        # "A. Hassan": an initial stands for a name, never for another initial.
+        initial, full = (a, b) if len(a) == 1 else (b, a)
+        return _INITIAL if len(full) > 1 and full.startswith(initial) else 0.0
+    if _skeleton(a) == _skeleton(b):
+        return _SPELLING
+    # Short names are too near each other (Ali/Adi, Ola/Ole) for the typo rule.
+    if min(len(a), len(b)) >= 4 and _one_edit(a, b):
+        return _TYPO
+    return 0.0
+
+
+@dataclass(frozen=True)
+class NameCloseness:
+    """How close two names are (``0.0``: not close) and what differs, for staff."""
+
+    score: float
+    differences: tuple[str, ...]
+
+
+def _best_pairing(
+    short: list[tuple[str, str]], long: list[tuple[str, str]]
+) -> tuple[float, list[tuple[int, int, float]]]:
+    """Each part of the shorter name paired with a distinct part of the longer one.
+
+    The best product of qualities over all pairings; names have a handful of
+    parts, so trying them all is cheap (at most 8!/(8-k)! and usually < 30).
+    """
+    best: tuple[float, list[tuple[int, int, float]]] = (0.0, [])
+
+    def walk(
+        i: int, used: frozenset[int], product: float, pairs: list[tuple[int, int, float]]
+    ) -> None:
+        nonlocal best
+        if product <= best[0]:
+            return
+        if i == len(short):
+            best = (product, pairs)
+            return
+        for j, other in enumerate(long):
+            if j in used:
+                continue
+            quality = _token_quality(short[i], other)
+            if quality > 0.0:
+                walk(i + 1, used | {j}, product * quality, [*pairs, (i, j, quality)])
+
+    walk(0, frozenset(), 1.0, [])
+    return best
+
+
+def compare_names(a: str, b: str) -> NameCloseness:
+    """Are two written names close enough that staff should look?
+
+    Close means every part of the shorter name has a partner in the longer
+    one (order ignored: given and family names swap on foreign documents)
+    and at least one partner is more than an initial; a one-part name with
+    parts missing must agree exactly ("Hassan" / "Amina Hassan", not
+    "Hasan" / "Amina Hassan"). Each difference lowers the score; names on
+    one side only lower it per name. ``differences`` says how they differ,
+    without the names: the reasons end up in the case timeline, which
+    carries no personal data.
+    """
+    if name_key(a) == name_key(b):
+        return NameCloseness(_SAME, ())
+    ta, tb = _tokens(a), _tokens(b)
+    if not ta or not tb:
+        return NameCloseness(0.0, ())
+    short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    product, pairs = _best_pairing(short, long)
+    if product == 0.0 or all(q == _INITIAL for _, _, q in pairs):
+        return NameCloseness(0.0, ())
+    missing = len(long) - len(short)
+    if missing and len(short) == 1 and pairs[0][2] != _SAME:
+        return NameCloseness(0.0, ())  # one part, itself only close: too little
+    score = product * _MISSING_NAME**missing
+    differences: list[str] = []
+    if missing:
+        differences.append("a name missing on one side")
+    for quality in (_FOLDED, _SPELLING, _TYPO, _INITIAL):
+        if any(q == quality for _, _, q in pairs):
+            differences.append(_LABELS[quality])
+    order = [j for _, j, _ in sorted(pairs)]
+    if order != sorted(order):
+        differences.append("names in another order")
+    return NameCloseness(score, tuple(differences))
+
+
+# --- the score ------------------------------------------------------------------
+
+
+def score(trigger: Identity, person: Identity, person_id: int) -> Match:
+    """How sure are we that the trigger is about this person? Pure: no I/O.
+
+    Returns ``NO_MATCH`` when the two are not to be joined or shown to staff.
+    Only the national id or the exact normalised name with birth date and
+    address reach ``MERGE_THRESHOLD``; everything else that agrees enough is
+    capped below it, so a doubtful match is a review and never a merge.
+    """
+    if trigger.national_id_hash is not None:
+        if trigger.national_id_hash == person.national_id_hash:
+            return Match(person_id, 1.0, "national_id")
+        if person.national_id_hash is not None:
+            return NO_MATCH  # both ids known and different: two people
+    both_births = trigger.birth_date is not None and person.birth_date is not None
+    if both_births and trigger.birth_date != person.birth_date:
+        return NO_MATCH
+    same_birth = both_births
+    same_address = trigger.address == person.address
+    same_phone = trigger.phone is not None and trigger.phone == person.phone
+    phone_bonus = 0.05 if same_phone else 0.0
+    phone_note = "; same phone" if same_phone else ""
+
+    if name_key(trigger.name) == name_key(person.name):
+        if same_birth and same_address:
+            return Match(person_id, 0.95, "name_birth_date_address", "name, birth date, address")
+        if same_birth:
+            return Match(
+                person_id,
+                0.75 + phone_bonus,
+                "name_birth_date",
+                "name and birth date; address differs" + phone_note,
+            )
+        if same_address:  # one birth date unknown (a conflict returned above)
+            return Match(
+                person_id,
+                0.6 + phone_bonus,
+                "name_address",
+                "name and address; no birth date to compare" + phone_note,
+            )
+        return NO_MATCH
+
+    # A close name counts only with the same birth date and the same door or phone.
+    if not same_birth or not (same_address or same_phone):
+        return NO_MATCH
+    closeness = compare_names(trigger.name, person.name)
+    if closeness.score == 0.0:
+        return NO_MATCH
+    if same_address and same_phone:
+        base, method, agree = 0.85, "close_name_birth_date_address", "birth date, address, phone"
+    elif same_address:
+        base, method, agree = 0.8, "close_name_birth_date_address", "birth date, address"
+    else:
+        base, method, agree = 0.75, "close_name_birth_date_phone", "birth date, phone"
+    confidence = min(_DOUBT_CEILING, max(REVIEW_THRESHOLD, base * closeness.score))
+    reasons = f"similar name ({', '.join(closeness.differences)}), {agree}"
+    if not same_address:
+        reasons += "; address differs"
+    return Match(person_id, round(confidence, 2), method, reasons)
+
+
+def _identity(person: Person) -> Identity:
+    return Identity(
+        name=person.name,
+        birth_date=person.birth_date,
+        address=person.address_key,
+        phone=person.phone,
+        national_id_hash=person.national_id_hmac,
+    )
+
+
 def find_person(
     session: Session,
     *,
@@ -78,35 +370,39 @@ def find_person(
     birth_date: date | None,
     street: str,
     postal_code: str,
+    phone: str | None = None,
 ) -> Match:
+    """The best match among the persons the indexes offer (``score`` decides).
+
+    Candidates: the national id's person; everyone with the same
+    ``name_key``; and, for close names, everyone born the same day who
+    shares the address or the phone (``ix_persons_birth_date``). Persons
+    written before that index existed are found the same way: the columns
+    were always there, only the index is new.
+    """
     if national_id_hash is not None:
         person = session.scalar(select(Person).where(Person.national_id_hmac == national_id_hash))
         if person is not None:
             return Match(person.id, 1.0, "national_id")
-    key = name_key(name)
-    addr = address_key(street, postal_code)
-    candidates = session.scalars(select(Person).where(Person.name_key == key)).all()
-    best = Match(None, 0.0, "new")
-    for person in candidates:
-        if national_id_hash is not None and person.national_id_hmac not in (None, national_id_hash):
-            continue  # both ids known and different: two people
-        same_birth = birth_date is not None and person.birth_date == birth_date
-        birth_conflict = birth_date is not None and person.birth_date is not None and not same_birth
-        same_address = person.address_key == addr
-        if birth_conflict:
-            continue
-        if same_birth and same_address:
-            match = Match(person.id, 0.95, "name_birth_date_address", "name, birth date, address")
-        elif same_birth:
-            match = Match(
-                person.id, 0.75, "name_birth_date", "name and birth date; address differs"
-            )
-        elif same_address:
-            match = Match(
-                person.id, 0.6, "name_address", "name and address; no birth date to compare"
-            )
-        else:
-            continue
+    trigger = Identity(
+        name=name,
+        birth_date=birth_date,
+        address=address_key(street, postal_code),
+        phone=phone,
+        national_id_hash=national_id_hash,
+    )
+    candidates = {
+        p.id: p for p in session.scalars(select(Person).where(Person.name_key == name_key(name)))
+    }
+    if birth_date is not None:
+        shares = [Person.address_key == trigger.address]
+        if phone:
+            shares.append(Person.phone == phone)
+        born_same_day = select(Person).where(Person.birth_date == birth_date, or_(*shares))
+        candidates.update((p.id, p) for p in session.scalars(born_same_day))
+    best = NO_MATCH
+    for person_id in sorted(candidates):  # the oldest person wins a tie
+        match = score(trigger, _identity(candidates[person_id]), person_id)
         if match.confidence > best.confidence:
             best = match
     return best
