@@ -314,7 +314,7 @@ def test_send_the_letter_now_from_the_case_page(client: Any, rt: Any, kari: int)
     url = f"/staff/saker/{case_id}"
     page = text_of(client.get(url))
     assert "Send brevet nå" in page
-    assert REVIEW in page and "somali (so)" in page
+    assert REVIEW in page and "(somali)" in page
     # The first letter is still in the print batch: nothing to send yet.
     assert "ligger allerede i utskriftsbunken" in page
     refused = _post(client, f"{url}/brev/send", {"letter-reason": "Leietaker ba om det"})
@@ -523,3 +523,24 @@ def test_a_blocked_letter_says_why_on_the_timeline_and_the_print_page(
     assert "kontaktperson mangler" not in page
     batch_page = text_of(client.get(PAGE))
     assert "Stoppet" in batch_page and ">blocked<" not in batch_page
+
+
+def test_the_review_status_is_for_translations_only_and_names_every_language(
+    client: Any, rt: Any, kari: int
+) -> None:
+    """Review, point 6: bokmål is the original; the footnote names each translated language."""
+    _batched_case(rt)
+    _batched_case(
+        rt,
+        source={"reference": "NF-2"},
+        tenant={"name": "Jan Kowalski", "language": "pl", "birth_date": "1970-02-02"},
+    )
+    html = text_of(client.get(PAGE))
+    rows = html[html.index("<tbody>") : html.index("</tbody>")].split("<tr>")[1:]
+    copies = [r for r in rows if "Kopi til namsfogden" in r]
+    assert copies and all("maskinutkast" not in r for r in copies)
+    tenants = [r for r in rows if "Leietaker" in r]
+    assert len(tenants) == 2 and all("maskinutkast, ikke kontrollert" in r for r in tenants)
+    footnote = html[html.index(REVIEW) :].split("</p>")[0]
+    assert "somali" in footnote and "polsk" in footnote
+    assert "bokmål" not in footnote

@@ -73,8 +73,9 @@ _FORMATS = {
     "en": {
         "datetime": "EEEE d MMMM HH:mm",
         "date": "EEEE d MMMM",
-        "short": "d/M/y HH:mm",
-        "shortdate": "d/M/y",
+        # "1 Dec 2026": a month name, since 1/12 reads as January in the US.
+        "short": "d MMM y HH:mm",
+        "shortdate": "d MMM y",
         "time": "HH:mm",
     },
 }
@@ -98,17 +99,31 @@ def format_day(value: date | None, style: str = "date") -> str:
     return babel_format_date(value, pattern, locale=lang)
 
 
-def language_name(code: str | None) -> str:
-    """``so`` -> "somali" in the UI's language; the code itself if Babel does not know it."""
+# Names Babel lacks ("prs") or says otherwise than the districts do ("sentralkurdisk").
+_OWN_NAMES = {
+    "prs": {"nb": "dari", "en": "Dari"},
+    "ckb": {"nb": "sorani", "en": "Sorani"},
+}
+
+
+def language_name(code: str | None, in_language: str | None = None) -> str:
+    """``so`` -> "somali" in the UI's language; the code itself if Babel does not know it.
+
+    Only the name: staff read "somali", not "somali (so)" (review, point 10).
+    """
     if not code:
         return ""
     from babel import Locale, UnknownLocaleError
 
+    lang = in_language or ui_language()
+    own = _OWN_NAMES.get(code.split("-")[0])
+    if own is not None:
+        return own.get(lang, own["nb"])
     try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name(ui_language())
+        name = Locale.parse(code.replace("-", "_")).get_display_name(lang)
     except (UnknownLocaleError, ValueError):
         return code
-    return f"{name} ({code})" if name else code
+    return name or code
 
 
 def init_app(app: Flask) -> None:

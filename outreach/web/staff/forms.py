@@ -73,6 +73,24 @@ LANGUAGE_CHOICES = [
 ]
 
 
+def language_choices() -> list[Any]:
+    """The intake languages named in the UI language, each beside its own name.
+
+    "Somali / Soomaali" in the English UI, "somali / Soomaali" in bokmål (review, point 10).
+    """
+    from outreach.web.i18n import language_name, ui_language
+
+    ui = ui_language()
+    pairs = []
+    for code, text in LANGUAGE_CHOICES:
+        native = text.split(" / ", 1)[1] if " / " in text else ""
+        name = language_name(code, ui)
+        if native and native.lower() != name.lower():
+            name = f"{name} / {native}"
+        pairs.append((code, name))
+    return options(pairs)
+
+
 class LoginForm(FlaskForm):
     # autocomplete lets password managers fill the right fields (WCAG 2.1 SC 1.3.5).
     username = StringField(

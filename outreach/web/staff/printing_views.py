@@ -103,6 +103,10 @@ def review_note(*languages: str) -> str | None:
     machine: list[str] = []
     other: list[str] = []
     for language in dict.fromkeys(languages):
+        if language == "nb":
+            # Bokmål is the original the translations are made from: no review status
+            # (review, point 6: a copy to the bailiff was labelled machine-drafted).
+            continue
         try:
             status = catalog_status(language)
         except (ValueError, OSError):
@@ -316,7 +320,7 @@ def _job_state(batch: PrintBatch) -> str:
 def _batch_view(batch: PrintBatch, now: datetime, form: PostedForm | None = None) -> BatchView:
     session = db_session()
     rows = []
-    printed: dict[str, None] = {}  # the languages of the letters still going out, in order
+    printed: dict[str, None] = {}  # the languages the rows label as not reviewed, in order
     for item, step, case in session.execute(
         select(PrintItem, Step, Case)
         .join(Step, Step.id == PrintItem.step_id)
@@ -327,7 +331,8 @@ def _batch_view(batch: PrintBatch, now: datetime, form: PostedForm | None = None
         live = item.status in {"queued", "rendered"}
         languages = letter_languages(item.language, item.audience)
         note = review_note(*languages)
-        if note and live:
+        if note:
+            # Every language the rows label, so the footnote names them all (point 6).
             printed.update(dict.fromkeys(languages))
         rows.append(
             LetterRow(

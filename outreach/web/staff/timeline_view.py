@@ -28,6 +28,7 @@ from outreach.models import (
     User,
 )
 from outreach.models_staff import CaseDocument, CaseNote
+from outreach.parties import NO_POSTAL_ADDRESS, copy_recipient
 from outreach.policy import Policy
 from outreach.printing_moves import items_by_attempt
 from outreach.web.i18n import format_day, format_when
@@ -116,6 +117,10 @@ def _letter_links(entry: Entry, case: Case, attempt: Attempt, items: dict[int, P
     never offered as "the letter" (issue 5).
     """
     item = items.get(attempt.id)
+    if item is not None and item.status in _GONE:
+        # Withdrawn or stopped: it will never be sent, so nothing to preview (issue 3).
+        entry.details.append((_("tatt ut – blir ikke sendt"), None))
+        return
     if item is not None and item.pdf_path:
         entry.details.append(
             (
@@ -160,7 +165,7 @@ def _entry(
         if data.get("due_at"):
             add((_("tidspunkt: %(when)s", when=_when_iso(data["due_at"])), None))
         if data.get("reason"):
-            add((_("årsak: %(reason)s", reason=data["reason"]), None))
+            add((_("årsak: %(reason)s", reason=labels.reason(data["reason"])), None))
     elif kind in {"case_opened", "trigger_received"}:
         if data.get("trigger_kind"):
             add((label(labels.TRIGGER_KINDS, data["trigger_kind"]), None))
@@ -210,7 +215,9 @@ def _entry(
         if target:
             add((_("til %(d)s", d=district_name(target)), None))
         if data.get("reason"):
-            add((_("begrunnelse: %(r)s", r=data["reason"]), None))
+            # A forward's reason is what staff wrote, or a routing code (intake.routing).
+            said = labels.reason if kind == "unrouted" else labels.reason_or_text
+            add((_("begrunnelse: %(r)s", r=said(data["reason"])), None))
     elif kind in {"letter_sent", "letter_copy_sent", "sms_sent", "email_sent"}:
         attempt = attempts.get(data.get("attempt_id") or -1)
         if attempt is not None:
@@ -234,7 +241,8 @@ def _entry(
         if data.get("scheduled_for"):
             add((_when_iso(data["scheduled_for"]), None))
         if data.get("reason"):
-            add((_("årsak: %(reason)s", reason=data["reason"]), None))
+            # A cancelled visit's task carries the staff member's own words.
+            add((_("årsak: %(reason)s", reason=labels.reason_or_text(data["reason"])), None))
     elif kind == "response_registered":
         add((label(labels.CONTACT_CHANNELS, data.get("channel")), None))
         if data.get("note"):
@@ -308,13 +316,29 @@ def _entry(
                 value = _when_iso(value)
             elif key == "audience":
                 value = label(labels.AUDIENCES, value)
-            elif key == "reason" and kind == "letter_blocked":
-                value = label(labels.LETTER_BLOCK_REASONS, value)
+            elif key == "reason":
+                # Codes in words; typed reasons (a cancelled visit, a resent letter) as typed.
+                value = (
+                    labels.reason_or_text(value) if kind in _TYPED_REASONS else labels.reason(value)
+                )
+            elif key == "channel":
+                value = label(labels.CHANNELS, value)
+            elif key == "notice":
+                value = label(labels.STEP_RULES, value)
+            elif key == "district":
+                value = district_name(value)
             elif key == "staffing":
                 value = label(labels.STAFFING, value)
             add((f"{label(labels.DETAIL_KEYS, key)}: {value}", None))
     return entry
 
+
+# Events whose ``reason`` may be what a staff member wrote (visits.cancel_visit,
+# letter_actions.send_now); every other ``reason`` is a code.
+_TYPED_REASONS = {"visit_cancelled", "letter_resend_requested", "landlord_copy_requested"}
+
+# Print items that will never go out: no preview is offered for them.
+_GONE = {"withdrawn", "blocked"}
 
 # Internal details a caseworker does not need to read on the timeline.
 _HIDDEN_DETAILS = {
@@ -325,43 +349,116 @@ _HIDDEN_DETAILS = {
     "part_of_day",
     "tenant_notice",
     "sha256",
+    "error",  # a developer's exception text; the reason says it in words
 }
 
 
 @dataclass
 class NextStep:
-    step: Step
+    step: Step | None
     text: str
     when: str
     unless_response: bool
+    note: str = ""  # "will not be sent: ..." for a copy with no postal address
 
 
 def what_happens_next(session: Session, case: Case, policy: Policy) -> list[NextStep]:
-    steps = session.scalars(
-        select(Step)
-        .where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
-        .order_by(Step.due_at, Step.id)
+    """The open steps as a caseworker reads them (review, point 3).
+
+    * a letter already in the print pile is not "upcoming at 23:16" (a time now
+      past): it goes when the pile is posted;
+    * the three-working-day check is shown only while a letter it watches is
+      still open (a contact cancels the letter, and then nothing is checked);
+    * a copy that cannot be posted (no postal address) says so, planned or skipped.
+    """
+    steps = list(
+        session.scalars(
+            select(Step)
+            .where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
+            .order_by(Step.due_at, Step.id)
+        )
     )
+    in_pile = _steps_in_pile(session, [s.id for s in steps if s.channel == "letter"])
+    letters_open = {s.trigger_id for s in steps if s.channel == "letter"}
+    letters_open |= _manual_letter_triggers(session, case)
     result = []
     for step in steps:
         rule = policy.by_name.get(step.rule)
-        sending = step.status in {"queued", "running"}
-        when = _("sendes nå") if sending else format_when(step.due_at)
-        if step.deadline_at is not None and step.channel != "check":
-            when = _(
-                "%(when)s (frist %(deadline)s)",
-                when=when,
-                deadline=format_when(step.deadline_at, "short"),
-            )
+        watches = rule is not None and rule.check == "letter_overdue"
+        if step.channel == "check" and watches and step.trigger_id not in letters_open:
+            continue
+        note = ""
+        if step.id in in_pile:
+            when = _("i utskriftsbunken, sendes når bunken er postlagt")
+        else:
+            sending = step.status in {"queued", "running"}
+            when = _("sendes nå") if sending else format_when(step.due_at)
+            if step.deadline_at is not None and step.channel != "check":
+                when = _(
+                    "%(when)s (frist %(deadline)s)",
+                    when=when,
+                    deadline=format_when(step.deadline_at, "short"),
+                )
+            if rule is not None and rule.channel == "letter" and rule.audience != "tenant":
+                note = _copy_problem(session, rule.audience, step.trigger_id)
         result.append(
             NextStep(
                 step,
                 label(labels.STEP_RULES, step.rule),
                 when,
                 bool(rule.stops_on_response) if rule is not None else False,
+                note,
+            )
+        )
+    for skipped in session.scalars(
+        select(Step)
+        .where(
+            Step.case_id == case.id,
+            Step.status == "skipped",
+            Step.detail == NO_POSTAL_ADDRESS,
+        )
+        .order_by(Step.id)
+    ):
+        result.append(
+            NextStep(
+                skipped,
+                label(labels.STEP_RULES, skipped.rule),
+                _("sendes ikke"),
+                False,
+                labels.reason(NO_POSTAL_ADDRESS),
             )
         )
     return result
+
+
+def _steps_in_pile(session: Session, step_ids: list[int]) -> set[int]:
+    if not step_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(PrintItem.step_id).where(
+                PrintItem.step_id.in_(step_ids), PrintItem.status.in_(("queued", "rendered"))
+            )
+        )
+    )
+
+
+def _manual_letter_triggers(session: Session, case: Case) -> set[int | None]:
+    return set(
+        session.scalars(
+            select(Step.trigger_id)
+            .join(Task, Task.step_id == Step.id)
+            .where(Task.case_id == case.id, Task.kind == "manual_letter", Task.status == "open")
+        )
+    )
+
+
+def _copy_problem(session: Session, audience: str | None, trigger_id: int | None) -> str:
+    """Why a planned copy will be skipped, said before it happens; "" when it can go."""
+    trigger = session.get(Trigger, trigger_id) if trigger_id is not None else None
+    if audience is None or copy_recipient(trigger, audience) is not None:
+        return ""
+    return _("sendes ikke: mottakeren mangler postadresse")
 
 
 def open_tasks(session: Session, case: Case) -> list[Task]:
