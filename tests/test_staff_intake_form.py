@@ -234,3 +234,47 @@ def test_document_added_to_an_existing_case(client: Any, rt: Any, kari: int) -> 
     )
     assert other.status_code == 404
     assert count(rt, CaseDocument) == 1
+
+
+def test_the_senders_postal_address_is_taken_and_the_copy_goes_there(
+    client: Any, rt: Any, kari: int
+) -> None:
+    """Review, point 2: a petition registered by hand could never get its copy posted."""
+    response = submit(
+        client,
+        form(source_street="Postboks 8024 Dep", source_postal_code="0030", source_city="Oslo"),
+    )
+    assert response.status_code == 302
+    page = text_of(client.get(response.headers["Location"]))
+    assert "sendes ikke" not in page
+    with rt.session() as session:
+        trigger = session.scalar(select(Trigger))
+        assert (trigger.source_street, trigger.source_postal_code, trigger.source_city) == (
+            "Postboks 8024 Dep",
+            "0030",
+            "Oslo",
+        )
+
+
+def test_without_the_senders_address_the_form_says_the_copy_is_skipped(
+    client: Any, rt: Any, kari: int
+) -> None:
+    response = submit(client, form())
+    assert response.status_code == 302
+    page = text_of(client.get(response.headers["Location"]))
+    assert "Kopi av brevet til namsfogden sendes ikke" in page  # the flash at submit
+    assert "sendes ikke: mottakeren mangler postadresse" in page  # "Hva skjer videre"
+
+
+def test_a_bad_sender_postal_code_lands_on_its_field(client: Any, rt: Any, kari: int) -> None:
+    response = submit(client, form(source_street="Postboks 8024 Dep", source_postal_code="30"))
+    assert response.status_code == 400
+    page = text_of(response)
+    assert 'href="#source_postal_code"' in page
+
+
+def test_an_empty_postal_code_must_be_filled_in(client: Any, rt: Any, kari: int) -> None:
+    """Review, point 10: an empty field says "Må fylles ut", not "must have four digits"."""
+    page = text_of(submit(client, form(postal_code="")))
+    assert "Postnummer: Må fylles ut." in page
+    assert "Postnummeret må ha fire sifre." not in page

@@ -122,6 +122,13 @@ class IntakeForm(FlaskForm):
     source_name = StringField(_l("Avsenderens navn"))
     source_org_number = StringField(_l("Organisasjonsnummer (valgfritt)"))
     source_reference = StringField(_l("Avsenderens saksnummer"))
+    # The sender's postal address (schema ``source.address``): the copy to the bailiff
+    # goes there; without it the copy is skipped (parties.NO_POSTAL_ADDRESS).
+    source_street = StringField(_l("Avsenderens gateadresse eller postboks"))
+    source_postal_code = StringField(
+        _l("Avsenderens postnummer"), render_kw={"inputmode": "numeric"}
+    )
+    source_city = StringField(_l("Avsenderens poststed"))
     document = FileField(_l("Kildedokument (PDF, høyst 10 MB)"))
 
     tenant_name = StringField(_l("Navn"))
@@ -188,6 +195,7 @@ class IntakeForm(FlaskForm):
                 ("bailiff", "landlord", "municipal_landlord", "court", "staff"),
             ),
         ]
+        self.language.choices = language_choices()
         self.client_status.choices = _choices(labels.CLIENT_STATUSES, ("none", "passive", "active"))
         self.client_district.choices = district_choices(blank=_l("– ingen / ukjent –"))
         self.district.choices = district_choices(blank=_l("– finn fra adressen –"))

@@ -41,6 +41,10 @@ FIELD_FOR_PATH = {
     ("source", "name"): "source_name",
     ("source", "org_number"): "source_org_number",
     ("source", "reference"): "source_reference",
+    ("source", "address"): "source_street",
+    ("source", "address", "street"): "source_street",
+    ("source", "address", "postal_code"): "source_postal_code",
+    ("source", "address", "city"): "source_city",
     ("tenant", "name"): "tenant_name",
     ("tenant", "national_id"): "national_id",
     ("tenant", "birth_date"): "birth_date",
@@ -103,6 +107,7 @@ def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dic
             "name": (form.source_name.data or "").strip(),
             "org_number": form_input.blank(form.source_org_number.data),
             "reference": form_input.blank(form.source_reference.data),
+            "address": _source_address(form),
         },
         "tenant": {
             "name": (form.tenant_name.data or "").strip(),
@@ -153,6 +158,52 @@ def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dic
     if received_at:
         document["received_at"] = received_at
     return document, errors
+
+
+def _source_address(form: IntakeForm) -> dict[str, str] | None:
+    """The sender's postal address when any of it is given; the schema checks the rest."""
+    street = (form.source_street.data or "").strip()
+    postal_code = (form.source_postal_code.data or "").strip()
+    if not (street or postal_code):
+        return None
+    return {
+        "street": street,
+        "postal_code": postal_code,
+        "city": (form.source_city.data or "").strip() or "Oslo",
+    }
+
+
+def skipped_copies(session: Any, trigger_id: int | None, kind: str) -> list[str]:
+    """The copy letters the policy plans for this kind that cannot be posted (no address).
+
+    Said at submit so the caseworker can add the address now (review, point 2);
+    the step itself is skipped later with ``no_postal_address``.
+    """
+    from outreach.models import Trigger
+    from outreach.parties import copy_recipient
+
+    trigger = session.get(Trigger, trigger_id) if trigger_id is not None else None
+    missing = []
+    for rule in rt().policy.rules:
+        if rule.channel != "letter" or rule.audience in (None, "tenant"):
+            continue
+        if rule.anchor != "trigger" or kind not in rule.kinds or rule.when:
+            continue
+        if trigger is not None and copy_recipient(trigger, rule.audience) is None:
+            missing.append(labels.label(labels.STEP_RULES, rule.name))
+    return missing
+
+
+def blank_required(form: Any) -> None:
+    """An empty required field says "Må fylles ut", not the format rule (review, point 10).
+
+    The schema checks "" against its pattern ("Must be four digits."), which is
+    true but reads oddly for a field left empty.
+    """
+    for name in getattr(form, "REQUIRED", ()):
+        f = getattr(form, name)
+        if f.errors and not (f.data or "").strip():
+            f.errors = [_("Må fylles ut.")]
 
 
 def duplicate_token(case_id: int, tenant: dict[str, Any]) -> str:
@@ -250,6 +301,7 @@ def intake() -> Any:
         data = load_trigger(document, now=now)
     except ValidationError as exc:
         general = apply_errors(form, exc.messages)
+        blank_required(form)
     for name, message in (("kind", _("Velg type melding.")), ("source_type", _("Velg avsender."))):
         if not getattr(form, name).data:
             getattr(form, name).errors = [message]
@@ -331,6 +383,15 @@ def intake() -> Any:
     else:
         flash(
             _("Meldingen er lagt til den åpne saken %(ref)s.", ref=result.case_reference), "success"
+        )
+    for copy in skipped_copies(session, result.trigger_id, data["kind"]):
+        flash(
+            _(
+                "%(copy)s sendes ikke: avsenderens eller mottakerens postadresse mangler. "
+                "Legg den inn i meldingen, eller send kopien manuelt.",
+                copy=copy,
+            ),
+            "warning",
         )
     if not principal().can_see(case):
         flash(
