@@ -15,11 +15,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from outreach.intake.matching import name_key
-from outreach.models import STEP_OPEN, Case, Event, Flag, Person, Step, Task, Trigger, User
+from outreach.models import (
+    STEP_OPEN,
+    Case,
+    Event,
+    Flag,
+    Person,
+    PrintItem,
+    Step,
+    Task,
+    Trigger,
+    User,
+)
 from outreach.models_staff import FollowUpItem
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -389,6 +400,8 @@ class LeadOverview:
     overdue_steps: list[Step]
     undecided_flags: list[Flag]
     overdue_tasks: list[Task]
+    # A letter step's print item status (queued, rendered, ...): the print page's words.
+    print_states: dict[int, str] = field(default_factory=dict)
 
 
 def lead_overview(session: Session, user: User, now: datetime) -> LeadOverview:
@@ -400,14 +413,26 @@ def lead_overview(session: Session, user: User, now: datetime) -> LeadOverview:
         .join(Case, Case.id == Step.case_id)
         .where(visible, Case.status != "closed", Step.status.in_(STEP_OPEN))
     )
+    # The letter's deadline (three working days) when it has one, else its due time:
+    # a letter due at 10:00 today with its deadline on Friday is not "due today"
+    # (review, point 5).
+    deadline = func.coalesce(Step.deadline_at, Step.due_at)
     letters_due = list(
         session.scalars(
             steps.where(
                 Step.rule.in_(("letter", "manual_letter")),
-                or_(Step.deadline_at < end_of_day, Step.due_at < end_of_day),
-            ).order_by(Step.deadline_at, Step.due_at)
+                deadline < end_of_day,
+            ).order_by(deadline, Step.id)
         )
     )
+    print_states = {
+        step_id: status
+        for step_id, status in session.execute(
+            select(PrintItem.step_id, PrintItem.status).where(
+                PrintItem.step_id.in_([s.id for s in letters_due] or [-1])
+            )
+        )
+    }
     overdue_steps = list(
         session.scalars(
             steps.where(
@@ -435,7 +460,7 @@ def lead_overview(session: Session, user: User, now: datetime) -> LeadOverview:
             .order_by(Task.due_at)
         )
     )
-    return LeadOverview(letters_due, overdue_steps, flags, tasks)
+    return LeadOverview(letters_due, overdue_steps, flags, tasks, print_states)
 
 
 def cases_by_id(session: Session, ids: set[int], user: User) -> dict[int, Case]:

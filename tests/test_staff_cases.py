@@ -472,3 +472,32 @@ def test_every_id_on_the_case_page_is_unique(client: Any, rt: Any, kari: int) ->
     # Every label points at an element that exists.
     for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', html):
         assert target in ids, target
+
+
+def test_lead_overview_lists_only_letters_whose_deadline_is_today_or_past(
+    client: Any, rt: Any, clock: Any
+) -> None:
+    """Review, point 5: a letter with its deadline on Friday is not "to be sent today"."""
+    from datetime import datetime
+
+    from rq import Queue, SimpleWorker
+
+    from outreach.jobs.tick import tick
+    from tests.conftest import OSLO
+
+    make_user(rt, "lead", roles="caseworker,district_lead")
+    new_case(rt)  # received Tuesday 1 December 10:00; deadline Friday 4 December 10:00
+    clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=OSLO))
+    tick(rt)
+    SimpleWorker(
+        [Queue(rt.settings.queue_name, connection=rt.redis())], connection=rt.redis()
+    ).work(burst=True)
+    login(client, "lead")
+    page = text_of(client.get("/staff/leder"))
+    assert "Ingen brev med frist i dag." in page
+    clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=OSLO))
+    login(client, "lead")
+    page = text_of(client.get("/staff/leder"))
+    section = page[page.index("Brev som må sendes i dag") : page.index("Steg over frist</h2>")]
+    assert "Brev til leietaker" in section
+    assert "I bunken" in section and "venter" not in section  # the print page's words

@@ -18,6 +18,7 @@ from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, role_required
 from outreach.web.staff.forms import TaskOutcomeForm, options
+from outreach.web.staff.printing_views import ITEM_STATUSES
 from outreach.web.staff.timeline_view import district_name
 
 
@@ -115,6 +116,7 @@ def lead() -> Any:
     return render_template(
         "staff/lead.html",
         overview=overview,
+        item_statuses=ITEM_STATUSES,  # the print page's words for a letter in the pile
         due_followups=due_followups,
         cases=staff_queries.cases_by_id(session, case_ids, user),
         users=users,
