@@ -216,7 +216,7 @@ def test_register_contact_cancels_pending_steps(client: Any, rt: Any, kari: int)
     )
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
-    assert "Kontakt registrert. 1 planlagte steg er stoppet." in page
+    assert "Kontakt registrert. 1 planlagt steg er stoppet." in page
     assert "Kontakt med leietaker registrert" in page
     assert "Ringte selv" in page
     # The copy to the bailiff and the deadline check do not stop on a response (policy).

@@ -126,6 +126,29 @@ def language_name(code: str | None, in_language: str | None = None) -> str:
     return name or code
 
 
+def format_phone(value: str | None) -> str:
+    """``+4741234567`` -> ``+47 412 34 567`` for reading and dialling (display only).
+
+    The stored E.164 number is untouched; a number phonenumbers cannot read is
+    shown as stored.
+    """
+    if not value:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_possible_number(number):
+        return value
+    national = str(number.national_number)
+    if number.country_code == 47 and len(national) == 8 and national[0] in "49":
+        # Norwegian mobiles are read 3-2-3 ("412 34 567"); phonenumbers groups them 2-2-2-2.
+        return f"+47 {national[:3]} {national[3:5]} {national[5:]}"
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
 def init_app(app: Flask) -> None:
     if "babel" in app.extensions:
         return
@@ -141,4 +164,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.globals["ui_language"] = ui_language

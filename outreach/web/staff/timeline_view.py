@@ -51,6 +51,7 @@ class Entry:
     title: str
     details: list[tuple[str, str | None]] = field(default_factory=list)  # (text, link)
     tone: str = "info"  # info | contact | warning | quiet | decision
+    actor: str = ""  # the staff member's display name, not the login (review, point 10)
 
 
 def _when_iso(value: Any) -> str:
@@ -104,9 +105,17 @@ def timeline(session: Session, case: Case) -> list[Entry]:
     triggers = {t.id: t for t in session.scalars(select(Trigger).where(Trigger.case_id == case.id))}
     documents = list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)))
     items = items_by_attempt(session, case.id)
+    actors = {e.actor for e in events if e.actor}
+    names = dict(
+        session.execute(
+            select(User.username, User.display_name).where(User.username.in_(actors or {""}))
+        ).all()
+    )
     entries = []
     for event in events:
-        entries.append(_entry(event, case, attempts, notes, flags, triggers, documents, items))
+        entry = _entry(event, case, attempts, notes, flags, triggers, documents, items)
+        entry.actor = (names.get(event.actor) or event.actor) if event.actor else ""
+        entries.append(entry)
     return entries
 
 
@@ -226,7 +235,17 @@ def _entry(
                 _letter_links(entry, case, attempt, items)
             if attempt.language and attempt.language != "nb":
                 add((_("språk: %(l)s", l=attempt.language), None))
-    elif kind == "letter_batched":
+    elif kind in {"letter_batched", "letter_withdrawn"}:
+        # Two "in the print pile" lines a minute apart: say which letter each is (point 4).
+        audience = data.get("audience") or next(
+            (i.audience for i in items.values() if i.step_id == event.step_id), None
+        )
+        if audience:
+            entry.title = f"{entry.title} – {label(labels.AUDIENCES, audience)}"
+        if data.get("reason"):
+            add((_("årsak: %(reason)s", reason=labels.reason(data["reason"])), None))
+        if data.get("pull_from_printed_batch"):
+            add((_("allerede skrevet ut: ta brevet ut av bunken"), None))
         attempt = attempts.get(data.get("attempt_id") or -1)
         if attempt is not None:
             _letter_links(entry, case, attempt, items)

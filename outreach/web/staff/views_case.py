@@ -14,6 +14,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -320,7 +321,14 @@ def register_contact(case_id: int) -> Any:
         )
     except case_actions.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "contact_form")
-    return _done(_("Kontakt registrert. %(n)s planlagte steg er stoppet.", n=cancelled), case)
+    return _done(
+        ngettext(
+            "Kontakt registrert. %(num)d planlagt steg er stoppet.",
+            "Kontakt registrert. %(num)d planlagte steg er stoppet.",
+            cancelled,
+        ),
+        case,
+    )
 
 
 @bp.post("/saker/<int:case_id>/notat")
@@ -452,7 +460,14 @@ def pause(case_id: int) -> Any:
         )
     except case_actions.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "pause_form")
-    return _done(_("Kontaktstigen er satt på pause. %(n)s planlagte steg venter.", n=count), case)
+    return _done(
+        ngettext(
+            "Kontaktstigen er satt på pause. %(num)d planlagt steg venter.",
+            "Kontaktstigen er satt på pause. %(num)d planlagte steg venter.",
+            count,
+        ),
+        case,
+    )
 
 
 @bp.post("/saker/<int:case_id>/fortsett")
