@@ -4,6 +4,7 @@ links to the visit and call pages, required fields marked."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -46,10 +47,12 @@ def test_threshold_labels_match_the_core_text() -> None:
         assert labels.THRESHOLDS[kind]._args[0] == text, kind  # type: ignore[attr-defined]
 
 
-def test_lead_step_status_in_words(client: Any, rt: Any) -> None:
+def test_lead_step_status_in_words(client: Any, rt: Any, clock: Any) -> None:
     make_user(rt, "lead", roles="district_lead")
-    login(client, "lead")
     new_case(rt)
+    # Listed on the day of its deadline (three working days: Friday 4 December).
+    clock.set(clock() + timedelta(days=3))
+    login(client, "lead")
     page = text_of(client.get("/staff/leder"))
     letters = page[page.index("Brev som må sendes i dag") :]
     letters = letters[: letters.index("</table>")]

@@ -146,7 +146,9 @@ def new_warning() -> Any:
     except ValidationError as exc:
         general = form_input.apply_errors(form, _portal_messages(exc.messages), WARNING_FIELDS)
     if data is None or not children_ok or not valid:
-        return render_template("landlord/new_warning.html", form=form, general=general), 422
+        return render_template(
+            "landlord/new_warning.html", form=form, general=general, page_errors=True
+        ), 422
     account = current_account()
     assert account is not None
     try:

@@ -249,6 +249,7 @@ def render_case(
         today=today,
         can_take=_can_take(case),
         can_assign=_can_assign(case),
+        page_errors=status >= 400,
         **_forms(session, case, **given),
     ), status
 
@@ -300,6 +301,23 @@ def _failed(case: Case, exc: Exception, form: Any, field: str, key: str) -> Any:
     else:
         flash(message, "error")
     return render_case(case, 400, **{key: form})
+
+
+@bp.get(
+    "/saker/<int:case_id>/<any(kontakt, notat, videresend, ta, saksbehandler, pause, fortsett,"
+    " avslutt, oppfolging, dokument, 'kopi-utleier'):action>"
+)
+@login_required
+def case_action_url(case_id: int, action: str) -> Any:
+    """An action's URL opened or reloaded as a page: go to the case (review, point 9).
+
+    A failed action renders the case page with its errors at the action's URL
+    (status 400, nothing written). We render rather than redirect-after-post
+    because a redirect would have to keep what was typed (notes about the tenant)
+    in the session cookie; a reload re-posts the same invalid form and fails the
+    same way, and opening the address later lands here instead of a 405.
+    """
+    return redirect(url_for("staff.case", case_id=case_id))
 
 
 @bp.post("/saker/<int:case_id>/kontakt")

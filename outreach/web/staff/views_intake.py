@@ -239,6 +239,7 @@ def _render(form: IntakeForm, status: int = 200, *, pending: Any = None, **extra
         trigger_kinds=TRIGGER_KINDS,
         kind_required=KIND_REQUIRED,
         pending=pending,
+        page_errors=status == 400,
         **extra,
     ), status
 
