@@ -52,6 +52,7 @@ CLOSE_NAMES = [
     ("Mohammed Ali", "Muhammad Ali", "spelling variant"),
     ("Mohamed Ali", "Mohammed Ali", "spelling variant"),
     ("Maxamed Cali Warsame", "Mohamed Cali Warsame", "spelling variant"),
+    ("Cusmaan Cali", "Osman Cali", "spelling variant"),  # Somali spelling
     ("Bjørn Ødegård", "Bjorn Odegard", "letters written differently"),
     ("Åse Ås", "Aase Aas", "letters written differently"),
     ("Amina Hassan", "A. Hassan", "initial for a name"),

@@ -119,8 +119,8 @@ class Identity:
 # a keyboard without the letter): folded before comparing close names.
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "aa", "ß": "ss", "đ": "d", "ł": "l", "ı": "i"})
 
-# Transliterations of the same name (after folding and collapsing doubled
-# letters, see ``_skeleton``). Arabic and Somali names reach Norwegian
+# Transliterations of the same name (compared after folding and collapsing
+# doubled letters, see ``_skeleton``). Arabic and Somali names reach Norwegian
 # registers in many spellings – Mohammed, Muhammad, Mohamed, Maxamed –
 # and more than one edit apart, so the typo rule alone does not catch them.
 # Each group is one name; the table is deliberately short: a wrong entry
@@ -141,7 +141,14 @@ _VARIANT_GROUPS = (
     ("khadija", "kadija", "hadija", "khadidja", "khadiija", "khadiga"),
     ("mariam", "maryam", "meryem", "maryan", "mariama"),
 )
-_VARIANT = {spelling: group[0] for group in _VARIANT_GROUPS for spelling in group}
+
+
+def _collapse(folded: str) -> str:
+    """Doubled letters as one: Hassan/Hasan, Mohammed/Mohamed, Cusmaan/Cusman."""
+    return re.sub(r"(.)\1+", r"\1", folded)
+
+
+_VARIANT = {_collapse(spelling): group[0] for group in _VARIANT_GROUPS for spelling in group}
 
 # How much each kind of difference lowers the confidence in a close name.
 _SAME, _FOLDED, _SPELLING, _TYPO, _INITIAL = 1.0, 0.95, 0.9, 0.85, 0.8
@@ -163,7 +170,7 @@ def _fold(token: str) -> str:
 
 def _skeleton(folded: str) -> str:
     """Doubled letters collapsed, then the variant group's name: Hassan -> hasan."""
-    collapsed = re.sub(r"(.)\1+", r"\1", folded)
+    collapsed = _collapse(folded)
     return _VARIANT.get(collapsed, collapsed)
 
 
