@@ -217,3 +217,28 @@ def test_english_on_request(client: Any, rt: Any) -> None:
     make_landlord(rt)
     page = client.get(LOGIN, headers={"Accept-Language": "en"})
     assert "Log in as a landlord" in text_of(page)
+
+
+def test_required_fields_are_marked_and_a_post_shows_only_the_chosen_kinds_section(
+    client: Any, rt: Any
+) -> None:
+    """Review, point 11: like the staff forms; each section says when it applies."""
+    make_landlord(rt)
+    login(client)
+    url = "/utleier/varsel/nytt"
+    first = text_of(client.get(url))
+    assert 'for="reference">Deres referanse <span class="required">(må fylles ut)</span>' in first
+    assert 'aria-required="true"' in first
+    assert "Fylles ut bare ved varsel om ubetalt husleie" in first
+    assert "Fylles ut bare ved melding om gjennomført utkastelse" in first
+    failed = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, url), **form(kind="eviction_completed")},
+    )
+    assert failed.status_code == 422
+    page = text_of(failed)
+    assert "Fylles ut bare ved melding om gjennomført utkastelse" in page
+    assert "Fylles ut bare ved varsel om ubetalt husleie" not in page
+    assert 'name="arrears_amount"' not in page
+    empty = client.post(url, data={"csrf_token": csrf_token(client, url), **form(postal_code="")})
+    assert "Postnummer: Må fylles ut." in text_of(empty)

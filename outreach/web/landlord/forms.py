@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -48,6 +50,19 @@ class WarningForm(FlaskForm):
         _l("Leietakeren har ikke reservert seg mot varsel til sosialtjenesten")
     )
     tenant_informed = BooleanField(_l("Leietakeren har fått kopi av dette varselet"))
+
+    # What the schema (intake.landlord_schema) always needs, and what each kind adds:
+    # marked "(må fylles ut)" and aria-required like the staff forms (WCAG 3.3.2).
+    REQUIRED = ("kind", "reference", "tenant_name", "street", "postal_code")
+    KIND_REQUIRED: ClassVar[dict[str, tuple[str, ...]]] = {
+        "unpaid_rent_warning": ("arrears_amount",),
+        "eviction_completed": ("eviction_date",),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (*self.REQUIRED, *(n for ns in self.KIND_REQUIRED.values() for n in ns)):
+            getattr(self, name).flags.required = True
 
 
 class ReservationForm(FlaskForm):

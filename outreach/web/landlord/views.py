@@ -22,6 +22,7 @@ from outreach.web.api import db_session, rt
 from outreach.web.landlord import bp
 from outreach.web.landlord.auth import current_account, login_required
 from outreach.web.landlord.forms import KIND_LABELS, ReservationForm, WarningForm
+from outreach.web.staff.forms import blank_required
 
 WARNING_FIELDS: dict[tuple[str, ...], str] = {
     ("kind",): "kind",
@@ -145,6 +146,7 @@ def new_warning() -> Any:
         data = load_warning(document)
     except ValidationError as exc:
         general = form_input.apply_errors(form, _portal_messages(exc.messages), WARNING_FIELDS)
+        blank_required(form)
     if data is None or not children_ok or not valid:
         return render_template(
             "landlord/new_warning.html", form=form, general=general, page_errors=True

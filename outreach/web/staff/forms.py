@@ -91,6 +91,18 @@ def language_choices() -> list[Any]:
     return options(pairs)
 
 
+def blank_required(form: Any) -> None:
+    """An empty required field says "Må fylles ut", not the format rule (review, point 10).
+
+    The schema checks "" against its pattern ("Must be four digits."), which is
+    true but reads oddly for a field left empty.
+    """
+    for name in getattr(form, "REQUIRED", ()):
+        f = getattr(form, name)
+        if f.errors and not (f.data or "").strip():
+            f.errors = [str(_l("Må fylles ut."))]
+
+
 class LoginForm(FlaskForm):
     # autocomplete lets password managers fill the right fields (WCAG 2.1 SC 1.3.5).
     username = StringField(

@@ -30,7 +30,7 @@ from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels, pending_uploads
 from outreach.web.staff.auth import current_user, login_required, principal
-from outreach.web.staff.forms import IntakeForm
+from outreach.web.staff.forms import IntakeForm, blank_required
 from outreach.web.staff.timeline_view import district_name
 
 # Where each schema path lands on the form.
@@ -192,18 +192,6 @@ def skipped_copies(session: Any, trigger_id: int | None, kind: str) -> list[str]
         if trigger is not None and copy_recipient(trigger, rule.audience) is None:
             missing.append(labels.label(labels.STEP_RULES, rule.name))
     return missing
-
-
-def blank_required(form: Any) -> None:
-    """An empty required field says "Må fylles ut", not the format rule (review, point 10).
-
-    The schema checks "" against its pattern ("Must be four digits."), which is
-    true but reads oddly for a field left empty.
-    """
-    for name in getattr(form, "REQUIRED", ()):
-        f = getattr(form, name)
-        if f.errors and not (f.data or "").strip():
-            f.errors = [_("Må fylles ut.")]
 
 
 def duplicate_token(case_id: int, tenant: dict[str, Any]) -> str:
