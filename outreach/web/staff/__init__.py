@@ -53,6 +53,7 @@ def _setup(state: BlueprintSetupState) -> None:
 from outreach.web import api_caseworker, api_landlord_copy  # noqa: E402,F401
 from outreach.web.staff import (  # noqa: E402,F401
     auth,
+    favicon,
     landlord_copy_views,
     printing_views,
     views_case,
