@@ -9,7 +9,6 @@ and the household got two letters.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
@@ -282,7 +281,8 @@ def test_a_sure_match_still_merges_and_updates_the_person(rt: Any) -> None:
 
 def test_the_close_name_candidates_come_from_the_birth_date_index(rt: Any) -> None:
     """Many people born the same day (1 January is common for people born abroad):
-    one look-up stays quick, and only the one at the same door is a candidate."""
+    only the one at the same door is a candidate. (How fast the look-up is, is
+    measured in benchmarks/, not timed here.)"""
     new_case(rt, tenant=EARLIER)
     with rt.session() as session:
         session.add_all(
@@ -296,20 +296,16 @@ def test_the_close_name_candidates_come_from_the_birth_date_index(rt: Any) -> No
             for i in range(2000)
         )
         session.commit()
-        started = time.perf_counter()
-        for _ in range(20):
-            match = find_person(
-                session,
-                national_id_hash=None,
-                name="Amina Hassan",
-                birth_date=BORN,
-                street="Tøyengata 12",
-                postal_code="0190",
-                phone=PHONE,
-            )
-        per_lookup = (time.perf_counter() - started) / 20
+        match = find_person(
+            session,
+            national_id_hash=None,
+            name="Amina Hassan",
+            birth_date=BORN,
+            street="Tøyengata 12",
+            postal_code="0190",
+            phone=PHONE,
+        )
     assert match.review and "similar name" in match.reasons
-    assert per_lookup < 0.05, per_lookup
 
 
 # --- the landlord learns nothing from the outcome ------------------------------
