@@ -149,6 +149,25 @@ def test_duplicate_warning_offers_the_open_case(client: Any, rt: Any, kari: int)
     assert "lagt til den åpne saken" in text_of(client.get(confirmed.headers["Location"]))
 
 
+def test_duplicate_warning_finds_a_moved_tenant_by_the_phone(
+    client: Any, rt: Any, kari: int
+) -> None:
+    """A close name, the same birth date, another address, the same mobile: ask first."""
+    existing = new_case(rt)  # Amina Hassan, Tøyengata 12, +47 412 34 567
+    doc = form(
+        tenant_name="Amina Demo Hassan",
+        birth_date="1988-04-12",
+        street="Kjølberggata 3",
+        postal_code="0653",
+        phone="412 34 567",
+        source_reference="NF-3",
+    )
+    warned = submit(client, doc)
+    assert warned.status_code == 409
+    assert f"/staff/saker/{existing.case_id}" in text_of(warned)
+    assert count(rt, Trigger) == 1
+
+
 def test_every_trigger_kind_can_be_registered(client: Any, rt: Any, kari: int) -> None:
     kinds = [
         "unpaid_rent_warning",

@@ -311,6 +311,7 @@ def intake() -> Any:
         birth_date=tenant.get("birth_date"),
         street=tenant["address"]["street"],
         postal_code=tenant["address"]["postal_code"],
+        phone=tenant.get("phone"),  # a moved tenant known by the same phone
     )
     existing = None
     if match.person_id is not None and (match.merge or match.review):
