@@ -64,3 +64,27 @@ def test_templates_and_catalog_template_agree():
         for _, _, message, _, _ in extract_from_dir(str(i18n.ROOT / "templates" / sub), method_map):
             found.add(message if isinstance(message, str) else message[0])
     assert found == {m.id for m in _template("messages") if m.id}
+
+
+def test_frame_sources_and_catalog_template_agree():
+    """The frame domain's strings (letter frame, copies, cover, the preview banner in
+    render.py) are all in frame.pot, so ``make catalogs-update`` never obsoletes one."""
+    from babel.messages.extract import extract_from_dir, extract_from_file
+
+    keywords = {"f_": None}
+    found = set()
+    for sub in ("letters/copies",):
+        for _, _, message, _, _ in extract_from_dir(
+            str(i18n.ROOT / "templates" / sub), [("**.html", "jinja2")], keywords=keywords
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    for name in ("letter.html", "cover.html"):
+        for _, message, _, _ in extract_from_file(
+            "jinja2", str(i18n.ROOT / "templates" / "letters" / name), keywords=keywords
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    for _, message, _, _ in extract_from_file(
+        "python", str(i18n.ROOT / "outreach" / "letters" / "render.py"), keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    assert found == {m.id for m in _template("frame") if m.id}
