@@ -74,7 +74,7 @@ def simulation_runtime(
 POSTING_TIME = time(16, 0)
 
 
-def _next_posting(rt: Runtime, after: datetime) -> datetime | None:
+def next_posting(rt: Runtime, after: datetime) -> datetime | None:
     """Print batches go in the post at 16:00 on working days (issue 3)."""
     with rt.session() as session:
         if not open_batches(session):
@@ -89,7 +89,7 @@ def _next_posting(rt: Runtime, after: datetime) -> datetime | None:
     return None
 
 
-def _post_batches(rt: Runtime, now: datetime) -> None:
+def post_batches(rt: Runtime, now: datetime) -> None:
     local = now.astimezone(OSLO)
     if local.time() != POSTING_TIME or not rt.calendar.is_working_day(local.date()):
         return
@@ -101,7 +101,7 @@ def _post_batches(rt: Runtime, now: datetime) -> None:
 
 
 def _next_moment(rt: Runtime, case_id: int, after: datetime) -> datetime | None:
-    posting = _next_posting(rt, after)
+    posting = next_posting(rt, after)
     with rt.session() as session:
         step_due = session.scalar(
             select(func.min(Step.due_at)).where(Step.case_id == case_id, Step.status == "planned")
@@ -198,7 +198,7 @@ def simulate(
                 finally:
                     session.close()
             _run_due(rt, case_id, clock.at)
-            _post_batches(rt, clock.at)
+            post_batches(rt, clock.at)
         with rt.session() as session:
             events = session.scalars(
                 select(Event).where(Event.case_id == case_id).order_by(Event.at, Event.id)

@@ -84,9 +84,11 @@ def run_due(rt: Any, until: datetime) -> None:
     """Run every planned step and unanswered task due by ``until``, moving the clock."""
     from outreach.jobs.execute import execute_step
     from outreach.models import Step, Task
+    from outreach.simulate import next_posting, post_batches
     from outreach.tasks import record_outcome
 
     original = rt.clock
+    last = rt.now()
     try:
         while True:
             with rt.session() as session:
@@ -98,11 +100,16 @@ def run_due(rt: Any, until: datetime) -> None:
                         Task.status == "open", Task.kind.in_(tuple(UNANSWERED))
                     )
                 )
-            moments = [m for m in (step_due, task_due) if m is not None and m <= until]
+            # Letters are sent when their print batch is posted, at 16:00 on
+            # working days, as in `outreach simulate`.
+            posting = next_posting(rt, last)
+            moments = [m for m in (step_due, task_due, posting) if m is not None and m <= until]
             if not moments:
                 break
-            moment = min(moments)
+            moment = max(min(moments), last)
+            last = moment
             rt.clock = lambda at=moment: at
+            post_batches(rt, moment)
             with rt.session() as session:
                 due = list(
                     session.scalars(
