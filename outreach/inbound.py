@@ -497,7 +497,7 @@ def _receive(
         offered = _offered_time(session, rt, case)
         if offered is not None and _book_offered(session, rt, case, offered, message, now):
             task_intent = "appointment_booked"
-    _notify_caseworker(session, rt, case, task_intent, now)
+    notify_caseworker(session, rt, case, task_intent, now)
     return message
 
 
@@ -509,7 +509,7 @@ REPLY_TASK_TITLES = {
 }
 
 
-def _notify_caseworker(
+def notify_caseworker(
     session: Session, rt: Runtime, case: Case, intent: str, now: datetime
 ) -> None:
     """Issue 4: a reply "notifies the caseworker" – as a task in their work list

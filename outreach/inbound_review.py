@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from outreach import cases as case_actions
 from outreach import timeline
-from outreach.inbound import REPLY_TASK_TITLES, note_text, parse_reply
-from outreach.models import Case, Person, Task, User
+from outreach.inbound import note_text, notify_caseworker, parse_reply
+from outreach.models import Case, Person, User
 from outreach.models_inbound import InboundMessage
 from outreach.models_staff import CaseAccess
 from outreach.runtime import Runtime
@@ -170,7 +170,8 @@ def attach_to_case(
         note=text,
         actor=user.username,
     )
-    _followup_task(session, rt, case, reply.intent, now)
+    # The caseworker calls back, as for a reply that matched at once.
+    notify_caseworker(session, rt, case, reply.intent, now)
     for other_id in message.candidate_case_ids or []:
         if other_id != case.id:
             timeline.record(
@@ -183,32 +184,6 @@ def attach_to_case(
                 inbound_message_id=message.id,
             )
     return cancelled
-
-
-def _followup_task(session: Session, rt: Runtime, case: Case, intent: str, now: datetime) -> None:
-    """The caseworker calls back, as for a reply that matched at once (``inbound``)."""
-    start, end = rt.policy.working_hours
-    task = Task(
-        case_id=case.id,
-        kind="sms_reply_followup",
-        title=REPLY_TASK_TITLES.get(intent, REPLY_TASK_TITLES["other"]),
-        assignee_id=case.caseworker_id,
-        assignee_role="caseworker",
-        district_code=case.district_code,
-        due_at=rt.calendar.next_time_in_window(now, start, end),
-        status="open",
-    )
-    session.add(task)
-    session.flush()
-    timeline.record(
-        session,
-        case.id,
-        "task_created",
-        now,
-        task_id=task.id,
-        task_kind=task.kind,
-        assignee_role="caseworker",
-    )
 
 
 def dismiss(
