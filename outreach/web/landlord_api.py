@@ -8,6 +8,8 @@ depends on whether the tenant is known to NAV (principle 6).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
@@ -42,16 +44,27 @@ def _inactive() -> Any:
     return _error(401, "unauthorized", "The landlord's access has been withdrawn.")
 
 
+def _as_landlord(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A landlord's token, and a landlord whose access is not withdrawn; passes it in."""
+
+    @wraps(view)
+    @require_token(landlord=True)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        landlord = _landlord()
+        if landlord is None:
+            return _inactive()
+        return view(landlord, *args, **kwargs)
+
+    return wrapper
+
+
 def _no_json() -> Any:
     return _error(400, "bad_request", "Send a JSON object with Content-Type: application/json.")
 
 
 @bp.post("/warnings")
-@require_token(landlord=True)
-def post_warning() -> Any:
-    landlord = _landlord()
-    if landlord is None:
-        return _inactive()
+@_as_landlord
+def post_warning(landlord: Landlord) -> Any:
     body = _json_body()
     if body is None:
         return _no_json()
@@ -81,11 +94,8 @@ def post_warning() -> Any:
 
 
 @bp.get("/warnings")
-@require_token(landlord=True)
-def get_warnings() -> Any:
-    landlord = _landlord()
-    if landlord is None:
-        return _inactive()
+@_as_landlord
+def get_warnings(landlord: Landlord) -> Any:
     return jsonify([r.as_json() for r in landlords.list_warnings(db_session(), landlord)])
 
 
@@ -99,11 +109,8 @@ def _reservation_json(row: WarningReservation) -> dict[str, Any]:
 
 
 @bp.post("/reservations")
-@require_token(landlord=True)
-def post_reservation() -> Any:
-    landlord = _landlord()
-    if landlord is None:
-        return _inactive()
+@_as_landlord
+def post_reservation(landlord: Landlord) -> Any:
     body = _json_body()
     if body is None:
         return _no_json()
@@ -118,22 +125,16 @@ def post_reservation() -> Any:
 
 
 @bp.get("/reservations")
-@require_token(landlord=True)
-def get_reservations() -> Any:
-    landlord = _landlord()
-    if landlord is None:
-        return _inactive()
+@_as_landlord
+def get_reservations(landlord: Landlord) -> Any:
     return jsonify(
         [_reservation_json(r) for r in landlords.list_reservations(db_session(), landlord)]
     )
 
 
 @bp.delete("/reservations/<int:reservation_id>")
-@require_token(landlord=True)
-def delete_reservation(reservation_id: int) -> Any:
-    landlord = _landlord()
-    if landlord is None:
-        return _inactive()
+@_as_landlord
+def delete_reservation(landlord: Landlord, reservation_id: int) -> Any:
     try:
         row = landlords.withdraw_reservation(db_session(), rt(), landlord, reservation_id)
     except landlords.LandlordError:
