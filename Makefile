@@ -43,9 +43,10 @@ test: setup ## Run the whole test suite (real Redis, SQLite and PostgreSQL, Chro
 test-fast: setup ## Unit tests only (no browser, no worker kills)
 	$(PY) -m pytest -p no:cacheprovider -m "not browser and not slow"
 
-lint: setup ## ruff check + format check + mypy
+lint: setup ## ruff check + format check + import-linter layers/cycles (.importlinter) + mypy
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	.venv/bin/lint-imports
 	$(PY) -m mypy outreach channels
 
 format: setup ## Apply ruff's formatting and safe fixes
