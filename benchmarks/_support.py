@@ -15,6 +15,7 @@ from outreach.config import REPO_ROOT, Settings
 from outreach.demo import seed_districts
 from outreach.devservices import ensure_redis
 from outreach.migrate import upgrade
+from outreach.wiring import build_runtime
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -43,7 +44,7 @@ def bench_runtime(
             worker_class="simple",
         )
         clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=OSLO))
-        rt = runtime_module.build_runtime(settings, clock=clock)
+        rt = build_runtime(settings, clock=clock)
         runtime_module.install(rt)
         with rt.session() as session:
             seed_districts(session)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from outreach import ladder, timeline
 from outreach.districts import is_routable
+from outreach.hooks import CaseForwarded, TasksCancelled
 from outreach.models import Case, Flag, MatchReview, Task, Trigger, User
 from outreach.runtime import Runtime
 
@@ -48,12 +49,19 @@ class CaseActionError(ValueError):
 
 
 def _cancel_open_tasks(
-    session: Session, case: Case, now: datetime, reason: str, kinds: tuple[str, ...] | None
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    now: datetime,
+    reason: str,
+    kinds: tuple[str, ...] | None,
 ) -> None:
+    """Cancel the tasks; a channel behind one (a booked visit) cleans up on the event."""
     query = select(Task).where(Task.case_id == case.id, Task.status == "open")
     if kinds is not None:
         query = query.where(Task.kind.in_(kinds))
-    for task in session.scalars(query):
+    tasks = tuple(session.scalars(query))
+    for task in tasks:
         task.status = "cancelled"
         task.completed_at = now
         task.outcome = "cancelled"
@@ -66,6 +74,8 @@ def _cancel_open_tasks(
             task_kind=task.kind,
             reason=reason,
         )
+    if tasks:
+        rt.hooks.publish(TasksCancelled(session, rt, case, tasks, reason, now))
 
 
 def register_response(
@@ -106,7 +116,7 @@ def register_response(
     case.last_response_at = at
     case.ladder_state = "responded"
     cancelled = ladder.cancel_pending(session, rt, case, now, "tenant responded", actor=actor)
-    _cancel_open_tasks(session, case, now, "tenant responded", ("phone_call", "home_visit"))
+    _cancel_open_tasks(session, rt, case, now, "tenant responded", ("phone_call", "home_visit"))
     return cancelled
 
 
@@ -127,7 +137,7 @@ def close_case(
     cancelled = ladder.cancel_pending(
         session, rt, case, now, "case closed", everything=True, actor=actor
     )
-    _cancel_open_tasks(session, case, now, "case closed", None)
+    _cancel_open_tasks(session, rt, case, now, "case closed", None)
     case.status = "closed"
     case.closed_at = now
     case.outcome = outcome
@@ -175,39 +185,6 @@ def _move_open_tasks(
         )
 
 
-def _move_visits(session: Session, rt: Runtime, case: Case, actor: str | None) -> None:
-    """Not-yet-done visits: the old team's is cancelled (they get CANCEL), the new
-    district's team gets one at its first free pair, with an invitation.
-
-    Call after ``case.district_code`` has changed: booking reads the team from it.
-    """
-    from outreach import visits
-    from outreach.models import Step
-    from outreach.models_visits import HomeVisit
-
-    now = rt.now()
-    for visit in list(
-        session.scalars(
-            select(HomeVisit)
-            .where(HomeVisit.case_id == case.id, HomeVisit.status == "scheduled")
-            .order_by(HomeVisit.id)
-        )
-    ):
-        step = session.get(Step, visit.step_id) if visit.step_id is not None else None
-        visits.cancel_visit(session, rt, visit, reason="case forwarded", actor=actor)
-        rule = (rt.policy.by_name.get(step.rule) if step else None) or rt.policy.by_name.get(
-            "home_visit"
-        )
-        if step is None or rule is None or case.status != "open":
-            continue
-        new = visits.schedule_visit(
-            session, rt, case, step, rule, now, visit_no=visit.visit_no, actor=actor
-        )
-        # The booking job is not run again, so the new team's invitation is
-        # queued here as ``_plan_another`` does for a second visit.
-        visits._queue_invitation(session, rt, new, now, "nytt besøk")
-
-
 def assign_district(
     session: Session,
     rt: Runtime,
@@ -232,8 +209,6 @@ def assign_district(
         raise CaseActionError("Not one of Oslo's 15 district codes.", "district")
     if not reason.strip():
         raise CaseActionError("Give a reason.", "reason")
-    from outreach import printing_moves
-
     now = rt.now()
     previous = case.district_code
     case.district_code = district
@@ -267,10 +242,11 @@ def assign_district(
     if previous == district:
         return
     session.flush()
-    _move_visits(session, rt, case, actor)
+    # Visits go to the new team and waiting letters to its print batch; then
+    # the open tasks follow (a visit just re-booked there is already the new team's).
+    rt.hooks.publish(CaseForwarded(session, rt, case, previous, actor, now))
     session.flush()
     _move_open_tasks(session, case, previous, district, now, actor)
-    printing_moves.move_case_letters(session, case, now, actor=actor)
 
 
 CASEWORKER_ROLES = ("caseworker", "district_lead")
@@ -409,7 +385,7 @@ def resolve_match_review(
     ladder.cancel_pending(
         session, rt, new_case, now, "merged into another case", everything=True, actor=actor
     )
-    _cancel_open_tasks(session, new_case, now, "merged into another case", None)
+    _cancel_open_tasks(session, rt, new_case, now, "merged into another case", None)
     moved = list(session.scalars(select(Trigger).where(Trigger.case_id == new_case.id)))
     for trigger in moved:
         trigger.case_id = earlier.id

@@ -8,6 +8,7 @@ anything an outsider may read (NAV-loven § 7; DOMAIN.md, confidentiality).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,6 +31,32 @@ class Unusable:
     """The channel cannot be used for this household: the step is skipped."""
 
     reason: str
+
+
+# Channel parts that live above this module (the letter by e-mail, the visit's
+# calendar invitation) register here once, at start-up (``outreach.wiring``):
+# this module must not import them, since they use its helpers.
+SkipCheck = Callable[[Case], "str | None"]
+Composer = Callable[[Step, Case, Attempt, dict[str, str], str], Message]
+AttachmentsFor = Callable[[Task], tuple[Attachment, ...]]
+_skip_checks: dict[tuple[str, str], SkipCheck] = {}
+_composers: dict[tuple[str, str], Composer] = {}
+_attachments: dict[str, AttachmentsFor] = {}
+
+
+def register_composer(
+    channel: str, purpose: str, composer: Composer, skip_check: SkipCheck | None = None
+) -> None:
+    """``composer`` writes the message for ``(channel, purpose)``; ``skip_check``
+    says why the household cannot get it (consent, the contact register)."""
+    _composers[(channel, purpose)] = composer
+    if skip_check is not None:
+        _skip_checks[(channel, purpose)] = skip_check
+
+
+def register_attachments(task_kind: str, attachments: AttachmentsFor) -> None:
+    """What a task of ``task_kind`` carries to its staff (a visit's invitation)."""
+    _attachments[task_kind] = attachments
 
 
 def message_language(language: str) -> str:
@@ -60,11 +87,9 @@ def recipient_for(
     if rule.channel == "email":
         if not person.email or person.email_invalid_at is not None:
             return Unusable("no usable email address")
-        if rule.purpose in ("letter", "appointment"):
-            from outreach.letter_email import appointment_skip_reason, skip_reason
-
+        check = _skip_checks.get(("email", rule.purpose or ""))
+        if check is not None:
             # Consent, and the contact register asked at this sending (issue 4).
-            check = skip_reason if rule.purpose == "letter" else appointment_skip_reason
             reason = check(case)
             if reason is not None:
                 return Unusable(reason)
@@ -161,14 +186,9 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
             metadata={**metadata, "task": str(task.id)},
             attachments=_visit_invitation(task),
         )
-    if rule.channel == "email" and rule.purpose == "letter":
-        from outreach import letter_email
-
-        return letter_email.message(step, case, attempt, metadata, contact_phone)
-    if rule.channel == "email" and rule.purpose == "appointment":
-        from outreach import letter_email
-
-        return letter_email.appointment_message(step, case, attempt, metadata, contact_phone)
+    composer = _composers.get((rule.channel, rule.purpose or ""))
+    if composer is not None:
+        return composer(step, case, attempt, metadata, contact_phone)
     if rule.channel == "letter":
         subject = "Brev fra NAV sosialtjenesten" if rule.audience == "tenant" else "Kopi av brev"
         body = (
@@ -196,12 +216,9 @@ def compose(rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | N
 
 
 def _visit_invitation(task: Task) -> tuple[Attachment, ...]:
-    """The staff's iCalendar invitation for a home visit (issue 4)."""
-    if task.kind != "home_visit":
-        return ()
-    from outreach.visits import invitation_for_task
-
-    return invitation_for_task(task)
+    """What the task's staff need with it: a visit's iCalendar invitation (issue 4)."""
+    attachments = _attachments.get(task.kind)
+    return attachments(task) if attachments is not None else ()
 
 
 def sent_event(rule: Rule) -> str:

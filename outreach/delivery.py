@@ -41,52 +41,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach import ladder, sms_numbers, timeline
+from outreach.attempts import FAILURES, FINAL, RANK, SENDGRID_STATUSES, TWILIO_STATUSES, our_status
 from outreach.models import Attempt, AttemptStatus, Case, Person, Step
 from outreach.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-#: Our statuses for provider-reported states, by rank. Every state of rank 3
-#: is final: nothing moves an attempt out of it.
-RANK: Mapping[str, int] = {
-    # The job gave up asking (``execute._settle_later``): any receipt moves it.
-    "unknown": 0,
-    "accepted": 1,
-    "queued": 1,
-    "sent": 2,
-    "delivered": 3,
-    "undelivered": 3,
-    "failed": 3,
-    "bounced": 3,
-    "dropped": 3,
-}
-FAILURES = frozenset({"undelivered", "failed", "bounced", "dropped"})
-FINAL = frozenset(s for s, rank in RANK.items() if rank == 3)
-
-#: Twilio ``MessageStatus`` -> ours. Twilio's own "sending" (handed to the
-#: carrier) is not our "sending" (written, provider not yet called).
-TWILIO_STATUSES: Mapping[str, str] = {
-    "accepted": "queued",
-    "scheduled": "queued",
-    "queued": "queued",
-    "sending": "queued",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
-}
-
-#: SendGrid ``event`` -> ours; ``None``: kept in the history, moves nothing
-#: (``deferred``: the receiving server asked SendGrid to try again later).
-SENDGRID_STATUSES: Mapping[str, str | None] = {
-    "processed": "queued",
-    "deferred": None,
-    "delivered": "delivered",
-    "bounce": "bounced",
-    "dropped": "dropped",
-}
 
 #: Twilio: "the recipient has opted out" (replied STOP to our sender).
 TWILIO_OPTED_OUT = "21610"
@@ -242,30 +201,6 @@ def _seen(session: Session, attempt: Attempt, event: ProviderEvent) -> bool:
     return False
 
 
-def settled_status(session: Session, attempt_id: int, reported: str) -> str:
-    """The status an attempt should have given ``reported`` and its history.
-
-    For the sending job: a receipt may have arrived between the provider call
-    and the job's commit, and the job must not overwrite a later state with
-    the provider's first answer ("queued").
-    """
-    best = reported
-    for raw in session.scalars(
-        select(AttemptStatus.status).where(AttemptStatus.attempt_id == attempt_id)
-    ):
-        ours = _ours(raw)
-        if ours is not None and RANK[ours] > RANK.get(best, 0):
-            best = ours
-    return best
-
-
-def _ours(raw: str) -> str | None:
-    """History rows keep the provider's word; map it back to ours."""
-    if raw in RANK:
-        return raw
-    return TWILIO_STATUSES.get(raw) or SENDGRID_STATUSES.get(raw)
-
-
 def _final_before(session: Session, attempt: Attempt, event: ProviderEvent) -> bool:
     rows = session.scalars(
         select(AttemptStatus.status).where(
@@ -274,7 +209,7 @@ def _final_before(session: Session, attempt: Attempt, event: ProviderEvent) -> b
             AttemptStatus.provider_event_id != event.event_id,
         )
     )
-    return any(_ours(raw) in FINAL for raw in rows)
+    return any(our_status(raw) in FINAL for raw in rows)
 
 
 def apply_event(session: Session, rt: Runtime, event: ProviderEvent) -> Applied:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach import timeline
+from outreach import ladder, timeline
 from outreach.models import Case, Flag, Step, Task, User
 from outreach.runtime import Runtime
 from outreach.workdays import Offset
@@ -167,13 +167,11 @@ def decide_flag(
         timeline.record(
             session, flag.case_id, "task_created", now, task_kind="inform_parent", task_id=task.id
         )
+    flag_case = session.get(Case, flag.case_id)
+    assert flag_case is not None
     for step in session.scalars(
         select(Step).where(Step.key == f"flag_overdue:{flag.id}", Step.status == "planned")
     ):
-        step.status = "cancelled"
-        step.finished_at = now
-        step.detail = "flag decided"
-        timeline.record(
-            session, flag.case_id, "step_cancelled", now, channel=step.channel, step_id=step.id,
-            actor=user.username if user else None, rule=step.rule, reason="flag decided",
-        )  # fmt: skip
+        ladder.cancel_step(
+            session, rt, flag_case, step, now, "flag decided", actor=user.username if user else None
+        )

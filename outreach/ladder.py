@@ -7,15 +7,17 @@ inside the caller's transaction, so a step and its reason commit together.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.attempts import mark_unknown
 from outreach.escalation import OSLO, CaseFacts, TriggerFact, condition_holds, is_crisis, plan
-from outreach.models import STEP_OPEN, Case, Step, Task, Trigger
+from outreach.hooks import CaseReplanned, StepCancelled
+from outreach.models import STEP_OPEN, Attempt, Case, Step, Task, Trigger
 from outreach.runtime import Runtime
 
 
@@ -151,50 +153,9 @@ def _cancel_no_longer_wanted(
         failing = [c for c in rule.when if not condition_holds(c, facts, rt.policy, today)]
         if not failing:
             continue
-        reason = f"no longer applies: {', '.join(failing)}"
-        step.status = "cancelled"
-        step.finished_at = now
-        step.detail = reason
-        timeline.record(
-            session,
-            case.id,
-            "step_cancelled",
-            now,
-            channel=step.channel,
-            step_id=step.id,
-            rule=step.rule,
-            reason=reason,
-        )
-    _cancel_booked_visits(session, rt, case, facts, today)
-
-
-def _cancel_booked_visits(
-    session: Session, rt: Runtime, case: Case, facts: CaseFacts, today: date
-) -> None:
-    """A visit already booked whose rule's condition stopped holding is cancelled.
-
-    The step that booked it is done, so the loop above does not see it; the
-    visit's own cancel (``visits.cancel_visit``) frees the pair, sends them
-    the calendar CANCEL, withdraws the tenant's notice and closes the task.
-    """
-    from outreach import visits
-    from outreach.models_visits import HomeVisit
-
-    booked = session.scalars(
-        select(HomeVisit)
-        .where(HomeVisit.case_id == case.id, HomeVisit.status == "scheduled")
-        .order_by(HomeVisit.id)
-    ).all()
-    for visit in booked:
-        step = session.get(Step, visit.step_id) if visit.step_id is not None else None
-        rule = rt.policy.by_name.get(step.rule) if step is not None else None
-        if rule is None or not rule.when:
-            continue
-        failing = [c for c in rule.when if not condition_holds(c, facts, rt.policy, today)]
-        if failing:
-            visits.cancel_visit(
-                session, rt, visit, reason=f"no longer applies: {', '.join(failing)}"
-            )
+        cancel_step(session, rt, case, step, now, f"no longer applies: {', '.join(failing)}")
+    # A visit already booked by a done step is the visit channel's to cancel.
+    rt.hooks.publish(CaseReplanned(session, rt, case, facts, today))
 
 
 def add_step(
@@ -298,29 +259,67 @@ def cancel_pending(
             continue
         if not everything and step.rule in SURVIVES_RESPONSE:
             continue
-        if step.status == "waiting":
-            from outreach import printing
-
-            printing.withdraw(session, step, now, reason)
         if step.status != "running":
             # A running job sees the cancel and settles its attempt itself.
             _leave_unsettled(session, case, step, now)
-        step.status = "cancelled"
-        step.finished_at = now
-        step.detail = reason
+        cancel_step(session, rt, case, step, now, reason, actor=actor)
         count += 1
-        timeline.record(
-            session,
-            case.id,
-            "step_cancelled",
-            now,
-            channel=step.channel,
-            step_id=step.id,
-            actor=actor,
-            rule=step.rule,
-            reason=reason,
-        )
     return count
+
+
+def finish_step(step: Step, status: str, now: datetime, detail: str = "") -> None:
+    """The one place a step reaches a final status (done, failed, cancelled, skipped)."""
+    step.status = status
+    step.finished_at = now
+    step.lease_until = None
+    if detail:
+        step.detail = detail
+
+
+def cancel_step(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    now: datetime,
+    reason: str,
+    *,
+    actor: str | None = None,
+    **context: Any,
+) -> None:
+    """Cancel an open step: its final status, its ``step_cancelled`` event, and the
+    channel's clean-up (a letter waiting in a print batch is withdrawn)."""
+    was = step.status
+    finish_step(step, "cancelled", now, reason)
+    announce_cancelled(session, rt, case, step, was, now, reason, actor=actor, **context)
+
+
+def announce_cancelled(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    was: str,
+    now: datetime,
+    reason: str,
+    *,
+    actor: str | None = None,
+    **context: Any,
+) -> None:
+    """Record and publish a cancel already written (the job's conditional UPDATE)."""
+    timeline.record(
+        session,
+        case.id,
+        "step_cancelled",
+        now,
+        channel=step.channel,
+        step_id=step.id,
+        actor=actor,
+        rule=step.rule,
+        reason=reason,
+        **context,
+    )
+    rt.hooks.publish(StepCancelled(session, rt, case, step, was, reason, now))
 
 
 # Tasks and steps that are contact attempts still under way.
@@ -337,13 +336,10 @@ def _leave_unsettled(session: Session, case: Case, step: Step, now: datetime) ->
     with an ``attempt_unsettled`` event, as when the job itself finds the step
     cancelled; a late receipt still settles it.
     """
-    from outreach.jobs.execute import _mark_unknown
-    from outreach.models import Attempt
-
     for attempt in session.scalars(
         select(Attempt).where(Attempt.step_id == step.id, Attempt.status == "sending")
     ):
-        _mark_unknown(session, case, step, attempt, now, "step cancelled while settling")
+        mark_unknown(session, case, step, attempt, now, "step cancelled while settling")
 
 
 def note_deferral(

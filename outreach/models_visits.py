@@ -15,11 +15,9 @@ visit gives its rows back (they are deleted; the timeline keeps the history).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.db import Base, UTCDateTime, utcnow
 
@@ -65,39 +63,3 @@ class VisitStaff(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
     slot_end: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-# A response or a close cancels the case's open visit tasks (``outreach.cases``);
-# the visit behind such a task must then give its staff back and tell them.
-@sa_event.listens_for(Session, "before_flush")
-def _cancel_visits_of_cancelled_tasks(session: Session, _context: Any, _instances: Any) -> None:
-    from outreach.models import Task
-
-    tasks = [
-        obj
-        for obj in session.dirty
-        if isinstance(obj, Task)
-        and obj.kind == "home_visit"
-        and obj.status == "cancelled"
-        and "cancelled" in (attributes.get_history(obj, "status").added or ())
-    ]
-    if not tasks:
-        return
-    from outreach import visits
-
-    for task in tasks:
-        visits.on_task_cancelled(session, task)
-
-
-# Staff invitations written in a transaction are sent once it has committed.
-@sa_event.listens_for(Session, "after_commit")
-def _send_visit_invitations(session: Session) -> None:
-    if session.info.get("visit_invitations"):
-        from outreach import visits
-
-        visits._after_commit(session)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_visit_invitations(session: Session) -> None:
-    session.info.pop("visit_invitations", None)

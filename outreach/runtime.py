@@ -21,6 +21,7 @@ from outreach.config import Settings, load_settings
 from outreach.crypto import DataProtector
 from outreach.db import session_factory, session_scope
 from outreach.districts import address_table_for, use_address_table
+from outreach.hooks import Hooks
 from outreach.policy import Policy, load_policy
 from outreach.workdays import WorkCalendar
 
@@ -36,6 +37,7 @@ class Runtime:
     calendar: WorkCalendar
     protector: DataProtector
     clock: Callable[[], datetime] = system_clock
+    hooks: Hooks = field(default_factory=Hooks)
     _channels: dict[str, Channel] | None = field(default=None, repr=False)
     _redis: Any = field(default=None, repr=False)
 
@@ -102,9 +104,13 @@ _current: Runtime | None = None
 
 
 def current() -> Runtime:
-    global _current
+    """The runtime an entry point installed (jobs find theirs here).
+
+    Never built on demand: a runtime built here would be unwired, and its
+    events would reach no channel (``outreach.wiring``).
+    """
     if _current is None:
-        _current = build_runtime()
+        raise RuntimeError("no runtime installed: entry points call outreach.wiring.build_runtime")
     return _current
 
 

@@ -34,6 +34,7 @@ from outreach.models import Case, Event, Step, Task
 from outreach.printing import open_batches, post_batch, render_batch
 from outreach.runtime import Runtime
 from outreach.tasks import record_outcome
+from outreach.wiring import build_runtime
 
 OSLO = ZoneInfo("Europe/Oslo")
 MAX_ITERATIONS = 10_000
@@ -60,7 +61,7 @@ def simulation_runtime(
             provider_settings={},  # outbox channels only: a simulation sends nothing
         )
         clock = VirtualClock(start)
-        rt = runtime_module.build_runtime(sim_settings, clock=clock)
+        rt = build_runtime(sim_settings, clock=clock)
         Base.metadata.create_all(get_engine(sim_settings.database))
         previous = runtime_module._current
         runtime_module.install(rt)

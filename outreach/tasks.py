@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases import CaseActionError, register_response
+from outreach.hooks import TaskOutcome
 from outreach.models import Attempt, AttemptStatus, Case, Step, Task
 from outreach.runtime import Runtime
 
@@ -425,10 +426,7 @@ def record_outcome(
             )  # fmt: skip
     if task.kind == "manual_letter":
         _manual_letter_sent(session, rt, case, task, at, actor)
-    if task.kind == "home_visit":
-        from outreach import visits
-
-        visits.after_outcome(session, rt, case, task, outcome, at, actor)
+    rt.hooks.publish(TaskOutcome(session, rt, case, task, outcome, at, actor))
     if phone_failed or (task.kind == "home_visit" and outcome in VISIT_FAILED):
         from outreach import ladder
 

@@ -41,6 +41,9 @@ from sqlalchemy.orm import Session, object_session
 from channels.base import Attachment, Channel, Delivery, Message, PermanentChannelError
 from outreach import compose, ladder, timeline
 from outreach.cases import CaseActionError
+from outreach.db import on_commit
+from outreach.escalation import condition_holds
+from outreach.hooks import CaseForwarded, CaseReplanned, Hooks, TaskOutcome, TasksCancelled
 from outreach.models import STEP_OPEN, Attempt, AttemptStatus, Case, Step, Task, User
 from outreach.models_visits import HomeVisit, VisitStaff
 from outreach.policy import Rule
@@ -381,9 +384,9 @@ def _plan_cancelled_notice(
 ) -> str | None:
     """The tenant was told of the visit: a neutral SMS that it is off.
 
-    The step is written just before the commit (:func:`_write_off_notices`):
-    a response cancels the visit from inside a flush, where no step can be
-    inserted and announced.
+    The step is written just before the commit (:func:`_write_off_notices`),
+    after everything else the cancelling action wrote, so its ``step_planned``
+    comes last on the timeline.
     """
     rule = rt.policy.by_name.get("visit_cancelled_notice")
     if rule is None or case.status != "open":
@@ -392,7 +395,7 @@ def _plan_cancelled_notice(
     if isinstance(recipient, compose.Unusable):
         _not_told(session, case, visit, now, recipient.reason, rule.name)
         return recipient.reason
-    session.info.setdefault(_OFF_NOTICES, []).append((case.id, visit.id, was, now))
+    session.info.setdefault(_OFF_NOTICES, []).append((rule, case.id, visit.id, was, now))
     return "planned"
 
 
@@ -406,12 +409,7 @@ def _write_off_notices(session: Session) -> None:
         # cancelled visit task (cancelled in that flush) plan its notice here.
         session.flush()
     pending = session.info.pop(_OFF_NOTICES, [])
-    if not pending:
-        return
-    from outreach.runtime import current
-
-    rule = current().policy.by_name["visit_cancelled_notice"]
-    for case_id, visit_id, was, now in pending:
+    for rule, case_id, visit_id, was, now in pending:
         ladder.add_step(
             session,
             case_id,
@@ -450,14 +448,9 @@ def notice_too_late(session: Session, rt: Runtime, step: Step, now: datetime) ->
         reason = "too late: the visit time has passed"
     else:
         return False
-    step.status = "cancelled"
-    step.finished_at = now
-    step.lease_until = None
-    step.detail = reason
-    timeline.record(
-        session, step.case_id, "step_cancelled", now, channel=step.channel,
-        step_id=step.id, rule=step.rule, visit_id=visit_id, reason=reason,
-    )  # fmt: skip
+    case = session.get(Case, step.case_id)
+    assert case is not None
+    ladder.cancel_step(session, rt, case, step, now, reason, visit_id=visit_id)
     session.commit()
     return True
 
@@ -637,10 +630,9 @@ def _queue_invitation(
         created_at=now,
         updated_at=now,
     )
-    # No flush here: this also runs inside a flush (a response cancelling the
-    # visit's task); the id is read after the commit.
+    # No flush here: the id is read after the commit, when the invitation is sent.
     session.add(attempt)
-    session.info.setdefault("visit_invitations", []).append(attempt)
+    on_commit(session, lambda: deliver_invitation(rt, attempt.id))
     return attempt
 
 
@@ -791,17 +783,6 @@ def deliver_pending_invitations(rt: Runtime, now: datetime | None = None) -> int
     return sum(deliver_invitation(rt, i) not in {"error", "not_pending"} for i in ids)
 
 
-def _after_commit(session: Session) -> None:
-    attempts = session.info.pop("visit_invitations", [])
-    if not attempts:
-        return
-    from outreach.runtime import current
-
-    rt = current()
-    for attempt in attempts:
-        deliver_invitation(rt, attempt.id)
-
-
 # -- staff actions ---------------------------------------------------------------
 
 
@@ -936,19 +917,13 @@ def cancel_visit(
             task_id=task.id, task_kind=task.kind, reason=reason.strip(),
         )  # fmt: skip
     told = False
-    for step in _notice_steps(session, visit):
-        if step.status in STEP_OPEN:
-            step.status = "cancelled"
-            step.finished_at = now
-            step.detail = "visit cancelled"
-            timeline.record(
-                session, visit.case_id, "step_cancelled", now, channel=step.channel,
-                step_id=step.id, actor=actor, rule=step.rule, reason="visit cancelled",
-            )  # fmt: skip
-        elif step.status == "done":
-            told = True
     case = session.get(Case, visit.case_id)
     assert case is not None
+    for step in _notice_steps(session, visit):
+        if step.status in STEP_OPEN:
+            ladder.cancel_step(session, rt, case, step, now, "visit cancelled", actor=actor)
+        elif step.status == "done":
+            told = True
     off_notice = (
         _plan_cancelled_notice(session, rt, case, visit, visit.starts_at, now) if told else None
     )
@@ -972,14 +947,84 @@ def cancel_visit(
     return visit
 
 
-def on_task_cancelled(session: Session, task: Task) -> None:
+def on_tasks_cancelled(event: TasksCancelled) -> None:
     """A response or a close cancelled the visit's task: cancel the visit too."""
-    visit = session.scalar(select(HomeVisit).where(HomeVisit.task_id == task.id))
-    if visit is None or visit.status != "scheduled":
-        return
-    from outreach.runtime import current
+    for task in event.tasks:
+        if task.kind != "home_visit":
+            continue
+        visit = event.session.scalar(select(HomeVisit).where(HomeVisit.task_id == task.id))
+        if visit is not None and visit.status == "scheduled":
+            cancel_visit(event.session, event.rt, visit, reason="task cancelled", cancel_task=False)
 
-    cancel_visit(session, current(), visit, reason="task cancelled", cancel_task=False)
+
+def on_replanned(event: CaseReplanned) -> None:
+    """A visit already booked whose rule's condition stopped holding is cancelled.
+
+    The step that booked it is done, so the ladder's re-plan does not see it;
+    the visit's own cancel frees the pair, sends them the calendar CANCEL,
+    withdraws the tenant's notice and closes the task.
+    """
+    session, rt = event.session, event.rt
+    booked = session.scalars(
+        select(HomeVisit)
+        .where(HomeVisit.case_id == event.case.id, HomeVisit.status == "scheduled")
+        .order_by(HomeVisit.id)
+    ).all()
+    for visit in booked:
+        step = session.get(Step, visit.step_id) if visit.step_id is not None else None
+        rule = rt.policy.by_name.get(step.rule) if step is not None else None
+        if rule is None or not rule.when:
+            continue
+        failing = [
+            c for c in rule.when if not condition_holds(c, event.facts, rt.policy, event.today)
+        ]
+        if failing:
+            cancel_visit(session, rt, visit, reason=f"no longer applies: {', '.join(failing)}")
+
+
+def on_forwarded(event: CaseForwarded) -> None:
+    """Not-yet-done visits: the old team's is cancelled (they get CANCEL), the new
+    district's team gets one at its first free pair, with an invitation.
+
+    Published after ``case.district_code`` has changed: booking reads the team from it.
+    """
+    session, rt, case, actor = event.session, event.rt, event.case, event.actor
+    now = rt.now()
+    for visit in list(
+        session.scalars(
+            select(HomeVisit)
+            .where(HomeVisit.case_id == case.id, HomeVisit.status == "scheduled")
+            .order_by(HomeVisit.id)
+        )
+    ):
+        step = session.get(Step, visit.step_id) if visit.step_id is not None else None
+        cancel_visit(session, rt, visit, reason="case forwarded", actor=actor)
+        rule = (rt.policy.by_name.get(step.rule) if step else None) or rt.policy.by_name.get(
+            "home_visit"
+        )
+        if step is None or rule is None or case.status != "open":
+            continue
+        new = schedule_visit(
+            session, rt, case, step, rule, now, visit_no=visit.visit_no, actor=actor
+        )
+        # The booking job is not run again, so the new team's invitation is
+        # queued here as ``_plan_another`` does for a second visit.
+        _queue_invitation(session, rt, new, now, "nytt besøk")
+
+
+def on_task_outcome(event: TaskOutcome) -> None:
+    if event.task.kind == "home_visit":
+        after_outcome(
+            event.session, event.rt, event.case, event.task, event.outcome, event.at, event.actor
+        )
+
+
+def subscribe(hooks: Hooks) -> None:
+    """The visit's part of what the case and ladder announce (``outreach.wiring``)."""
+    hooks.subscribe(TasksCancelled, on_tasks_cancelled)
+    hooks.subscribe(CaseReplanned, on_replanned)
+    hooks.subscribe(CaseForwarded, on_forwarded)
+    hooks.subscribe(TaskOutcome, on_task_outcome)
 
 
 # -- outcomes ---------------------------------------------------------------------

@@ -24,6 +24,7 @@ from outreach.config import REPO_ROOT, Settings
 from outreach.db import Base, dispose_all
 from outreach.devservices import ensure_postgres, ensure_redis
 from outreach.migrate import upgrade
+from outreach.wiring import build_runtime
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -118,7 +119,7 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
 def rt(settings: Settings, clock: Clock) -> Iterator[runtime_module.Runtime]:
     from outreach.demo import seed_districts
 
-    rt = runtime_module.build_runtime(settings, clock=clock)
+    rt = build_runtime(settings, clock=clock)
     # No flushdb: every test has its own queue name, and a flush would wipe
     # the queues of another test run sharing this Redis.
     runtime_module.install(rt)

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from outreach import delivery
-from outreach.delivery import apply_event, sendgrid_event, settled_status, twilio_event
+from outreach import attempts, delivery
+from outreach.attempts import settled_status
+from outreach.delivery import apply_event, sendgrid_event, twilio_event
 from tests.test_webhooks_support import (
     get_attempt,
     history,
@@ -100,8 +101,8 @@ def test_sendgrid_event_parsing() -> None:
 
 
 def test_final_states_rank_above_everything() -> None:
-    assert all(delivery.RANK[s] == max(delivery.RANK.values()) for s in delivery.FINAL)
-    assert delivery.FAILURES < delivery.FINAL
+    assert all(attempts.RANK[s] == max(attempts.RANK.values()) for s in attempts.FINAL)
+    assert attempts.FAILURES < attempts.FINAL
 
 
 def test_attempt_still_sending_keeps_its_status_for_the_job(rt: Any, clock: Any) -> None:

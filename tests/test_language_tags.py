@@ -8,9 +8,7 @@ from tests.test_booking import issue, new_case
 from tests.test_booking_web import enter, text
 
 
-def test_booking_page_speaks_the_primary_language_of_a_regional_tag(
-    client: Any, rt: Any
-) -> None:
+def test_booking_page_speaks_the_primary_language_of_a_regional_tag(client: Any, rt: Any) -> None:
     case_id = new_case(rt, language="ar-SY")
     assert enter(client, issue(rt, case_id)).status_code == 303
     html = text(client.get("/b"))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from outreach import visits
 from outreach.config import REPO_ROOT
+from outreach.db import ON_COMMIT
 from outreach.jobs.tick import tick
 from outreach.models import Attempt, Event, User
 from outreach.models_visits import HomeVisit
@@ -46,7 +47,7 @@ def _move_without_delivery(rt: Any, visit_id: int) -> None:
         visit = session.get(HomeVisit, visit_id)
         visits.move_visit(session, rt, visit, oslo(2026, 12, 15, 13, 0))
         session.flush()
-        session.info.pop("visit_invitations")
+        session.info.pop(ON_COMMIT)  # what db.on_commit would run after the commit
 
 
 def _with_email(rt: Any, user_id: int, email: str) -> None:

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from channels.base import Delivery, PermanentChannelError, TransientChannelError
 from outreach import compose, ladder, sms_numbers, timeline
-from outreach.delivery import settled_status
+from outreach.attempts import mark_unknown, settled_status
 from outreach.escalation import unreachable_flags
 from outreach.flags import escalate_if_undecided, raise_flag
 from outreach.models import Attempt, AttemptStatus, Case, Step, Trigger
@@ -144,8 +144,8 @@ def _record_crash(rt: Runtime, step_id: int, exc: Exception) -> None:
             attempt = _open_attempt(session, step)
             if attempt is not None:
                 # Maybe sent: neither failed nor settled (staff or a receipt decide).
-                _mark_unknown(session, case, step, attempt, now)
-            _finish(session, step, "failed", now, "internal_error")
+                mark_unknown(session, case, step, attempt, now)
+            ladder.finish_step(step, "failed", now, "internal_error")
             timeline.record(
                 session,
                 case.id,
@@ -168,14 +168,6 @@ def _record_crash(rt: Runtime, step_id: int, exc: Exception) -> None:
         session.close()
 
 
-def _finish(session: Session, step: Step, status: str, now: datetime, detail: str = "") -> None:
-    step.status = status
-    step.finished_at = now
-    step.lease_until = None
-    if detail:
-        step.detail = detail
-
-
 def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
     now = rt.now()
     step = session.get(Step, step_id, populate_existing=True)
@@ -183,31 +175,21 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
     case = session.get(Case, step.case_id)
     assert case is not None
     if case.status == "closed":
-        _finish(session, step, "cancelled", now, "case closed")
+        ladder.finish_step(step, "cancelled", now, "case closed")
         session.commit()
         return Outcome(step_id, "cancelled")
     if step.rule == "flag_overdue":
         escalate_if_undecided(session, rt, case, int(step.params["flag_id"]), now)
-        _finish(session, step, "done", now)
+        ladder.finish_step(step, "done", now)
         session.commit()
         return Outcome(step_id, "done")
     rule = rt.policy.by_name.get(step.rule)
     if rule is None:
-        _finish(session, step, "failed", now, f"rule {step.rule!r} is not in the policy")
+        ladder.finish_step(step, "failed", now, f"rule {step.rule!r} is not in the policy")
         session.commit()
         return Outcome(step_id, "failed")
     if rule.stops_on_response and case.ladder_state != "running":
-        _finish(session, step, "cancelled", now, "tenant responded")
-        timeline.record(
-            session,
-            case.id,
-            "step_cancelled",
-            now,
-            channel=step.channel,
-            step_id=step.id,
-            rule=step.rule,
-            reason="tenant responded",
-        )
+        ladder.cancel_step(session, rt, case, step, now, "tenant responded")
         session.commit()
         return Outcome(step_id, "cancelled")
 
@@ -231,7 +213,7 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
             assignee_role=rule.assignee_role,
             due_at=step.deadline_at or now,
         )
-        _finish(session, step, "done", now)
+        ladder.finish_step(step, "done", now)
         timeline.record(
             session,
             case.id,
@@ -310,7 +292,7 @@ def _run_check(
                 step_id=late_ids[0],
                 deadline=step.due_at.isoformat(),
             )
-        _finish(session, step, "done", now, "overdue" if late_ids else "letter on time")
+        ladder.finish_step(step, "done", now, "overdue" if late_ids else "letter on time")
         return "done"
     if rule.check == "unreachable":
         facts = ladder.case_facts(session, case)
@@ -321,9 +303,9 @@ def _run_check(
         overdue_after = rule.flag_overdue_after or parse_offset("2wd")
         for kind in flags:
             raise_flag(session, rt, case, kind, now, overdue_after)
-        _finish(session, step, "done", now)
+        ladder.finish_step(step, "done", now)
         return "done"
-    _finish(session, step, "failed", now, f"unknown check {rule.check!r}")
+    ladder.finish_step(step, "failed", now, f"unknown check {rule.check!r}")
     return "failed"
 
 
@@ -390,7 +372,7 @@ def _deliver(
     if delivery is None:
         recipient = compose.recipient_for(rule, case, trigger, rt)
         if isinstance(recipient, compose.Unusable):
-            _finish(session, step, "skipped", now, recipient.reason)
+            ladder.finish_step(step, "skipped", now, recipient.reason)
             timeline.record(
                 session,
                 case.id,
@@ -494,7 +476,7 @@ def _batch_letter(
     """Letters join the district's print batch; posting them is the send."""
     recipient = compose.recipient_for(rule, case, trigger, rt)
     if isinstance(recipient, compose.Unusable):
-        _finish(session, step, "skipped", now, recipient.reason)
+        ladder.finish_step(step, "skipped", now, recipient.reason)
         timeline.record(
             session,
             case.id,
@@ -511,7 +493,7 @@ def _batch_letter(
     if rule.audience == "tenant" and not (name and phone):
         # The circular requires the contact person's name and number in the
         # letter (000): stop before anything is printed and tell the district.
-        _finish(session, step, "failed", now, "missing_contact_person")
+        ladder.finish_step(step, "failed", now, "missing_contact_person")
         timeline.record(
             session,
             case.id,
@@ -633,16 +615,7 @@ def _may_send(
     if status == "closed" or (rule.stops_on_response and ladder_state != "running"):
         reason = "case closed" if status == "closed" else "tenant responded"
         if _end_step(session, step, "cancelled", now, reason):
-            timeline.record(
-                session,
-                case.id,
-                "step_cancelled",
-                now,
-                channel=step.channel,
-                step_id=step.id,
-                rule=step.rule,
-                reason=reason,
-            )
+            ladder.announce_cancelled(session, rt, case, step, "running", now, reason)
         return False
     return True
 
@@ -797,7 +770,7 @@ def _settle_later(
     """
     deadline = attempt.created_at + SETTLE_FOR
     if now >= deadline:
-        _mark_unknown(session, case, step, attempt, now, code)
+        mark_unknown(session, case, step, attempt, now, code)
         if _end_step(session, step, "done", now, "outcome_unknown"):
             ladder.advance(session, rt, case, rule.on_fail_advance, now)
         session.commit()
@@ -806,27 +779,7 @@ def _settle_later(
     due = min(now + BACKOFF[min(polls - 1, len(BACKOFF) - 1)], deadline)
     if not _replan(session, step, due, settle_polls=polls):
         # Cancelled meanwhile: nobody will poll again, so a receipt may settle it.
-        _mark_unknown(session, case, step, attempt, now, code)
+        mark_unknown(session, case, step, attempt, now, code)
     session.commit()
     log.info("step %s: attempt %s not settled yet (%s)", step.id, attempt.id, code)
     return Outcome(step.id, "settling")
-
-
-def _mark_unknown(
-    session: Session, case: Case, step: Step, attempt: Attempt, now: datetime, code: str = ""
-) -> None:
-    """Neither sent nor failed for all we know: left for a receipt or staff."""
-    attempt.status = "unknown"
-    attempt.updated_at = now
-    attempt.detail = f"outcome unknown ({code})" if code else "outcome unknown"
-    session.add(AttemptStatus(attempt_id=attempt.id, status="unknown", at=now, detail=code[:200]))
-    timeline.record(
-        session,
-        case.id,
-        "attempt_unsettled",
-        now,
-        channel=attempt.channel,
-        step_id=step.id,
-        attempt_id=attempt.id,
-        reason=code or None,
-    )

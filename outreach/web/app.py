@@ -12,6 +12,7 @@ from outreach import runtime as runtime_module
 from outreach.config import REPO_ROOT, load_settings
 from outreach.db import session_factory
 from outreach.logs import configure_logging
+from outreach.wiring import build_runtime
 
 # The intake form uploads the bailiff's PDF; a scanned petition stays well
 # under this. Larger bodies get a 413 before any view reads them.
@@ -47,7 +48,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         settings = settings.with_overrides(config)
         settings.check()
     configure_logging(settings.log_level)
-    rt = runtime_module.build_runtime(settings)
+    rt = build_runtime(settings)
     runtime_module.install(rt)
 
     app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"))
