@@ -72,11 +72,11 @@ def _district_batch(count: int) -> Iterator[tuple[Any, int, list[Any]]]:
     from sqlalchemy import select
 
     from benchmarks._support import OSLO, bench_runtime
-    from outreach import printing
     from outreach.intake.accept import accept_trigger
     from outreach.intake.schema import load_trigger
     from outreach.jobs.tick import tick
     from outreach.models import PrintBatch, PrintItem
+    from outreach.reach.letter import batches as printing
     from tests.factories import trigger
 
     logging.getLogger("rq").setLevel(logging.WARNING)
@@ -202,7 +202,7 @@ def _real_path(count: int) -> RealPath | None:
     """Time ``printing.render_batch`` on a real batch; None when the set-up fails."""
 
     def measure() -> RealPath:
-        from outreach import printing
+        from outreach.reach.letter import batches as printing
 
         with _district_batch(count) as (rt, batch_id, letters):
             processes = letters_render.auto_processes(len(letters))

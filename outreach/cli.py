@@ -156,7 +156,7 @@ def create_user(
     """Create or update a staff user: name, roles and districts as given (user name casefolded)."""
     from outreach.demo import ensure_user
     from outreach.districts import is_routable
-    from outreach.staff_users import UserError, normalise_username, parse_roles
+    from outreach.staff.users import UserError, normalise_username, parse_roles
 
     try:
         parse_roles(roles)
@@ -194,7 +194,7 @@ def create_user(
 @click.option("--username", required=True)
 def deactivate_user_command(username: str) -> None:
     """Stop a staff user from signing in (password or SSO); the history keeps the name."""
-    from outreach.staff_users import UserError, deactivate_user
+    from outreach.staff.users import UserError, deactivate_user
 
     rt = _runtime()
     with rt.session() as session:
@@ -211,7 +211,7 @@ def deactivate_user_command(username: str) -> None:
 @click.option("--user", "username", help="a staff user's token; omit for a system integration")
 def create_token(name: str, username: str | None) -> None:
     """Create an API bearer token; it is shown once and stored hashed."""
-    from outreach.staff_users import find_user
+    from outreach.staff.users import find_user
     from outreach.web.auth import issue_token
 
     rt = _runtime()
@@ -242,7 +242,7 @@ def create_landlord(
 ) -> None:
     """Create or update a landlord who may warn NAV (portal login and/or API token)."""
     from outreach import identity
-    from outreach.landlords import LandlordError, ensure_account, ensure_landlord
+    from outreach.landlords.warnings import LandlordError, ensure_account, ensure_landlord
     from outreach.web.auth import issue_token
 
     try:
@@ -356,7 +356,7 @@ def print_batches_list() -> None:
 @click.argument("batch_id", type=int)
 def print_batches_render(batch_id: int) -> None:
     """Render now (in this process); the web UI and API use a background job."""
-    from outreach.printing import PrintError, render_batch
+    from outreach.reach.letter.batches import PrintError, render_batch
 
     rt = _runtime()
     with rt.session() as session:
@@ -372,7 +372,7 @@ def print_batches_render(batch_id: int) -> None:
 @click.option("--at", "posted_at", help="ISO time with offset; default now")
 def print_batches_post(batch_id: int, posted_at: str | None) -> None:
     """Mark a rendered batch as posted: its letters count as sent from then."""
-    from outreach.printing import PrintError, post_batch
+    from outreach.reach.letter.batches import PrintError, post_batch
 
     rt = _runtime()
     with rt.session() as session:

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from outreach.districts import all_districts
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.landlords import ensure_account, ensure_landlord
+from outreach.landlords.warnings import ensure_account, ensure_landlord
 from outreach.models import District, User
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
-from outreach.staff_users import save_user
+from outreach.staff.users import save_user
 from outreach.web.auth import issue_token
 
 DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - printed by `make run`, demo only

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from outreach.escalation import CaseFacts
     from outreach.models import Case, Step, Task
+    from outreach.policy.plan import CaseFacts
     from outreach.runtime import Runtime
 
 

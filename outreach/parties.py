@@ -15,14 +15,14 @@ Kept free of the renderer (no WeasyPrint import): batching and ``simulate`` use 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from outreach.models import Trigger
+from outreach.vocabulary import LANDLORD_SOURCES
+
+if TYPE_CHECKING:
+    from outreach.models import Trigger
 
 NO_POSTAL_ADDRESS = "no_postal_address"
-
-#: Senders that are themselves the landlord (a copy to the landlord goes back to them).
-LANDLORD_SOURCES = frozenset({"landlord", "municipal_landlord"})
 
 
 @dataclass(frozen=True)

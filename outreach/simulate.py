@@ -23,7 +23,8 @@ from sqlalchemy import func, select, update
 
 from outreach import runtime as runtime_module
 from outreach import timeline
-from outreach.cases import register_response
+from outreach.cases.response import register_response
+from outreach.cases.tasks import record_outcome
 from outreach.config import Settings
 from outreach.db import Base, get_engine
 from outreach.demo import seed_districts
@@ -31,9 +32,8 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.execute import execute_step
 from outreach.models import Case, Event, Step, Task
-from outreach.printing import open_batches, post_batch, render_batch
+from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from outreach.runtime import Runtime
-from outreach.tasks import record_outcome
 from outreach.wiring import build_runtime
 
 OSLO = ZoneInfo("Europe/Oslo")

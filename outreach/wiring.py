@@ -11,33 +11,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach import compose, letter_email, printing_moves, visits
 from outreach.config import Settings
 from outreach.hooks import Hooks
+from outreach.reach import compose as reach_compose
+from outreach.reach.email import letter_copy
+from outreach.reach.letter import moves
+from outreach.reach.visit import invitations, subscribers
 from outreach.runtime import Runtime
 from outreach.runtime import build_runtime as build_unwired
 
 
 def wire(hooks: Hooks) -> Hooks:
     """Subscribe every channel's handlers; idempotent."""
-    visits.subscribe(hooks)
-    printing_moves.subscribe(hooks)
+    subscribers.subscribe(hooks)
+    moves.subscribe(hooks)
     hooks.wired = True
     return hooks
 
 
 def register_channel_parts() -> None:
     """Composers and attachments that live above ``compose`` (idempotent)."""
-    compose.register_composer(
-        "email", "letter", letter_email.message, skip_check=letter_email.skip_reason
+    reach_compose.register_composer(
+        "email", "letter", letter_copy.message, skip_check=letter_copy.skip_reason
     )
-    compose.register_composer(
+    reach_compose.register_composer(
         "email",
         "appointment",
-        letter_email.appointment_message,
-        skip_check=letter_email.appointment_skip_reason,
+        letter_copy.appointment_message,
+        skip_check=letter_copy.appointment_skip_reason,
     )
-    compose.register_attachments("home_visit", visits.invitation_for_task)
+    reach_compose.register_attachments("home_visit", invitations.invitation_for_task)
 
 
 def build_runtime(settings: Settings | None = None, **overrides: Any) -> Runtime:

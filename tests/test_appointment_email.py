@@ -16,9 +16,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from outreach import booking, krr
+from outreach.inbound.booking import answers, slots
 from outreach.models import Attempt, Case, Event, Step
-from outreach.models_booking import BookingAppointment
+from outreach.models.booking import BookingAppointment, BookingCode
+from outreach.reach.email import krr
+from outreach.reach.letter import codes
 from tests.factories import national_id
 from tests.test_visits_support import open_case, outbox, run
 
@@ -49,14 +51,15 @@ def _book(rt: Any, case_id: int) -> int:
     """The tenant types the code from the letter and takes the first free time."""
     with rt.session() as session:
         case = session.get(Case, case_id)
-        booking.issue_code(session, rt, case)
+        codes.issue_code(session, rt, case)
         code = session.scalars(
-            select(booking.BookingCode).where(
-                booking.BookingCode.case_id == case_id, booking.BookingCode.revoked_at.is_(None)
+            select(BookingCode).where(
+                BookingCode.case_id == case_id,
+                BookingCode.revoked_at.is_(None),
             )
         ).one()
-        slot = booking.offered_slots(session, rt, case)[0]
-        return booking.book_slot(session, rt, code, slot.starts_at).id
+        slot = slots.offered_slots(session, rt, case)[0]
+        return answers.book_slot(session, rt, code, slot.starts_at).id
 
 
 def _email_steps(rt: Any, case_id: int) -> list[Step]:
@@ -114,7 +117,7 @@ def test_consent_and_not_reserved_confirms_by_email_with_an_ics(
     # The tenant's language (Somali) beside Norwegian, with the time and the office.
     assert "Ballantaada" in email["subject"] and "Din avtale hos" in email["subject"]
     assert "Du har bestilt time hos NAV Gamle Oslo" in email["body"]
-    local = starts_at.astimezone(booking.OSLO)
+    local = starts_at.astimezone(codes.OSLO)
     assert f"{local:%H:%M}" in email["body"]
 
     [attachment] = email["attachments"]
@@ -190,10 +193,10 @@ def test_reserved_after_booking_is_a_skip_at_sending(rt: Any, register: Any) -> 
 
 
 def test_the_planner_never_plans_the_confirmation(rt: Any, register: Any) -> None:
-    from outreach import ladder
+    from outreach.ladder import planning
 
     case_id = open_case(rt, tenant=CONSENTING)
     with rt.session() as session:
-        ladder.replan(session, rt, session.get(Case, case_id), rt.now())
+        planning.replan(session, rt, session.get(Case, case_id), rt.now())
     assert _email_steps(rt, case_id) == []
     assert rt.policy.rule("appointment_email").anchor == "appointment_booked"

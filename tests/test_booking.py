@@ -14,16 +14,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from outreach import booking
-from outreach.cases import close_case
+from outreach.cases.response import close_case
+from outreach.inbound.booking import answers as booking_answers
+from outreach.inbound.booking import slots as booking_slots
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.tick import tick
-from outreach.models import STEP_OPEN, Case, Event, PrintItem, Step, Task
-from outreach.models_booking import BookingAppointment, BookingCode
+from outreach.models import Case, Event, PrintItem, Step, Task
+from outreach.models.booking import BookingAppointment, BookingCode
+from outreach.reach.letter import codes as letter_codes
+from outreach.vocabulary import STEP_OPEN
 from tests.factories import trigger
 
-CODE_SHAPE = re.compile(rf"^[{booking.ALPHABET}]{{4}}-[{booking.ALPHABET}]{{4}}$")
+CODE_SHAPE = re.compile(rf"^[{letter_codes.ALPHABET}]{{4}}-[{letter_codes.ALPHABET}]{{4}}$")
 
 
 def new_case(rt: Any, reference: str = "NF-1", **tenant: Any) -> int:
@@ -34,12 +37,12 @@ def new_case(rt: Any, reference: str = "NF-1", **tenant: Any) -> int:
 
 def issue(rt: Any, case_id: int) -> str:
     with rt.session() as session:
-        return booking.issue_code(session, rt, session.get(Case, case_id))
+        return letter_codes.issue_code(session, rt, session.get(Case, case_id))
 
 
 def verified(rt: Any, typed: str) -> int | None:
     with rt.session() as session:
-        row = booking.verify_code(session, rt, typed)
+        row = letter_codes.verify_code(session, rt, typed)
         return row.case_id if row else None
 
 
@@ -71,12 +74,12 @@ def test_code_is_short_random_and_kept_only_as_a_keyed_hash(rt: Any) -> None:
         plain = code.replace("-", "")
         stored = " ".join(str(v) for v in vars(row).values())
         assert plain not in stored and code not in stored
-        assert row.code_hash == booking.code_hash(rt, plain)
+        assert row.code_hash == letter_codes.code_hash(rt, plain)
         # Keyed: a plain SHA-256 of the code is not what is stored.
         import hashlib
 
         assert row.code_hash != hashlib.sha256(plain.encode()).hexdigest()
-        assert row.expires_at - row.issued_at == booking.CODE_VALID_FOR
+        assert row.expires_at - row.issued_at == letter_codes.CODE_VALID_FOR
         assert "booking_code_issued" in kinds(session, case_id)
         events = " ".join(str(e.data) for e in session.scalars(select(Event)))
         assert plain not in events
@@ -88,11 +91,11 @@ def test_code_is_short_random_and_kept_only_as_a_keyed_hash(rt: Any) -> None:
 
 
 def test_digits_from_arabic_and_persian_keyboards_are_read() -> None:
-    assert booking.normalize_code("ab٢٣-cd٤٥") == "AB23CD45"
-    assert booking.normalize_code("AB۲۳ CD۴۵") == "AB23CD45"
-    assert booking.normalize_code("ＡＢ２３ＣＤ４５") == "AB23CD45"
-    assert booking.normalize_code("AB23-CD4") is None  # too short
-    assert booking.normalize_code("AB23-CD40") is None  # 0 is not in the alphabet
+    assert letter_codes.normalize_code("ab٢٣-cd٤٥") == "AB23CD45"
+    assert letter_codes.normalize_code("AB۲۳ CD۴۵") == "AB23CD45"
+    assert letter_codes.normalize_code("ＡＢ２３ＣＤ４５") == "AB23CD45"
+    assert letter_codes.normalize_code("AB23-CD4") is None  # too short
+    assert letter_codes.normalize_code("AB23-CD40") is None  # 0 is not in the alphabet
 
 
 def test_a_new_letter_rotates_the_code(rt: Any) -> None:
@@ -108,7 +111,9 @@ def test_a_new_letter_rotates_the_code(rt: Any) -> None:
         assert [r.revoked_reason for r in rows if r.revoked_at] == ["replaced"]
         # Two tenant letters in one rendering share the code.
         case = session.get(Case, case_id)
-        assert booking.issue_code(session, rt, case) == booking.issue_code(session, rt, case)
+        assert letter_codes.issue_code(session, rt, case) == letter_codes.issue_code(
+            session, rt, case
+        )
 
 
 def test_a_rolled_back_code_is_never_handed_out_again(rt: Any) -> None:
@@ -117,10 +122,10 @@ def test_a_rolled_back_code_is_never_handed_out_again(rt: Any) -> None:
     session = rt.new_session()
     try:
         case = session.get(Case, case_id)
-        lost = booking.issue_code(session, rt, case)
+        lost = letter_codes.issue_code(session, rt, case)
         session.rollback()  # the rendering failed: the code row is gone
         case = session.get(Case, case_id)
-        fresh = booking.issue_code(session, rt, case)
+        fresh = letter_codes.issue_code(session, rt, case)
         assert fresh != lost
         session.commit()
     finally:
@@ -132,14 +137,14 @@ def test_a_rolled_back_code_is_never_handed_out_again(rt: Any) -> None:
 def test_rendering_again_under_no_new_codes_issues_and_revokes_nothing(rt: Any) -> None:
     case_id = new_case(rt)
     code = issue(rt, case_id)
-    with rt.session() as session, booking.no_new_codes(session):
-        assert booking.letter_booking(session, session.get(Case, case_id), "tenant") == {}
+    with rt.session() as session, letter_codes.no_new_codes(session):
+        assert letter_codes.letter_booking(session, session.get(Case, case_id), "tenant") == {}
     assert verified(rt, code) == case_id
     with rt.session() as session:
         case = session.get(Case, case_id)
-        same = booking.issue_code(session, rt, case)  # issued in this transaction: reused
-        with booking.no_new_codes(session):
-            assert booking.letter_booking(session, case, "tenant")["booking_code"] == same
+        same = letter_codes.issue_code(session, rt, case)  # issued in this transaction: reused
+        with letter_codes.no_new_codes(session):
+            assert letter_codes.letter_booking(session, case, "tenant")["booking_code"] == same
         assert "booking_no_new_codes" not in session.info
 
 
@@ -164,9 +169,9 @@ def test_code_expires_after_six_weeks_and_when_the_case_closes(rt: Any, clock: A
     case_id = new_case(rt)
     code = issue(rt, case_id)
     start = clock.at
-    clock.set(start + booking.CODE_VALID_FOR - timedelta(minutes=1))
+    clock.set(start + letter_codes.CODE_VALID_FOR - timedelta(minutes=1))
     assert verified(rt, code) == case_id
-    clock.set(start + booking.CODE_VALID_FOR)
+    clock.set(start + letter_codes.CODE_VALID_FOR)
     assert verified(rt, code) is None
 
     clock.set(start)
@@ -180,7 +185,7 @@ def test_code_expires_after_six_weeks_and_when_the_case_closes(rt: Any, clock: A
 def test_a_rendered_tenant_letter_carries_the_code_and_address(rt: Any) -> None:
     from rq import Queue, SimpleWorker
 
-    from outreach.printing import letter_data
+    from outreach.reach.letter.batches import letter_data
 
     case_id = new_case(rt)
     tick(rt)
@@ -195,7 +200,9 @@ def test_a_rendered_tenant_letter_carries_the_code_and_address(rt: Any) -> None:
     assert CODE_SHAPE.match(tenant.booking_code)
     assert all(d.booking_code is None for a, d in letters.items() if a != "tenant")
     with rt.session() as session:  # never on a copy to the bailiff, plaintiff or landlord
-        assert booking.letter_booking(session, session.get(Case, case_id), "copy_bailiff") == {}
+        assert (
+            letter_codes.letter_booking(session, session.get(Case, case_id), "copy_bailiff") == {}
+        )
     assert verified(rt, tenant.booking_code) == case_id
 
 
@@ -203,7 +210,7 @@ def test_address_follows_the_public_url(rt: Any) -> None:
     from dataclasses import replace
 
     rt.settings = replace(rt.settings, public_base_url="https://hjelp.oslo.kommune.no/")
-    assert booking.booking_address(rt) == "hjelp.oslo.kommune.no/b"
+    assert letter_codes.booking_address(rt) == "hjelp.oslo.kommune.no/b"
 
 
 # --- the three answers ---------------------------------------------------------------------
@@ -223,12 +230,12 @@ def test_each_answer_stops_the_ladder(rt: Any, answer: str) -> None:
         ), "the ladder has contact steps planned"
         code = _code(session, rt, case_id)
         if answer == "appointment":
-            slot = booking.offered_slots(session, rt, session.get(Case, case_id))[0]
-            booking.book_slot(session, rt, code, slot.starts_at)
+            slot = booking_slots.offered_slots(session, rt, session.get(Case, case_id))[0]
+            booking_answers.book_slot(session, rt, code, slot.starts_at)
         elif answer == "call_me":
-            booking.request_call(session, rt, code, when="morning", phone="+47 912 34 567")
+            booking_answers.request_call(session, rt, code, when="morning", phone="+47 912 34 567")
         else:
-            booking.report_sorted(session, rt, code)
+            booking_answers.report_sorted(session, rt, code)
     with rt.session() as session:
         case = session.get(Case, case_id)
         assert case.ladder_state == "responded"
@@ -255,7 +262,7 @@ def test_each_answer_stops_the_ladder(rt: Any, answer: str) -> None:
         if answer == "call_me":
             (task,) = tasks
             assert task.scheduled_for is not None
-            assert task.scheduled_for.astimezone(booking.OSLO).hour < 11
+            assert task.scheduled_for.astimezone(letter_codes.OSLO).hour < 11
             assert "+4791234567" in task.note  # on the task, not on the timeline
             assert "9123" not in " ".join(str(e.data) for e in session.scalars(select(Event)))
         else:
@@ -266,8 +273,8 @@ def test_bad_phone_number_is_refused(rt: Any) -> None:
     case_id = new_case(rt)
     with rt.session() as session:
         code = _code(session, rt, case_id)
-        with pytest.raises(booking.BookingError, match="phone"):
-            booking.request_call(session, rt, code, phone="call me maybe")
+        with pytest.raises(booking_answers.BookingError, match="phone"):
+            booking_answers.request_call(session, rt, code, phone="call me maybe")
 
 
 # --- offered times ---------------------------------------------------------------------------
@@ -276,9 +283,9 @@ def test_bad_phone_number_is_refused(rt: Any) -> None:
 def test_slots_are_in_office_hours_on_the_next_working_days(rt: Any) -> None:
     case_id = new_case(rt)
     with rt.session() as session:
-        slots = booking.offered_slots(session, rt, session.get(Case, case_id))
+        slots = booking_slots.offered_slots(session, rt, session.get(Case, case_id))
     days = sorted({s.local.date() for s in slots})
-    assert len(days) == booking.DAYS_AHEAD
+    assert len(days) == booking_slots.DAYS_AHEAD
     assert days[0] > rt.now().date()  # never today
     assert all(rt.calendar.is_working_day(d) for d in days)
     # Gamle Oslo: "Mandag–fredag 09:00–15:00"; meetings of 45 minutes end by 15:00.
@@ -296,16 +303,16 @@ def test_a_slot_cannot_be_booked_twice(rt: Any) -> None:
     first = new_case(rt)
     second = new_case(rt, "NF-2", name="Ola Nordmann", birth_date="1970-01-01")
     with rt.session() as session:
-        slot = booking.offered_slots(session, rt, session.get(Case, first))[0]
-        booking.book_slot(session, rt, _code(session, rt, first), slot.starts_at)
+        slot = booking_slots.offered_slots(session, rt, session.get(Case, first))[0]
+        booking_answers.book_slot(session, rt, _code(session, rt, first), slot.starts_at)
     with rt.session() as session:
         other = session.get(Case, second)
-        assert slot not in booking.offered_slots(session, rt, other)
-        with pytest.raises(booking.BookingError, match="taken"):
-            booking.book_slot(session, rt, _code(session, rt, second), slot.starts_at)
+        assert slot not in booking_slots.offered_slots(session, rt, other)
+        with pytest.raises(booking_answers.BookingError, match="taken"):
+            booking_answers.book_slot(session, rt, _code(session, rt, second), slot.starts_at)
         # One appointment per case too.
-        with pytest.raises(booking.BookingError, match="already_booked"):
-            booking.book_slot(session, rt, code_row(session, first), slot.starts_at)
+        with pytest.raises(booking_answers.BookingError, match="already_booked"):
+            booking_answers.book_slot(session, rt, code_row(session, first), slot.starts_at)
     # The database itself refuses a second booking of the same time.
     session = rt.new_session()
     try:
@@ -314,7 +321,7 @@ def test_a_slot_cannot_be_booked_twice(rt: Any) -> None:
                 case_id=second,
                 district_code="030101",
                 starts_at=slot.starts_at,
-                ends_at=slot.starts_at + booking.SLOT_LENGTH,
+                ends_at=slot.starts_at + booking_slots.SLOT_LENGTH,
                 status="booked",
                 booked_at=rt.now(),
             )
@@ -338,7 +345,7 @@ def test_concurrent_bookings_of_one_slot_give_one_appointment(rt: Any) -> None:
     for case_id in cases:
         issue(rt, case_id)
     with rt.session() as session:
-        slot = booking.offered_slots(session, rt, session.get(Case, cases[0]))[0]
+        slot = booking_slots.offered_slots(session, rt, session.get(Case, cases[0]))[0]
     barrier = threading.Barrier(len(cases))
     results: list[str] = []
 
@@ -347,10 +354,10 @@ def test_concurrent_bookings_of_one_slot_give_one_appointment(rt: Any) -> None:
         try:
             code = code_row(session, case_id)
             barrier.wait()
-            booking.book_slot(session, rt, code, slot.starts_at)
+            booking_answers.book_slot(session, rt, code, slot.starts_at)
             session.commit()
             results.append("booked")
-        except booking.BookingError as exc:
+        except booking_answers.BookingError as exc:
             session.rollback()
             results.append(exc.reason)
         finally:

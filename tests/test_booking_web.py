@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from outreach import booking
+from outreach.inbound.booking import limits, slots
 from outreach.models import Case, Event, Task
-from outreach.models_booking import BookingAppointment
+from outreach.models.booking import BookingAppointment
+from outreach.reach.letter import codes
 from tests.test_booking import issue, new_case
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -80,7 +81,7 @@ def test_code_page_needs_no_login_and_forms_need_csrf(client: Any, rt: Any) -> N
 def test_wrong_unknown_and_expired_codes_look_the_same(client: Any, rt: Any, clock: Any) -> None:
     case_id = new_case(rt)
     expired = issue(rt, case_id)
-    clock.set(clock.at + booking.CODE_VALID_FOR + timedelta(days=1))
+    clock.set(clock.at + codes.CODE_VALID_FOR + timedelta(days=1))
     bodies, timings = {}, {}
     for label, code in (("unknown", "ABCD-2345"), ("expired", expired)):
         spent = []
@@ -99,7 +100,7 @@ def test_wrong_unknown_and_expired_codes_look_the_same(client: Any, rt: Any, clo
 def test_guessing_is_limited_per_address(client: Any, rt: Any) -> None:
     case_id = new_case(rt)
     code = issue(rt, case_id)
-    for i in range(booking.FAILS_PER_CLIENT):
+    for i in range(limits.FAILS_PER_CLIENT):
         assert enter(client, f"ABCD-{2345 + i}", REMOTE_ADDR="10.1.1.1").status_code == 400
     limited = enter(client, code, REMOTE_ADDR="10.1.1.1")  # even the right code now
     assert limited.status_code == 429
@@ -111,11 +112,11 @@ def test_guessing_is_limited_per_address(client: Any, rt: Any) -> None:
     assert namespace != "outreach"  # each test run has its own: nothing shared by accident
     keys = {k.decode() for k in rt.redis().keys(f"{namespace}:booking-fail:*")}
     assert keys == {
-        booking._client_key(rt, "10.1.1.1"),
+        limits._client_key(rt, "10.1.1.1"),
         f"{namespace}:booking-fail:all",
         f"{namespace}:booking-fail:total",
     }
-    assert booking._client_key(rt, "10.1.1.1").startswith(f"{namespace}:booking-fail:client:")
+    assert limits._client_key(rt, "10.1.1.1").startswith(f"{namespace}:booking-fail:client:")
     assert not any("10.1.1.1" in k for k in keys)
     # Another address is still let in.
     assert enter(client, code, REMOTE_ADDR="10.1.1.2").status_code == 303
@@ -123,7 +124,7 @@ def test_guessing_is_limited_per_address(client: Any, rt: Any) -> None:
 
 def test_a_right_code_gives_its_try_back_but_does_not_reset_the_count(client: Any, rt: Any) -> None:
     code = issue(rt, new_case(rt))
-    for i in range(booking.FAILS_PER_CLIENT - 1):
+    for i in range(limits.FAILS_PER_CLIENT - 1):
         assert enter(client, f"ABCD-{2345 + i}", REMOTE_ADDR="10.1.2.1").status_code == 400
     for _ in range(3):  # the tenant comes back with the right code: never locked out by it
         assert enter(client, code, REMOTE_ADDR="10.1.2.1").status_code == 303
@@ -135,12 +136,12 @@ def test_parallel_guesses_from_one_address_never_pass_the_limit(rt: Any) -> None
     """Increment-then-check in one transaction: each try sees its own count."""
     from concurrent.futures import ThreadPoolExecutor
 
-    tries = 5 * booking.FAILS_PER_CLIENT
+    tries = 5 * limits.FAILS_PER_CLIENT
     with ThreadPoolExecutor(max_workers=16) as pool:
-        allowed = list(pool.map(lambda _: booking.take_try(rt, "10.9.9.9"), range(tries)))
-    assert allowed.count(True) == booking.FAILS_PER_CLIENT
-    ttl = rt.redis().ttl(booking._client_key(rt, "10.9.9.9"))
-    assert 0 < ttl <= booking.FAIL_WINDOW.total_seconds()
+        allowed = list(pool.map(lambda _: limits.take_try(rt, "10.9.9.9"), range(tries)))
+    assert allowed.count(True) == limits.FAILS_PER_CLIENT
+    ttl = rt.redis().ttl(limits._client_key(rt, "10.9.9.9"))
+    assert 0 < ttl <= limits.FAIL_WINDOW.total_seconds()
 
 
 def test_everyones_failures_raise_an_alarm_not_a_lockout(client: Any, rt: Any, caplog: Any) -> None:
@@ -148,7 +149,7 @@ def test_everyones_failures_raise_an_alarm_not_a_lockout(client: Any, rt: Any, c
 
     code = issue(rt, new_case(rt))
     # Just below the alarm, from many addresses (set directly: 300 requests are slow).
-    rt.redis().set(booking._global_key(rt), booking.FAILS_GLOBAL - 2, ex=60)
+    rt.redis().set(limits._global_key(rt), limits.FAILS_GLOBAL - 2, ex=60)
     with caplog.at_level(logging.WARNING, logger="outreach.booking"):
         assert enter(client, "ABCD-2345", REMOTE_ADDR="10.2.0.1").status_code == 400
         assert not [r for r in caplog.records if "booking_guessing_alarm" in r.message]
@@ -160,7 +161,7 @@ def test_everyones_failures_raise_an_alarm_not_a_lockout(client: Any, rt: Any, c
     # Nobody is locked out by it: the tenant with the right code gets in.
     assert enter(client, code, REMOTE_ADDR="10.2.0.4").status_code == 303
     metrics = text(client.get("/metrics"))
-    assert f"outreach_booking_code_failures_window {booking.FAILS_GLOBAL + 1}.0" in metrics
+    assert f"outreach_booking_code_failures_window {limits.FAILS_GLOBAL + 1}.0" in metrics
     assert "outreach_booking_guessing_alarm 1.0" in metrics
     assert "outreach_booking_code_failures_total 3.0" in metrics
 
@@ -173,7 +174,7 @@ def test_page_shows_times_and_office_but_nothing_about_the_case(client: Any, rt:
     assert 'lang="ar"' in html and 'dir="rtl"' in html
     assert "احجز هذا الموعد" in html  # "Book this time", in the tenant's language
     assert "NAV Gamle Oslo" in html and "Hagegata 28" in html  # the office
-    assert html.count('name="slot"') == booking.DAYS_AHEAD * 6
+    assert html.count('name="slot"') == slots.DAYS_AHEAD * 6
     with rt.session() as session:
         case = session.get(Case, case_id)
         trigger = case.triggers[0]

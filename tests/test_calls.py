@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from outreach.models import Attempt, Case, Event, Step, Task
-from outreach.tasks import (
+from outreach.cases.tasks import (
     MAX_CALL_TRIES,
     call_script,
     needs_interpreter,
@@ -17,6 +16,7 @@ from outreach.tasks import (
     part_of_day,
     record_outcome,
 )
+from outreach.models import Attempt, Case, Event, Step, Task
 from tests.test_staff_support import login, make_user
 from tests.test_visits_support import contact_started, oslo, outbox, run, step_of
 

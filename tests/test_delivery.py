@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from outreach import attempts, delivery
+from outreach import attempts
 from outreach.attempts import settled_status
-from outreach.delivery import apply_event, sendgrid_event, twilio_event
+from outreach.inbound import receipts
+from outreach.inbound.receipts import apply_event, sendgrid_event, twilio_event
 from tests.test_webhooks_support import (
     get_attempt,
     history,
@@ -25,7 +26,7 @@ SID = "SM" + "12" * 16
 NOW = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 
 
-def apply(rt: Any, event: Any) -> delivery.Applied:
+def apply(rt: Any, event: Any) -> receipts.Applied:
     session = rt.new_session()
     try:
         return apply_event(session, rt, event)
@@ -33,7 +34,7 @@ def apply(rt: Any, event: Any) -> delivery.Applied:
         session.close()
 
 
-def tw(status: str, attempt_id: int | None = None, **form: str) -> delivery.ProviderEvent:
+def tw(status: str, attempt_id: int | None = None, **form: str) -> receipts.ProviderEvent:
     event = twilio_event(
         {"MessageSid": SID, "MessageStatus": status, **form},
         f"attempt-{attempt_id}" if attempt_id else None,

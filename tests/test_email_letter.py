@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from outreach import krr
-from outreach.letter_email import NO_CODE_REASON
 from outreach.models import Case, Event, PrintItem, Step
+from outreach.reach.email import krr
+from outreach.reach.email.letter_copy import NO_CODE_REASON
 from tests.factories import national_id
 from tests.test_visits_support import letter_posted, open_case, outbox, run, step_of
 
@@ -140,7 +140,7 @@ def test_the_register_is_asked_at_every_sending(rt: Any, clock: Any, register: A
 
 
 def _codes(rt: Any, case_id: int) -> list[tuple[int, bool]]:
-    from outreach.models_booking import BookingCode
+    from outreach.models.booking import BookingCode
 
     with rt.session() as session:
         rows = session.scalars(
@@ -161,7 +161,7 @@ def test_a_copy_rendered_again_keeps_the_paper_letters_code_working(
     rt: Any, clock: Any, register: Any
 ) -> None:
     """The PDF is gone: the copy goes without a code rather than revoke the one on paper."""
-    from outreach import booking
+    from outreach.reach.letter import codes
 
     case_id = open_case(rt, **CONSENTING)
     letter_posted(rt, clock, case_id, pdf=True)
@@ -169,14 +169,14 @@ def test_a_copy_rendered_again_keeps_the_paper_letters_code_working(
         item = session.scalars(select(PrintItem).where(PrintItem.audience == "tenant")).one()
         paper = _pdf_text(Path(item.pdf_path).read_bytes())
         Path(item.pdf_path).unlink()  # var/ lost, or a batch posted without PDFs
-    [printed] = set(re.findall(rf"[{booking.ALPHABET}]{{4}}-[{booking.ALPHABET}]{{4}}", paper))
+    [printed] = set(re.findall(rf"[{codes.ALPHABET}]{{4}}-[{codes.ALPHABET}]{{4}}", paper))
     before = _codes(rt, case_id)
     assert [active for _, active in before] == [True]
 
     assert run(rt, step_of(rt, case_id, "letter_email").id).result == "done"
     assert _codes(rt, case_id) == before  # nothing issued, nothing revoked
     with rt.session() as session:
-        assert booking.verify_code(session, rt, printed) is not None
+        assert codes.verify_code(session, rt, printed) is not None
         events = session.scalars(select(Event).where(Event.case_id == case_id)).all()
     [note] = [e for e in events if e.kind == "letter_copy_without_code"]
     assert note.data["reason"] == NO_CODE_REASON

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outreach.cases import register_response
-from outreach.flags import raise_flag
+from outreach.cases.flags import raise_flag
+from outreach.cases.response import register_response
 from outreach.models import Case, Step
 from outreach.workdays import parse_offset
 from tests.test_visits_support import open_case
@@ -51,7 +51,7 @@ def _flagged_case(rt: Any) -> tuple[int, int]:
 
 
 def test_closing_the_case_cancels_flag_escalation(rt: Any) -> None:
-    from outreach.cases import close_case
+    from outreach.cases.response import close_case
 
     case_id, _flag_id = _flagged_case(rt)
     with rt.session() as session:
@@ -63,7 +63,7 @@ def test_closing_the_case_cancels_flag_escalation(rt: Any) -> None:
 
 
 def test_deciding_the_flag_after_a_response_cancels_its_escalation(rt: Any) -> None:
-    from outreach.flags import decide_flag
+    from outreach.cases.flags import decide_flag
     from outreach.models import Flag
 
     case_id, flag_id = _flagged_case(rt)

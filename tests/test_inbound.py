@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from outreach.inbound import OPT_IN_REPLY, OPT_OUT_REPLY, note_text
+from outreach.inbound.sms_replies import OPT_IN_REPLY, OPT_OUT_REPLY, note_text
 from outreach.models import Event, Task
-from outreach.models_inbound import InboundMessage
+from outreach.models.inbound import InboundMessage
 from tests.stubs.twilio_stub import TwilioStub
 from tests.test_webhooks_support import (
     INBOUND_PATH,
@@ -196,7 +196,7 @@ def test_a_number_shared_by_two_open_cases_is_not_guessed(rt: Any, client: Any) 
 
 
 def test_a_closed_case_does_not_take_replies(rt: Any, client: Any) -> None:
-    from outreach.cases import close_case
+    from outreach.cases.response import close_case
     from outreach.models import Case
 
     configure_providers(rt)

@@ -28,7 +28,7 @@ from outreach.intake.schema import load_trigger
 from outreach.jobs.run_step import run_step
 from outreach.jobs.tick import tick
 from outreach.models import Attempt, Case, District, Event, PrintItem, Step
-from outreach.printing import open_batches, post_batch, render_batch
+from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from tests.factories import trigger
 from tests.stubs.twilio_stub import TwilioStub
 

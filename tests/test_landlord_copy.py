@@ -13,11 +13,11 @@ from pypdf import PdfReader
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from outreach import landlord_copy
-from outreach.cases import CaseActionError
+from outreach.cases.errors import CaseActionError
 from outreach.jobs.tick import tick
-from outreach.landlord_copy import request_landlord_copy
 from outreach.models import Case, Event, PrintBatch, PrintItem, Step
+from outreach.reach.letter import landlord_copy
+from outreach.reach.letter.landlord_copy import request_landlord_copy
 from tests.conftest import OSLO
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of
 
@@ -104,7 +104,7 @@ def test_the_planner_never_plans_it_and_a_request_plans_one_step_with_events(rt:
 def test_the_copy_is_printed_to_the_landlords_address_and_says_nothing_about_the_tenant(
     rt: Any,
 ) -> None:
-    from outreach import printing
+    from outreach.reach.letter import batches
 
     case_id = _batched(rt, **WITH_LANDLORD)
     step_id = _request(rt, case_id)
@@ -115,7 +115,7 @@ def test_the_copy_is_printed_to_the_landlords_address_and_says_nothing_about_the
         assert item is not None and item.audience == "copy_landlord"
         assert session.get(Step, step_id).status == "waiting"
         batch_id = session.scalar(select(PrintBatch.id).where(PrintBatch.id == item.batch_id))
-        printing.render_batch(session, rt, batch_id)
+        batches.render_batch(session, rt, batch_id)
         session.commit()
     with rt.session() as session:
         item = session.scalar(select(PrintItem).where(PrintItem.step_id == step_id))

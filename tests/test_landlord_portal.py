@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from outreach.landlords import ensure_account, ensure_landlord
+from outreach.landlords.warnings import ensure_account, ensure_landlord
 from outreach.models import Case, Trigger
-from outreach.models_landlord import LandlordWarning, WarningReservation
+from outreach.models.landlord import LandlordWarning, WarningReservation
 from tests.test_staff_support import PASSWORD, csrf_token, make_user, text_of
 from tests.test_staff_support import login as staff_login
 

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.landlords import ensure_landlord
+from outreach.landlords.warnings import ensure_landlord
 from outreach.models import ApiToken, Case, Person, Trigger
-from outreach.models_landlord import LandlordWarning, WarningReservation
+from outreach.models.landlord import LandlordWarning, WarningReservation
 from outreach.web.auth import issue_token
 from tests.factories import national_id, trigger
 from tests.test_cli_and_schema import outreach
@@ -295,7 +295,7 @@ def test_tokens_are_good_only_for_their_own_surface(
     with rt.session() as session:
         row = session.scalar(select(ApiToken).where(ApiToken.landlord_id.is_not(None)))
         assert row is not None
-        from outreach.models_landlord import Landlord
+        from outreach.models.landlord import Landlord
 
         landlord = session.get(Landlord, row.landlord_id)
         assert landlord is not None

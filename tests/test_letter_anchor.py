@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from outreach.cases.tasks import record_outcome
 from outreach.models import Case, Event, Task
-from outreach.tasks import record_outcome
 from tests.test_visits_support import open_case, oslo, run, step_of
 
 

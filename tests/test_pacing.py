@@ -6,7 +6,7 @@ from typing import Any
 
 from redis import Redis
 
-from outreach.pacing import Pacer
+from outreach.reach.sms.pacing import Pacer
 
 
 def test_pacer_spaces_segments_across_workers(redis_url: str) -> None:

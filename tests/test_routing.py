@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outreach import cases as case_actions
+from outreach.cases import forwarding as cases_forwarding
 from outreach.intake.accept import accept_trigger
 from outreach.intake.routing import route
 from outreach.intake.schema import load_trigger
@@ -161,7 +161,7 @@ def test_a_staff_override_is_never_undone_by_a_trigger(rt: Any) -> None:
     opened = accept(rt, first)
     with rt.session() as session:
         case = session.get(Case, opened.case_id)
-        case_actions.assign_district(
+        cases_forwarding.assign_district(
             session, rt, case, district="030102", reason="Avtalt med Grünerløkka", actor="lead"
         )
         session.commit()

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from channels.segments import count_segments
 from outreach.config import ConfigError, load_settings
-from outreach.inbound import DIGITS, REPLY_TASK_TITLES, receive_sms
+from outreach.inbound.sms_replies import DIGITS, REPLY_TASK_TITLES, receive_sms
 from outreach.letters import i18n
 from outreach.messages import LRI, PDI, render_sms, sms_length
 from outreach.models import Attempt, Task
-from outreach.models_booking import BookingAppointment
+from outreach.models.booking import BookingAppointment
 from outreach.policy import DEFAULT_POLICY, PolicyError, parse_policy
 from tests.test_jobs import _sms_ready, steps, work
 from tests.test_sms_steps import add_sms_step, attempts_of, case_events, get_step

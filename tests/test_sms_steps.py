@@ -15,15 +15,16 @@ from rq.job import Job
 from sqlalchemy import select
 
 from channels.base import Delivery, Message, TransientChannelError
-from outreach import cases, ladder
-from outreach.delivery import apply_event, twilio_event
-from outreach.inbound import receive_sms
+from outreach.cases import response as cases_response
+from outreach.inbound.receipts import apply_event, twilio_event
+from outreach.inbound.sms_replies import receive_sms
 from outreach.jobs.execute import SETTLE_FOR
 from outreach.jobs.queue import step_job_id
 from outreach.jobs.tick import tick
+from outreach.ladder import steps as ladder_steps
 from outreach.models import Attempt, Case, Event, Step
-from outreach.models_sms import SmsOptOut
-from outreach.pacing import Pacer
+from outreach.models.sms import SmsOptOut
+from outreach.reach.sms.pacing import Pacer
 from tests.stubs.twilio_stub import TwilioStub
 from tests.test_jobs import _sms_ready, open_case, outbox_files, steps, twilio_channel, work
 
@@ -41,7 +42,7 @@ def case_events(rt: Any, case_id: int, kind: str | None = None) -> list[Event]:
 
 def add_sms_step(rt: Any, case_id: int, rule: str, key: str, **params: Any) -> int:
     with rt.session() as s:
-        step = ladder.add_step(
+        step = ladder_steps.add_step(
             s,
             case_id,
             rule=rule,
@@ -153,7 +154,7 @@ def _respond(rt: Any, case_id: int) -> None:
     try:
         case = session.get(Case, case_id)
         assert case is not None
-        cases.register_response(session, rt, case, channel="phone", note="Ringte selv.")
+        cases_response.register_response(session, rt, case, channel="phone", note="Ringte selv.")
         session.commit()
     finally:
         session.close()

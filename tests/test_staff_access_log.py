@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from outreach.models import Case, PrintItem, Task
-from outreach.models_staff import CaseAccess
+from outreach.models.staff import CaseAccess
 from tests.test_staff_intake_queue import form, pdf_bytes, submit
 from tests.test_staff_support import login, make_user, new_case, text_of
 from tests.test_visits_support import letter_posted, open_case

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from outreach.flags import raise_flag
+from outreach.cases.flags import raise_flag
 from outreach.models import Case, Event, Flag, Step, Task
-from outreach.models_staff import CaseAccess, CaseNote, FollowUpItem
+from outreach.models.staff import CaseAccess, CaseNote, FollowUpItem
 from outreach.workdays import parse_offset
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outreach.compose import contact_person
-from outreach.flags import raise_flag
+from outreach.cases.contact import contact_person
+from outreach.cases.flags import raise_flag
 from outreach.models import Case, Event, Flag
 from outreach.workdays import parse_offset
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from outreach.followups import AFTER_HELP_KINDS, SOLUTION_KINDS, record_due
+from outreach.cases.followups import AFTER_HELP_KINDS, SOLUTION_KINDS, record_due
 from outreach.jobs.tick import tick
 from outreach.models import Event
-from outreach.models_staff import FollowUpItem
+from outreach.models.staff import FollowUpItem
 from outreach.web.i18n import OSLO
 from outreach.web.staff import labels
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of

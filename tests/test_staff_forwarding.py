@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from outreach.models import Case, Event, PrintBatch, PrintItem, Task
-from outreach.models_visits import HomeVisit, VisitStaff
+from outreach.models.visits import HomeVisit, VisitStaff
 from tests.test_staff_support import csrf_token, login, make_user, text_of
 from tests.test_visits_support import open_case, run, step_of, team_member, visit_step_due
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outreach import cases as case_actions
-from outreach import ladder
-from outreach.inbound import receive_sms
-from outreach.inbound_review import mask_number
+from outreach.cases import response as cases_response
+from outreach.inbound.review import mask_number
+from outreach.inbound.sms_replies import receive_sms
+from outreach.ladder import cancel
 from outreach.models import Case, Event, Step, Task
-from outreach.models_inbound import InboundMessage
-from outreach.models_staff import CaseAccess
+from outreach.models.inbound import InboundMessage
+from outreach.models.staff import CaseAccess
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of
 
 UNKNOWN = "+4798765432"
@@ -81,7 +81,7 @@ def test_central_intake_attaches_a_reply_and_the_ladder_stops(client: Any, rt: A
         assert any(st.status == "cancelled" for st in steps)
         # What is still planned is what a response does not stop (a copy, a review).
         assert all(
-            not rt.policy.by_name[st.rule].stops_on_response or st.rule in ladder.SURVIVES_RESPONSE
+            not rt.policy.by_name[st.rule].stops_on_response or st.rule in cancel.SURVIVES_RESPONSE
             for st in steps
             if st.status == "planned"
         )
@@ -120,7 +120,7 @@ def test_a_lead_sees_replies_from_numbers_of_their_district_only(client: Any, rt
     make_user(rt)  # a caseworker: no queue
     earlier = new_case(rt, tenant={"phone": "+4741112223"})
     with rt.session() as session:
-        case_actions.close_case(session, rt, session.get(Case, earlier.case_id), outcome="paid")
+        cases_response.close_case(session, rt, session.get(Case, earlier.case_id), outcome="paid")
         session.commit()
     known = _sms(rt, "+4741112223", "Hei igjen", "SM-known")
     stranger = _sms(rt, UNKNOWN, "Vinn en bil", "SM-spam")

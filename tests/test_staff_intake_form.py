@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach.models import Case, Trigger
-from outreach.models_staff import CaseDocument
+from outreach.models.staff import CaseDocument
 from outreach.web.staff import pending_uploads
 from tests.test_staff_intake_queue import count, form, pdf_bytes, submit
 from tests.test_staff_support import login, make_user, new_case, text_of

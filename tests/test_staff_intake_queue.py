@@ -12,7 +12,7 @@ from pypdf import PdfWriter
 from sqlalchemy import func, select
 
 from outreach.models import Case, Trigger
-from outreach.models_staff import CaseDocument
+from outreach.models.staff import CaseDocument
 from tests.factories import national_id
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outreach import cases as case_actions
+from outreach.cases import response as cases_response
 from outreach.models import Case, Event, MatchReview
-from outreach.models_staff import CaseAccess
+from outreach.models.staff import CaseAccess
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of
 
 NEW_ADDRESS = {"address": {"street": "Grønlandsleiret 5", "postal_code": "0190"}}
@@ -24,7 +24,7 @@ def _pair(rt: Any, district: str = "030101") -> tuple[Any, Any]:
 def _close(rt: Any, case_id: int) -> None:
     with rt.session() as session:
         case = session.get(Case, case_id)
-        case_actions.close_case(session, rt, case, outcome="paid")
+        cases_response.close_case(session, rt, case, outcome="paid")
         session.commit()
 
 

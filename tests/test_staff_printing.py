@@ -9,11 +9,12 @@ import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from outreach.cases import CaseActionError, register_response
+from outreach.cases.errors import CaseActionError
+from outreach.cases.response import register_response
 from outreach.jobs.tick import tick
-from outreach.letter_actions import request_letter_resend
 from outreach.models import Case, Event, PrintBatch, PrintItem, Step
-from outreach.models_staff import CaseAccess
+from outreach.models.staff import CaseAccess
+from outreach.reach.letter.actions import request_letter_resend
 from tests.conftest import OSLO
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of
 
@@ -259,7 +260,7 @@ def test_request_letter_resend_plans_one_letter_step_with_an_event(rt: Any, cloc
         with pytest.raises(CaseActionError, match="already on its way"):
             request_letter_resend(session, rt, case, "Ny adresse", "kari")
     # Post the first batch (as staff would), a day later ask for the letter again.
-    from outreach.printing import post_batch, render_batch
+    from outreach.reach.letter.batches import post_batch, render_batch
 
     with rt.session() as session:
         render_batch(session, rt, _batch_id(rt), pdf=False)
@@ -320,7 +321,7 @@ def test_send_the_letter_now_from_the_case_page(client: Any, rt: Any, kari: int)
     refused = _post(client, f"{url}/brev/send", {"letter-reason": "Leietaker ba om det"})
     assert refused.status_code == 400
     assert "ligger allerede i utskriftsbunken" in text_of(refused)
-    from outreach.printing import post_batch, render_batch
+    from outreach.reach.letter.batches import post_batch, render_batch
 
     with rt.session() as session:
         render_batch(session, rt, _batch_id(rt), pdf=False)
@@ -350,7 +351,7 @@ def test_send_the_letter_now_from_the_case_page(client: Any, rt: Any, kari: int)
 
 
 def _render_directly(rt: Any, batch_id: int) -> None:
-    from outreach import printing
+    from outreach.reach.letter import batches as printing
 
     with rt.session() as session:
         printing.render_batch(session, rt, batch_id)
@@ -393,7 +394,7 @@ FORCED_SALE: dict[str, Any] = {
 
 
 def test_the_copy_to_the_plaintiff_goes_to_the_plaintiffs_postal_address(rt: Any) -> None:
-    from outreach import printing
+    from outreach.reach.letter import batches as printing
 
     case_id = _batched_case(rt, **FORCED_SALE)
     items = _items(rt, case_id)

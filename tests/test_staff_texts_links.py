@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from outreach import timeline
-from outreach.flags import THRESHOLD_TEXT, raise_flag
+from outreach.cases.flags import THRESHOLD_TEXT, raise_flag
 from outreach.models import Case, Task
-from outreach.models_visits import HomeVisit
+from outreach.models.visits import HomeVisit
 from outreach.web.staff import labels
 from outreach.workdays import parse_offset
 from tests.test_staff_support import csrf_token, login, make_user, new_case, text_of

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from channels.base import Delivery, Message, TransientChannelError
-from outreach import cases
-from outreach.flags import decide_flag, raise_flag
+from outreach.cases import response as cases_response
+from outreach.cases.flags import decide_flag, raise_flag
 from outreach.jobs.tick import tick
 from outreach.models import Attempt, Case, Event, Flag, Step
-from outreach.pacing import Pacer
+from outreach.reach.sms.pacing import Pacer
 from outreach.workdays import parse_offset
 from tests.stubs.twilio_stub import TwilioStub
 from tests.test_jobs import _sms_ready, steps, twilio_channel, work
@@ -124,7 +124,7 @@ def test_a_response_while_a_send_settles_leaves_the_attempt_unknown(rt: Any, clo
     with rt.session() as session:
         case = session.get(Case, case_id)
         assert case is not None
-        cases.register_response(session, rt, case, channel="phone", note="Ringte selv.")
+        cases_response.register_response(session, rt, case, channel="phone", note="Ringte selv.")
         session.commit()
         (attempt,) = session.scalars(select(Attempt).where(Attempt.step_id == sms.id))
         assert attempt.status == "unknown"  # not 'sending' forever

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from outreach.config import REPO_ROOT
 from outreach.models import User
-from outreach.staff_users import ROLES, UserError, deactivate_user, parse_roles, save_user
+from outreach.staff.users import ROLES, UserError, deactivate_user, parse_roles, save_user
 from tests.test_staff_support import login, make_user
 
 

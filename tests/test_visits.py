@@ -12,11 +12,12 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from outreach import visits
-from outreach.cases import register_response
+from outreach.cases.response import register_response
+from outreach.cases.tasks import record_outcome
 from outreach.models import Case, Event, Step, Task
-from outreach.models_visits import HomeVisit, VisitStaff
-from outreach.tasks import record_outcome
+from outreach.models.visits import HomeVisit, VisitStaff
+from outreach.reach.visit import actions, schedule
+from outreach.reach.visit import calendar as visit_calendar
 from tests.test_staff_support import csrf_token, login, make_user
 from tests.test_visits_support import (
     open_case,
@@ -75,7 +76,7 @@ def _vevent(cal: Calendar) -> Any:
 def test_grid_of_visit_slots_leaves_travel_time() -> None:
     from datetime import date, time
 
-    slots = visits.day_slots(date(2026, 12, 14), (time(8, 0), time(15, 30)))
+    slots = visit_calendar.day_slots(date(2026, 12, 14), (time(8, 0), time(15, 30)))
     assert [s.strftime("%H:%M") for s in slots] == ["08:30", "10:00", "11:30", "13:00", "14:30"]
 
 
@@ -143,7 +144,7 @@ def test_two_visits_competing_for_the_same_pair_are_never_double_booked(
     assert a.starts_at == oslo(2026, 12, 14, 10, 0)
     # The same two people: the second visit starts after the first plus travel time.
     assert b.starts_at == oslo(2026, 12, 14, 11, 30)
-    assert b.starts_at >= a.ends_at + visits.TRAVEL_TIME
+    assert b.starts_at >= a.ends_at + visit_calendar.TRAVEL_TIME
 
 
 def test_the_database_refuses_a_second_visit_for_one_person_in_the_same_slot(
@@ -219,7 +220,7 @@ def test_a_busy_pair_within_the_limit_sends_the_visit_to_the_pool(
             )  # fmt: skip
             session.add(fake)
             session.flush()
-            visits.schedule_visit(session, rt, case, fake, rule, clock())
+            schedule.schedule_visit(session, rt, case, fake, rule, clock())
     run(rt, step.id)
     visit = _visits(rt, case_id)[0]
     assert visit.staffing == "pool"
@@ -315,12 +316,12 @@ def test_moving_onto_a_booked_pair_is_refused_travel_time_included(
     with rt.session() as session:
         visit = session.get(HomeVisit, b.id)
         # 11:15 leaves 15 minutes after the 10:00-11:00 visit: too little travel time.
-        with pytest.raises(visits.VisitError, match="travel time"):
-            visits.move_visit(session, rt, visit, oslo(2026, 12, 14, 11, 15))
+        with pytest.raises(visit_calendar.VisitError, match="travel time"):
+            actions.move_visit(session, rt, visit, oslo(2026, 12, 14, 11, 15))
         session.rollback()
     with rt.session() as session:
         visit = session.get(HomeVisit, b.id)
-        visits.move_visit(session, rt, visit, oslo(2026, 12, 14, 13, 0))
+        actions.move_visit(session, rt, visit, oslo(2026, 12, 14, 13, 0))
     assert _staff(rt, b.id) == sorted(pair)
 
 
@@ -422,7 +423,9 @@ def test_moving_after_the_notice_was_sent_tells_the_tenant_the_new_time(
     assert run(rt, step_of(rt, case_id, "visit_notice").id).result == "done"
     [visit] = _visits(rt)
     with rt.session() as session:
-        visits.move_visit(session, rt, session.get(HomeVisit, visit.id), oslo(2026, 12, 15, 11, 30))
+        actions.move_visit(
+            session, rt, session.get(HomeVisit, visit.id), oslo(2026, 12, 15, 11, 30)
+        )
     notices = sorted(
         (s for s in _steps(rt, case_id) if s.rule == "visit_notice"), key=lambda s: s.id
     )

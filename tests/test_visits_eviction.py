@@ -11,7 +11,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.tick import tick
 from outreach.models import Event, Step, Task
-from outreach.models_visits import HomeVisit
+from outreach.models.visits import HomeVisit
 from tests.factories import trigger
 from tests.test_jobs import work
 from tests.test_visits import _ics, _vevent

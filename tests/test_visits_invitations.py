@@ -15,12 +15,12 @@ from typing import Any
 from icalendar import Calendar
 from sqlalchemy import select
 
-from outreach import visits
 from outreach.config import REPO_ROOT
 from outreach.db import ON_COMMIT
 from outreach.jobs.tick import tick
 from outreach.models import Attempt, Event, User
-from outreach.models_visits import HomeVisit
+from outreach.models.visits import HomeVisit
+from outreach.reach.visit import actions
 from tests.test_visits_support import open_case, oslo, outbox, run, team_member, visit_step_due
 
 
@@ -45,7 +45,7 @@ def _move_without_delivery(rt: Any, visit_id: int) -> None:
     """Move the visit, but lose the after-commit delivery (the channel was down)."""
     with rt.session() as session:
         visit = session.get(HomeVisit, visit_id)
-        visits.move_visit(session, rt, visit, oslo(2026, 12, 15, 13, 0))
+        actions.move_visit(session, rt, visit, oslo(2026, 12, 15, 13, 0))
         session.flush()
         session.info.pop(ON_COMMIT)  # what db.on_commit would run after the commit
 
@@ -100,7 +100,7 @@ def test_staff_with_an_address_get_the_invitation_by_email(rt: Any, clock: Any) 
     assert _pending(rt) == []
     # A move: Ole by email, Sara (no address) through the outbox.
     with rt.session() as session:
-        visits.move_visit(session, rt, session.get(HomeVisit, visit_id), oslo(2026, 12, 15, 13, 0))
+        actions.move_visit(session, rt, session.get(HomeVisit, visit_id), oslo(2026, 12, 15, 13, 0))
     assert [m["to"] for m in outbox(rt, "email")] == ["ole@bydel.oslo.kommune.no"] * 2
     assert len(outbox(rt, "home_visit")) == 2
     with rt.session() as session:
@@ -118,7 +118,7 @@ def test_when_every_invitee_has_an_address_nothing_more_goes_to_the_outbox(
     _with_email(rt, sara, "sara@bydel.oslo.kommune.no")
     _, visit_id = _booked_visit(rt, clock)
     with rt.session() as session:
-        visits.cancel_visit(session, rt, session.get(HomeVisit, visit_id), reason="Flyttet ut")
+        actions.cancel_visit(session, rt, session.get(HomeVisit, visit_id), reason="Flyttet ut")
     assert len(outbox(rt, "home_visit")) == 1  # the step's own message only
     cancels = [m for m in outbox(rt, "email") if str(_ics(m)["METHOD"]) == "CANCEL"]
     assert sorted(m["to"] for m in cancels) == [

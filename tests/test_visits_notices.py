@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from outreach import visits
 from outreach.models import Case, Event, Step
-from outreach.models_visits import HomeVisit
+from outreach.models.visits import HomeVisit
+from outreach.reach.visit import actions
 from tests.test_visits_support import (
     open_case,
     oslo,
@@ -44,7 +44,7 @@ def _visit(rt: Any, case_id: int) -> HomeVisit:
 
 def _cancel(rt: Any, visit_id: int) -> None:
     with rt.session() as session:
-        visits.cancel_visit(session, rt, session.get(HomeVisit, visit_id), reason="Syk")
+        actions.cancel_visit(session, rt, session.get(HomeVisit, visit_id), reason="Syk")
 
 
 def _told(rt: Any, clock: Any, case_id: int) -> HomeVisit:
@@ -152,7 +152,7 @@ def test_a_response_that_cancels_the_visit_still_tells_the_tenant_it_is_off(
     rt: Any, clock: Any, pair: list[int]
 ) -> None:
     """The response cancels the visit from inside a flush; the SMS step is written at commit."""
-    from outreach.cases import register_response
+    from outreach.cases.response import register_response
 
     case_id = open_case(rt)
     _told(rt, clock, case_id)

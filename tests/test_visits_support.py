@@ -15,7 +15,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.execute import Outcome, execute_step
 from outreach.models import Step
-from outreach.printing import open_batches, post_batch, render_batch
+from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from tests.factories import trigger
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -19,7 +19,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.execute import execute_step
 from outreach.models import Attempt, AttemptStatus, Case, Event, Step
-from outreach.printing import open_batches, post_batch, render_batch
+from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from tests.factories import trigger
 from tests.stubs.signing import SendGridSigner, twilio_signature
 from tests.stubs.twilio_stub import TEST_AUTH_TOKEN, TwilioStub

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from outreach import ladder, timeline
+from outreach import timeline
 from outreach.intake.matching import Match, address_key, find_person, name_key
 from outreach.intake.routing import route
+from outreach.ladder import planning
 from outreach.models import Case, Event, MatchReview, Person, Trigger
 from outreach.runtime import Runtime
 
@@ -387,8 +388,8 @@ def _accept(
         _route(session, case, data, received_at, received_by)
     elif _brings_routing_facts(data, case, person_changes, household_changes):
         _reroute(session, rt, case, data, household_changes, received_at)
-    ladder.update_crisis(session, rt, case, trigger)
-    ladder.replan(session, rt, case, now)
+    planning.update_crisis(session, rt, case, trigger)
+    planning.replan(session, rt, case, now)
     return IntakeResult(
         trigger_id=trigger.id,
         case_id=case.id,
@@ -489,7 +490,7 @@ def _reroute(
                 )  # fmt: skip
     if decision.district is None or decision.district == case.district_code:
         return
-    from outreach.cases import assign_district
+    from outreach.cases.forwarding import assign_district
 
     reason = next(
         (f.reason for f in decision.forwards if f.event == "forwarded"),

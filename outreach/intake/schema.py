@@ -23,7 +23,7 @@ from marshmallow import (
 
 from outreach import identity
 from outreach.districts import is_routable
-from outreach.models import CLIENT_STATUSES, SOURCE_TYPES, TRIGGER_KINDS
+from outreach.vocabulary import CLIENT_STATUSES, SOURCE_TYPES, TRIGGER_KINDS
 
 # A sender's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -39,14 +39,20 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from channels.base import Delivery, PermanentChannelError, TransientChannelError
-from outreach import compose, ladder, sms_numbers, timeline
+from outreach import timeline
 from outreach.attempts import mark_unknown, settled_status
-from outreach.escalation import unreachable_flags
-from outreach.flags import escalate_if_undecided, raise_flag
+from outreach.cases import contact as cases_contact
+from outreach.cases.flags import escalate_if_undecided, raise_flag
+from outreach.cases.tasks import create_task_for_step
+from outreach.ladder import facts as ladder_facts
+from outreach.ladder import planning
+from outreach.ladder import steps as ladder_steps
 from outreach.models import Attempt, AttemptStatus, Case, Step, Trigger
 from outreach.policy import Rule
+from outreach.policy.plan import unreachable_flags
+from outreach.reach import compose as reach_compose
+from outreach.reach.sms import numbers
 from outreach.runtime import Runtime
-from outreach.tasks import create_task_for_step
 from outreach.workdays import parse_offset
 
 log = logging.getLogger(__name__)
@@ -145,7 +151,7 @@ def _record_crash(rt: Runtime, step_id: int, exc: Exception) -> None:
             if attempt is not None:
                 # Maybe sent: neither failed nor settled (staff or a receipt decide).
                 mark_unknown(session, case, step, attempt, now)
-            ladder.finish_step(step, "failed", now, "internal_error")
+            ladder_steps.finish_step(step, "failed", now, "internal_error")
             timeline.record(
                 session,
                 case.id,
@@ -159,7 +165,7 @@ def _record_crash(rt: Runtime, step_id: int, exc: Exception) -> None:
             )
             rule = rt.policy.by_name.get(step.rule)
             if rule is not None and case.status != "closed":
-                ladder.advance(session, rt, case, rule.on_fail_advance, now)
+                planning.advance(session, rt, case, rule.on_fail_advance, now)
         session.commit()
     except Exception:
         session.rollback()
@@ -175,28 +181,28 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
     case = session.get(Case, step.case_id)
     assert case is not None
     if case.status == "closed":
-        ladder.finish_step(step, "cancelled", now, "case closed")
+        ladder_steps.finish_step(step, "cancelled", now, "case closed")
         session.commit()
         return Outcome(step_id, "cancelled")
     if step.rule == "flag_overdue":
         escalate_if_undecided(session, rt, case, int(step.params["flag_id"]), now)
-        ladder.finish_step(step, "done", now)
+        ladder_steps.finish_step(step, "done", now)
         session.commit()
         return Outcome(step_id, "done")
     rule = rt.policy.by_name.get(step.rule)
     if rule is None:
-        ladder.finish_step(step, "failed", now, f"rule {step.rule!r} is not in the policy")
+        ladder_steps.finish_step(step, "failed", now, f"rule {step.rule!r} is not in the policy")
         session.commit()
         return Outcome(step_id, "failed")
     if rule.stops_on_response and case.ladder_state != "running":
-        ladder.cancel_step(session, rt, case, step, now, "tenant responded")
+        ladder_steps.cancel_step(session, rt, case, step, now, "tenant responded")
         session.commit()
         return Outcome(step_id, "cancelled")
 
     if rule.starts_contact and case.contact_started_at is None:
         case.contact_started_at = now
         timeline.record(session, case.id, "contact_started", now, round=case.ladder_round)
-        ladder.replan(session, rt, case, now)
+        planning.replan(session, rt, case, now)
 
     if rule.channel == "check":
         result = _run_check(session, rt, case, step, rule, now)
@@ -213,7 +219,7 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
             assignee_role=rule.assignee_role,
             due_at=step.deadline_at or now,
         )
-        ladder.finish_step(step, "done", now)
+        ladder_steps.finish_step(step, "done", now)
         timeline.record(
             session,
             case.id,
@@ -227,7 +233,7 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
         session.commit()
         return Outcome(step_id, "done")
 
-    from outreach.visits import notice_too_late  # never a visit notice after the visit
+    from outreach.reach.visit.notices import notice_too_late  # never a visit notice after the visit
 
     if notice_too_late(session, rt, step, now):
         return Outcome(step_id, "cancelled")
@@ -240,7 +246,7 @@ def _run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
             step.status = "planned"
             step.due_at = allowed
             step.lease_until = None
-            ladder.note_deferral(session, case, step, "sms_window", allowed, now)
+            ladder_steps.note_deferral(session, case, step, "sms_window", allowed, now)
             session.commit()
             return Outcome(step_id, "deferred")
     return _deliver(session, rt, case, step, rule, now)
@@ -281,8 +287,8 @@ def _run_check(
         late_ids = [s.id for s in late] + [t.step_id for t in manual_open if t.step_id is not None]
         if late_ids:
             # The other channels must not wait for this letter: the planner
-            # counts from its deadline now (ladder.letter_fallback).
-            ladder.replan(session, rt, case, now)
+            # counts from its deadline now (ladder_facts.letter_fallback).
+            planning.replan(session, rt, case, now)
             timeline.record(
                 session,
                 case.id,
@@ -292,20 +298,20 @@ def _run_check(
                 step_id=late_ids[0],
                 deadline=step.due_at.isoformat(),
             )
-        ladder.finish_step(step, "done", now, "overdue" if late_ids else "letter on time")
+        ladder_steps.finish_step(step, "done", now, "overdue" if late_ids else "letter on time")
         return "done"
     if rule.check == "unreachable":
-        facts = ladder.case_facts(session, case)
-        flags = unreachable_flags(rt.policy, facts, compose.local(now).date())
+        facts = ladder_facts.case_facts(session, case)
+        flags = unreachable_flags(rt.policy, facts, reach_compose.local(now).date())
         timeline.record(
             session, case.id, "unreachable", now, round=case.ladder_round, flags=flags or None
         )
         overdue_after = rule.flag_overdue_after or parse_offset("2wd")
         for kind in flags:
             raise_flag(session, rt, case, kind, now, overdue_after)
-        ladder.finish_step(step, "done", now)
+        ladder_steps.finish_step(step, "done", now)
         return "done"
-    ladder.finish_step(step, "failed", now, f"unknown check {rule.check!r}")
+    ladder_steps.finish_step(step, "failed", now, f"unknown check {rule.check!r}")
     return "failed"
 
 
@@ -370,9 +376,9 @@ def _deliver(
     if delivery is None and rule.channel == "letter":
         return _batch_letter(session, rt, case, step, rule, trigger, now)
     if delivery is None:
-        recipient = compose.recipient_for(rule, case, trigger, rt)
-        if isinstance(recipient, compose.Unusable):
-            ladder.finish_step(step, "skipped", now, recipient.reason)
+        recipient = reach_compose.recipient_for(rule, case, trigger, rt)
+        if isinstance(recipient, reach_compose.Unusable):
+            ladder_steps.finish_step(step, "skipped", now, recipient.reason)
             timeline.record(
                 session,
                 case.id,
@@ -383,7 +389,7 @@ def _deliver(
                 rule=rule.name,
                 reason=recipient.reason,
             )
-            ladder.advance(session, rt, case, rule.on_fail_advance, now)
+            planning.advance(session, rt, case, rule.on_fail_advance, now)
             session.commit()
             return Outcome(step.id, "skipped")
         if rule.channel == "sms":
@@ -393,7 +399,7 @@ def _deliver(
         if rule.channel == "sms" and not _paced(rt, channel, rule, step, case):
             deferred = _replan(session, step, now + PACING_DEFER)  # unless cancelled meanwhile
             if deferred:
-                ladder.note_deferral(session, case, step, "pacing", step.due_at, now)
+                ladder_steps.note_deferral(session, case, step, "pacing", step.due_at, now)
             session.commit()
             return Outcome(step.id, "deferred" if deferred else step.status)
         if not _may_send(session, rt, case, step, rule, now):
@@ -410,7 +416,7 @@ def _deliver(
             channel=rule.channel,
             recipient=recipient,
             language=(
-                compose.message_language(case.person.language)
+                reach_compose.message_language(case.person.language)
                 if rule.audience == "tenant"
                 else "nb"
             ),
@@ -422,7 +428,7 @@ def _deliver(
         step.tries = try_no
         session.flush()
         session.add(AttemptStatus(attempt_id=attempt.id, status="sending", at=now))
-        message = compose.compose(rule, step, case, attempt, task)
+        message = reach_compose.compose(rule, step, case, attempt, task)
         attempt.content = message.body
         session.commit()  # the attempt exists before the provider is called
         try:
@@ -445,7 +451,7 @@ def _paced(rt: Runtime, channel: object, rule: Rule, step: Step, case: Case) -> 
     """Wait for this sender's turn (at most a few seconds), or say to defer."""
     from channels.outbox import OutboxChannel
     from channels.segments import count_segments
-    from outreach.pacing import Pacer
+    from outreach.reach.sms.pacing import Pacer
 
     if isinstance(channel, OutboxChannel):
         return True  # nothing leaves the machine: no provider to protect
@@ -454,7 +460,7 @@ def _paced(rt: Runtime, channel: object, rule: Rule, step: Step, case: Case) -> 
         "TWILIO_FROM_NUMBER", "sms"
     )
     rate = float(settings.get("SMS_RATE_PER_SECOND", "1"))
-    body = compose.compose(rule, step, case, Attempt(id=0), None).body
+    body = reach_compose.compose(rule, step, case, Attempt(id=0), None).body
     pacer = Pacer(rt.redis(), rate, namespace=rt.settings.redis_namespace)
     wait = pacer.reserve(sender, count_segments(body).segments)
     if wait is None:
@@ -474,9 +480,9 @@ def _batch_letter(
     now: datetime,
 ) -> Outcome:
     """Letters join the district's print batch; posting them is the send."""
-    recipient = compose.recipient_for(rule, case, trigger, rt)
-    if isinstance(recipient, compose.Unusable):
-        ladder.finish_step(step, "skipped", now, recipient.reason)
+    recipient = reach_compose.recipient_for(rule, case, trigger, rt)
+    if isinstance(recipient, reach_compose.Unusable):
+        ladder_steps.finish_step(step, "skipped", now, recipient.reason)
         timeline.record(
             session,
             case.id,
@@ -489,11 +495,11 @@ def _batch_letter(
         )
         session.commit()
         return Outcome(step.id, "skipped")
-    name, phone = compose.contact_person(case)
+    name, phone = cases_contact.contact_person(case)
     if rule.audience == "tenant" and not (name and phone):
         # The circular requires the contact person's name and number in the
         # letter (000): stop before anything is printed and tell the district.
-        ladder.finish_step(step, "failed", now, "missing_contact_person")
+        ladder_steps.finish_step(step, "failed", now, "missing_contact_person")
         timeline.record(
             session,
             case.id,
@@ -505,7 +511,7 @@ def _batch_letter(
         )
         session.commit()
         return Outcome(step.id, "failed")
-    from outreach import printing
+    from outreach.reach.letter import batches
 
     attempt = Attempt(
         step_id=step.id,
@@ -513,7 +519,7 @@ def _batch_letter(
         try_no=1,
         channel="letter",
         recipient=recipient,
-        language=compose.message_language(case.person.language)
+        language=reach_compose.message_language(case.person.language)
         if rule.audience == "tenant"
         else "nb",
         status="batched",
@@ -523,7 +529,7 @@ def _batch_letter(
     session.add(attempt)
     session.flush()
     session.add(AttemptStatus(attempt_id=attempt.id, status="batched", at=now))
-    printing.add_letter(session, case, step, attempt, rule.audience, now)
+    batches.add_letter(session, case, step, attempt, rule.audience, now)
     step.status = "waiting"
     step.tries = 1
     step.lease_until = None
@@ -537,7 +543,7 @@ def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule,
     if rule.channel == "home_visit":
         # Two staff from the district's outreach team, no double booking,
         # travel time, within the policy's limit; the tenant's SMS notice.
-        from outreach.visits import task_for_step
+        from outreach.reach.visit.schedule import task_for_step
 
         return task_for_step(session, rt, case, step, rule, now)
     return create_task_for_step(
@@ -555,7 +561,7 @@ def _task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule,
 def _end_step(session: Session, step: Step, status: str, now: datetime, detail: str = "") -> bool:
     """Finish the step only if it is still ``running``: never overwrite a final status.
 
-    A response may have cancelled the step (``ladder.cancel_pending``) while
+    A response may have cancelled the step (``cancel.cancel_pending``) while
     the channel was called; the conditional UPDATE keeps ``cancelled``.
     """
     session.flush()
@@ -594,7 +600,7 @@ def _may_send(
     """Re-check, in the transaction that writes the attempt, that we may still send.
 
     The job read the case before pacing (which may sleep); a response or a
-    close in between cancels the step (``ladder.cancel_pending``). The step
+    close in between cancels the step (``cancel.cancel_pending``). The step
     row is updated conditionally (it locks the row on PostgreSQL until the
     attempt is committed) and the case is read again from the database.
     """
@@ -615,7 +621,7 @@ def _may_send(
     if status == "closed" or (rule.stops_on_response and ladder_state != "running"):
         reason = "case closed" if status == "closed" else "tenant responded"
         if _end_step(session, step, "cancelled", now, reason):
-            ladder.announce_cancelled(session, rt, case, step, "running", now, reason)
+            ladder_steps.announce_cancelled(session, rt, case, step, "running", now, reason)
         return False
     return True
 
@@ -655,7 +661,7 @@ def _sent(
     timeline.record(
         session,
         case.id,
-        compose.sent_event(rule),
+        reach_compose.sent_event(rule),
         now,
         channel=rule.channel,
         step_id=step.id,
@@ -683,7 +689,7 @@ def _failed(
     attempt.updated_at = now
     session.add(AttemptStatus(attempt_id=attempt.id, status="failed", at=now, detail=code))
     if rule.channel == "sms":
-        sms_numbers.after_permanent_error(session, rt, case, attempt, code, now, source="send")
+        numbers.after_permanent_error(session, rt, case, attempt, code, now, source="send")
     if not _end_step(session, step, "failed", now, code):
         session.commit()  # cancelled meanwhile: the attempt's failure is kept, nothing moves
         return Outcome(step.id, step.status)
@@ -697,7 +703,7 @@ def _failed(
         rule=rule.name,
         reason=code,
     )
-    ladder.advance(session, rt, case, rule.on_fail_advance, now)
+    planning.advance(session, rt, case, rule.on_fail_advance, now)
     session.commit()
     return Outcome(step.id, "failed")
 
@@ -772,7 +778,7 @@ def _settle_later(
     if now >= deadline:
         mark_unknown(session, case, step, attempt, now, code)
         if _end_step(session, step, "done", now, "outcome_unknown"):
-            ladder.advance(session, rt, case, rule.on_fail_advance, now)
+            planning.advance(session, rt, case, rule.on_fail_advance, now)
         session.commit()
         return Outcome(step.id, "unknown")
     polls = int((step.params or {}).get("settle_polls", 0)) + 1

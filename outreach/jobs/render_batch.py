@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from outreach import runtime
-from outreach.printing import PrintError, render_batch
+from outreach.reach.letter.batches import PrintError, render_batch
 
 
 def render_print_batch(batch_id: int) -> str:

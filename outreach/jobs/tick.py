@@ -78,11 +78,11 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickReport:
         report.enqueued.append(step_id)
     report.recovered = recover(rt, now)
     # Staff visit invitations an error or a crash left unsent (issue 4).
-    from outreach.visits import deliver_pending_invitations
+    from outreach.reach.visit.invitations import deliver_pending_invitations
 
     report.invitations = deliver_pending_invitations(rt, now)
     # Follow-up measures whose date has come: one timeline event each (issue 5).
-    from outreach.followups import record_due
+    from outreach.cases.followups import record_due
 
     report.followups_due = record_due(rt, now)
     if report.enqueued or report.recovered:

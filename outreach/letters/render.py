@@ -48,7 +48,7 @@ from outreach.letters.model import (
     PrintBatchPdf,
 )
 from outreach.letters.privacy import privacy_contact
-from outreach.parties import LANDLORD_SOURCES
+from outreach.vocabulary import LANDLORD_SOURCES
 
 TEMPLATES_DIR = i18n.ROOT / "templates"
 CSS_PATH = TEMPLATES_DIR / "letters" / "letter.css"

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from outreach.models import TRIGGER_KINDS
+from outreach.vocabulary import TRIGGER_KINDS
 from outreach.workdays import Offset, parse_offset
 
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")

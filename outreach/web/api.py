@@ -18,15 +18,17 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach import cases as case_actions
 from outreach import timeline
-from outreach.flags import FlagDecisionError, decide_flag
+from outreach.cases import errors as cases_errors
+from outreach.cases import forwarding, match_review
+from outreach.cases import response as cases_response
+from outreach.cases.flags import FlagDecisionError, decide_flag
+from outreach.cases.tasks import record_outcome
 from outreach.intake.accept import IdempotencyConflict, accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.models import Case, Event, Flag, MatchReview, PrintBatch, PrintItem, Step, Task
-from outreach.printing import PrintError, post_batch
+from outreach.reach.letter.batches import PrintError, post_batch
 from outreach.runtime import Runtime
-from outreach.tasks import record_outcome
 from outreach.web.auth import Principal, require_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -212,13 +214,13 @@ def get_timeline(case_id: int) -> Any:
 
 
 class ContactSchema(Schema):
-    channel = fields.String(required=True, validate=validate.OneOf(case_actions.CONTACT_CHANNELS))
+    channel = fields.String(required=True, validate=validate.OneOf(cases_response.CONTACT_CHANNELS))
     at = fields.AwareDateTime(load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
 class CloseSchema(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(case_actions.CLOSE_OUTCOMES))
+    outcome = fields.String(required=True, validate=validate.OneOf(cases_response.CLOSE_OUTCOMES))
     note = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
@@ -254,7 +256,7 @@ def _act(action: Any) -> Any:
     session = db_session()
     try:
         result = action(session)
-    except (case_actions.CaseActionError, FlagDecisionError) as exc:
+    except (cases_errors.CaseActionError, FlagDecisionError) as exc:
         session.rollback()
         return _invalid({exc.field: [str(exc)]})
     session.commit()
@@ -273,7 +275,7 @@ def post_contact(case_id: int) -> Any:
     assert data is not None
 
     def action(session: Session) -> Any:
-        cancelled = case_actions.register_response(
+        cancelled = cases_response.register_response(
             session,
             rt(),
             case,
@@ -301,7 +303,7 @@ def post_close(case_id: int) -> Any:
     assert data is not None
 
     def action(session: Session) -> Any:
-        cancelled = case_actions.close_case(
+        cancelled = cases_response.close_case(
             session, rt(), case, outcome=data["outcome"], note=data["note"], actor=g.principal.label
         )
         return jsonify({"case_id": case.id, "status": case.status, "cancelled_steps": cancelled})
@@ -321,7 +323,7 @@ def post_district(case_id: int) -> Any:
     assert data is not None
 
     def action(session: Session) -> Any:
-        case_actions.assign_district(
+        forwarding.assign_district(
             session,
             rt(),
             case,
@@ -483,7 +485,7 @@ def post_print_batch(batch_id: int) -> Any:
 
 
 class MatchDecisionSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(case_actions.MATCH_DECISIONS))
+    decision = fields.String(required=True, validate=validate.OneOf(match_review.MATCH_DECISIONS))
 
 
 @bp.get("/match-reviews")
@@ -503,7 +505,7 @@ def list_match_reviews() -> Any:
         )
         if case is None or candidate is None:
             continue
-        if not case_actions.may_review_match(user, case, candidate):
+        if not match_review.may_review_match(user, case, candidate):
             continue
         result.append(
             {
@@ -529,7 +531,7 @@ def decide_match_review(review_id: int) -> Any:
         review is None
         or case is None
         or candidate is None
-        or not case_actions.may_review_match(g.principal.user, case, candidate)
+        or not match_review.may_review_match(g.principal.user, case, candidate)
     ):
         return _error(404, "not_found", "No such review.")
     data, error = _load(MatchDecisionSchema())
@@ -538,7 +540,7 @@ def decide_match_review(review_id: int) -> Any:
     assert data is not None
 
     def action(session: Session) -> Any:
-        case = case_actions.resolve_match_review(
+        case = match_review.resolve_match_review(
             session, rt(), review, decision=data["decision"], actor=g.principal.label
         )
         return jsonify({"review_id": review.id, "status": review.status, "case_id": case.id})

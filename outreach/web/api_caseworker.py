@@ -16,7 +16,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach import cases as case_actions
+from outreach.cases import caseworker as cases_caseworker
 from outreach.models import User
 from outreach.web.api import _act, _case_for, _error, _load, bp, db_session, rt
 from outreach.web.auth import Principal, require_token
@@ -49,11 +49,11 @@ def post_caseworker(case_id: int) -> Any:
             return _error(422, "validation_failed", "Some fields are not valid.",
                           {"username": ["No such user."]})  # fmt: skip
     assert chosen is not None
-    if not case_actions.may_assign_caseworker(actor, case, chosen):
+    if not cases_caseworker.may_assign_caseworker(actor, case, chosen):
         return _error(403, "forbidden", "Only a district lead may assign someone else.")
 
     def action(session: Session) -> Any:
-        flags = case_actions.assign_caseworker(
+        flags = cases_caseworker.assign_caseworker(
             session, rt(), case, caseworker=chosen, actor=principal.label
         )
         return jsonify({"case_id": case.id, "caseworker": chosen.username, "flags": flags})

@@ -14,7 +14,7 @@ from typing import Any
 from flask import g, jsonify
 from sqlalchemy.orm import Session
 
-from outreach import landlord_copy
+from outreach.reach.letter import landlord_copy
 from outreach.web.api import _act, _case_for, _error, bp, rt
 from outreach.web.auth import Principal, require_token
 

@@ -43,10 +43,13 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 
-from outreach import booking
-from outreach.cases import CaseActionError
+from outreach.cases.errors import CaseActionError
+from outreach.inbound.booking import answers as booking_answers
+from outreach.inbound.booking import limits
+from outreach.inbound.booking import slots as booking_slots
 from outreach.models import Case
-from outreach.models_booking import BookingAppointment, BookingCode
+from outreach.models.booking import BookingAppointment, BookingCode
+from outreach.reach.letter import codes
 from outreach.web.api import db_session, rt
 
 log = logging.getLogger("outreach.booking")
@@ -101,7 +104,7 @@ def _verified() -> BookingCode | None:
     if rt().now().timestamp() - since > VERIFIED_FOR.total_seconds():
         session.pop(SESSION_KEY, None)
         return None
-    code = booking.active_code(db_session(), rt(), code_id)
+    code = codes.active_code(db_session(), rt(), code_id)
     if code is None:
         session.pop(SESSION_KEY, None)
     return code
@@ -235,8 +238,8 @@ def _choices_page(code: BookingCode, error: str | None = None, status: int = 200
     s = db_session()
     case = _case(code)
     assert case is not None
-    appointment = booking.current_appointment(s, case.id)
-    slots = [] if appointment else booking.offered_slots(s, rt(), case)
+    appointment = booking_slots.current_appointment(s, case.id)
+    slots = [] if appointment else booking_slots.offered_slots(s, rt(), case)
     days = [(day, list(items)) for day, items in groupby(slots, key=lambda x: x.local.date())]
     return _page(
         "choices.html",
@@ -245,8 +248,8 @@ def _choices_page(code: BookingCode, error: str | None = None, status: int = 200
         error=error,
         appointment=appointment,
         days=days,
-        call_times=booking.CALL_TIMES,
-        call_windows=booking.CALL_WINDOWS,
+        call_times=booking_answers.CALL_TIMES,
+        call_windows=booking_answers.CALL_WINDOWS,
         form=request.form if error else {},
     )
 
@@ -266,24 +269,24 @@ def enter_code() -> Any:
     if not typed.strip():
         return _code_page("code_missing", 400)
     try:
-        allowed = booking.take_try(rt(), client)
+        allowed = limits.take_try(rt(), client)
     except Exception:  # Redis unreachable: refuse rather than drop the limit
         log.exception("booking code refused: the rate-limit store is unreachable")
         return _code_page("unavailable", 503)
     if not allowed:
         log.warning("booking code refused: too many tries from one address")
         response = _code_page("too_many", 429)
-        response.headers["Retry-After"] = str(int(booking.FAIL_WINDOW.total_seconds()))
+        response.headers["Retry-After"] = str(int(limits.FAIL_WINDOW.total_seconds()))
         return response
     s = db_session()
-    code = booking.verify_code(s, rt(), typed)
+    code = codes.verify_code(s, rt(), typed)
     if code is None:
         s.rollback()
-        booking.note_failure(rt())
+        limits.note_failure(rt())
         log.info("booking code not accepted")
         return _code_page("code_wrong", 400)
     s.commit()
-    booking.give_back_try(rt(), client)
+    limits.give_back_try(rt(), client)
     session.pop(DONE_KEY, None)
     session[SESSION_KEY] = {"id": code.id, "at": rt().now().timestamp()}
     log.info("booking code accepted code_id=%s", code.id)
@@ -297,7 +300,7 @@ def _answer(action: Callable[[BookingCode], dict[str, Any]]) -> Any:
     s = db_session()
     try:
         done = action(code)
-    except booking.BookingError as exc:
+    except booking_answers.BookingError as exc:
         s.rollback()
         status = 409 if exc.reason in {"taken", "already_booked"} else 400
         return _choices_page(code, exc.reason, status)
@@ -313,10 +316,10 @@ def _answer(action: Callable[[BookingCode], dict[str, Any]]) -> Any:
 @bp.post("/slot")
 def book_slot() -> Any:
     def action(code: BookingCode) -> dict[str, Any]:
-        starts_at = booking.parse_slot(request.form.get("slot", ""))
+        starts_at = booking_slots.parse_slot(request.form.get("slot", ""))
         if starts_at is None:
-            raise booking.BookingError("choose_slot")
-        appointment = booking.book_slot(db_session(), rt(), code, starts_at)
+            raise booking_answers.BookingError("choose_slot")
+        appointment = booking_answers.book_slot(db_session(), rt(), code, starts_at)
         log.info("booking: appointment booked code_id=%s", code.id)
         return {"kind": "appointment", "id": appointment.id}
 
@@ -327,7 +330,7 @@ def book_slot() -> Any:
 def call_me() -> Any:
     def action(code: BookingCode) -> dict[str, Any]:
         when = request.form.get("when", "any")
-        booking.request_call(
+        booking_answers.request_call(
             db_session(), rt(), code, when=when, phone=request.form.get("phone", "")[:40]
         )
         log.info("booking: call requested code_id=%s", code.id)
@@ -339,7 +342,7 @@ def call_me() -> Any:
 @bp.post("/sorted")
 def sorted_out() -> Any:
     def action(code: BookingCode) -> dict[str, Any]:
-        booking.report_sorted(db_session(), rt(), code)
+        booking_answers.report_sorted(db_session(), rt(), code)
         log.info("booking: reported sorted code_id=%s", code.id)
         return {"kind": "sorted"}
 
@@ -363,7 +366,7 @@ def done() -> Any:
         kind=data.get("kind"),
         appointment=appointment,
         when=data.get("when"),
-        call_windows=booking.CALL_WINDOWS,
+        call_windows=booking_answers.CALL_WINDOWS,
     )
 
 

@@ -78,7 +78,7 @@ def metrics() -> Response:
             select(Flag.kind, func.count()).where(Flag.status != "decided").group_by(Flag.kind)
         ):
             flags.labels(kind).set(count)
-    from outreach.booking import add_metrics as booking_metrics
+    from outreach.inbound.booking.limits import add_metrics as booking_metrics
 
     booking_metrics(rt, registry)  # the booking page's guessing alarm (issue 4)
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -15,9 +15,9 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError
 
-from outreach import landlords
 from outreach.intake.landlord_schema import load_reservation, load_warning
-from outreach.models_landlord import Landlord, WarningReservation
+from outreach.landlords import warnings as landlords
+from outreach.models.landlord import Landlord, WarningReservation
 from outreach.web.api import _error, _invalid, _json_body, db_session, rt
 from outreach.web.auth import Principal, require_token
 

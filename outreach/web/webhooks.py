@@ -33,7 +33,7 @@ from channels.signatures import (
     verify_sendgrid,
     verify_twilio,
 )
-from outreach import delivery, inbound
+from outreach.inbound import receipts, sms_replies
 from outreach.web.api import db_session, rt
 
 log = logging.getLogger(__name__)
@@ -80,12 +80,12 @@ def _twiml(text: str | None = None) -> Response:
 def twilio_status() -> Any:
     if not _twilio_verified():
         return _forbidden()
-    event = delivery.twilio_event(request.form, request.args.get("attempt_id"), rt().now())
+    event = receipts.twilio_event(request.form, request.args.get("attempt_id"), rt().now())
     if event is None:
         return Response(
             "MessageSid and MessageStatus are required", status=400, mimetype="text/plain"
         )
-    delivery.apply_event(db_session(), rt(), event)
+    receipts.apply_event(db_session(), rt(), event)
     return Response(status=204)
 
 
@@ -97,7 +97,7 @@ def twilio_inbound() -> Any:
     sender = request.form.get("From")
     if not sid or not sender:
         return Response("MessageSid and From are required", status=400, mimetype="text/plain")
-    result = inbound.receive_sms(
+    result = sms_replies.receive_sms(
         db_session(),
         rt(),
         message_sid=sid,
@@ -132,9 +132,9 @@ def sendgrid_events() -> Any:
     session = db_session()
     now = rt().now()
     for item in events:
-        event = delivery.sendgrid_event(item, now) if isinstance(item, dict) else None
+        event = receipts.sendgrid_event(item, now) if isinstance(item, dict) else None
         if event is None:
             counts["ignored"] += 1
             continue
-        counts[delivery.apply_event(session, rt(), event).result] += 1
+        counts[receipts.apply_event(session, rt(), event).result] += 1
     return jsonify(dict(counts))

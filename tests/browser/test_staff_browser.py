@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from outreach.flags import raise_flag
+from outreach.cases.flags import raise_flag
 from outreach.models import Case
 from outreach.web.staff.screens import LiveServer, launch_chromium
 from outreach.workdays import parse_offset

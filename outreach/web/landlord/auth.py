@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from sqlalchemy import select
 from wtforms.validators import ValidationError
 
-from outreach.models_landlord import LandlordAccount
+from outreach.models.landlord import LandlordAccount
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.landlord import IDLE_TIMEOUT, SESSION_MAX_AGE, bp

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from outreach import landlords
 from outreach.intake.landlord_schema import load_reservation, load_warning
-from outreach.models_landlord import Landlord, LandlordWarning
+from outreach.landlords import warnings as landlords
+from outreach.models.landlord import Landlord, LandlordWarning
 from outreach.web import form_input
 from outreach.web.api import db_session, rt
 from outreach.web.landlord import bp

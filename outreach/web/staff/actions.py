@@ -17,11 +17,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach import followups, ladder, timeline
-from outreach.cases import CaseActionError
-from outreach.models import STEP_OPEN, Case, Event, Step, User
-from outreach.models_staff import CaseDocument, CaseNote, FollowUpItem
+from outreach import timeline
+from outreach.cases import followups
+from outreach.cases.errors import CaseActionError
+from outreach.ladder import cancel, planning
+from outreach.models import Case, Event, Step, User
+from outreach.models.staff import CaseDocument, CaseNote, FollowUpItem
 from outreach.runtime import Runtime
+from outreach.vocabulary import STEP_OPEN
 from outreach.web.staff.labels import FOLLOWUP_KINDS
 
 # A bailiff's petition is a few pages; scans of many pages stay well below this.
@@ -46,7 +49,7 @@ def pause_ladder(session: Session, rt: Runtime, case: Case, *, reason: str, acto
             select(Step).where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
         )
     }
-    count = ladder.cancel_pending(session, rt, case, now, "ladder paused", actor=actor.username)
+    count = cancel.cancel_pending(session, rt, case, now, "ladder paused", actor=actor.username)
     paused = (
         sorted(
             s.id
@@ -87,7 +90,7 @@ def resume_ladder(session: Session, rt: Runtime, case: Case, *, actor: User) -> 
     # Plan first (new notices that came during the pause), then bring the
     # paused steps back: replan would otherwise pull them back to their old,
     # past due times.
-    ladder.replan(session, rt, case, now)
+    planning.replan(session, rt, case, now)
     if case.ladder_state == "running" and step_ids:
         for step in session.scalars(
             select(Step).where(Step.id.in_(step_ids), Step.status == "cancelled")

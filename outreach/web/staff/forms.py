@@ -22,9 +22,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from outreach.cases import CLOSE_OUTCOMES, CONTACT_CHANNELS
+from outreach.cases.response import CLOSE_OUTCOMES, CONTACT_CHANNELS
 from outreach.districts import all_districts
-from outreach.models import TRIGGER_KINDS
+from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web.staff import labels
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples

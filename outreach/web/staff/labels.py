@@ -187,7 +187,7 @@ THRESHOLDS = {
 
 def threshold(kind: str) -> str:
     """The flag's threshold in the UI language; the core's text if the two ever differ."""
-    from outreach.flags import THRESHOLD_TEXT
+    from outreach.cases.flags import THRESHOLD_TEXT
 
     source = THRESHOLD_TEXT.get(kind, "")
     entry = THRESHOLDS.get(kind)

@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from outreach import landlord_copy
-from outreach.cases import CaseActionError
+from outreach.cases.errors import CaseActionError
 from outreach.models import Case
 from outreach.parties import copy_recipient
+from outreach.reach.letter import landlord_copy
 from outreach.web.api import db_session, rt
 from outreach.web.staff import bp
 from outreach.web.staff.auth import current_user, login_required

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.compose import contact_person
+from outreach.cases.contact import contact_person
 from outreach.models import Case, Trigger
 from outreach.runtime import Runtime
 from outreach.web.i18n import OSLO

@@ -31,12 +31,12 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from outreach import access_log
-from outreach.cases import CaseActionError
-from outreach.compose import message_language
-from outreach.letter_actions import request_letter_resend, resend_blocker
+from outreach.cases.errors import CaseActionError
 from outreach.models import Case, PrintBatch, PrintItem, Step, User
-from outreach.printing import PrintError, post_batch
+from outreach.reach.compose import message_language
+from outreach.reach.letter.actions import request_letter_resend, resend_blocker
+from outreach.reach.letter.batches import PrintError, post_batch
+from outreach.staff import access_log
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO, format_when, language_name
 from outreach.web.staff import bp

@@ -82,10 +82,10 @@ def launch_chromium(headless: bool = True) -> Iterator[Any]:
 
 def run_due(rt: Any, until: datetime) -> None:
     """Run every planned step and unanswered task due by ``until``, moving the clock."""
+    from outreach.cases.tasks import record_outcome
     from outreach.jobs.execute import execute_step
     from outreach.models import Step, Task
     from outreach.simulate import next_posting, post_batches
-    from outreach.tasks import record_outcome
 
     original = rt.clock
     last = rt.now()
@@ -255,11 +255,11 @@ def seed_print_batches(rt: Any, now: datetime) -> None:
 
     Run after the other pages are captured, so their history stays as it was.
     """
-    from outreach.cases import register_response
+    from outreach.cases.response import register_response
     from outreach.intake.accept import accept_trigger
     from outreach.intake.schema import load_trigger
     from outreach.models import Case, Person, PrintBatch
-    from outreach.printing import render_batch
+    from outreach.reach.letter.batches import render_batch
 
     original = rt.clock
     try:

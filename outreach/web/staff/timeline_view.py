@@ -15,22 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.districts import all_districts
-from outreach.models import (
-    STEP_OPEN,
-    Attempt,
-    Case,
-    Event,
-    Flag,
-    PrintItem,
-    Step,
-    Task,
-    Trigger,
-    User,
-)
-from outreach.models_staff import CaseDocument, CaseNote
+from outreach.models import Attempt, Case, Event, Flag, PrintItem, Step, Task, Trigger, User
+from outreach.models.staff import CaseDocument, CaseNote
 from outreach.parties import NO_POSTAL_ADDRESS, copy_recipient
 from outreach.policy import Policy
-from outreach.printing_moves import items_by_attempt
+from outreach.reach.letter.moves import items_by_attempt
+from outreach.vocabulary import STEP_OPEN
 from outreach.web.i18n import format_day, format_when
 from outreach.web.staff import labels
 from outreach.web.staff.labels import label

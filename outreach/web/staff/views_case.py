@@ -18,14 +18,16 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach import access_log, followups
-from outreach import cases as case_actions
-from outreach.flags import FLAG_DECISIONS, THRESHOLD_TEXT, FlagDecisionError, decide_flag
+from outreach.cases import caseworker as cases_caseworker
+from outreach.cases import errors as cases_errors
+from outreach.cases import followups, forwarding, response
+from outreach.cases.flags import FLAG_DECISIONS, THRESHOLD_TEXT, FlagDecisionError, decide_flag
+from outreach.cases.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES, record_outcome
 from outreach.models import Case, Flag, PrintItem, Task, Trigger, User
-from outreach.models_staff import CaseDocument, FollowUpItem
-from outreach.models_visits import HomeVisit
-from outreach.staff_queries import age_on
-from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES, record_outcome
+from outreach.models.staff import CaseDocument, FollowUpItem
+from outreach.models.visits import HomeVisit
+from outreach.staff import access_log
+from outreach.staff.queries import age_on
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels
@@ -137,7 +139,8 @@ def case_caseworkers(session: Session, case: Case) -> list[User]:
     return [
         u
         for u in district_staff(session, case.district_code)
-        if case.district_code in u.district_set and u.role_set & set(case_actions.CASEWORKER_ROLES)
+        if case.district_code in u.district_set
+        and u.role_set & set(cases_caseworker.CASEWORKER_ROLES)
     ]
 
 
@@ -260,7 +263,7 @@ def _can_take(case: Case) -> bool:
         case.status != "closed"
         and case.caseworker_id != me.id
         and case.district_code in me.district_set
-        and bool(me.role_set & set(case_actions.CASEWORKER_ROLES))
+        and bool(me.role_set & set(cases_caseworker.CASEWORKER_ROLES))
     )
 
 
@@ -329,7 +332,7 @@ def register_contact(case_id: int) -> Any:
     if not form.validate():
         return render_case(case, 400, contact_form=form)
     try:
-        cancelled = case_actions.register_response(
+        cancelled = response.register_response(
             db_session(),
             rt(),
             case,
@@ -337,7 +340,7 @@ def register_contact(case_id: int) -> Any:
             note=form.note.data or "",
             actor=_me().username,
         )
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "contact_form")
     return _done(
         ngettext(
@@ -358,7 +361,7 @@ def add_note(case_id: int) -> Any:
         return render_case(case, 400, note_form=form)
     try:
         actions.add_note(db_session(), rt(), case, text=form.text.data or "", actor=_me())
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "note_form")
     return _done(_("Notatet er lagret."), case)
 
@@ -372,7 +375,7 @@ def forward(case_id: int) -> Any:
     if not form.validate():
         return render_case(case, 400, forward_form=form)
     try:
-        case_actions.assign_district(
+        forwarding.assign_district(
             db_session(),
             rt(),
             case,
@@ -380,7 +383,7 @@ def forward(case_id: int) -> Any:
             reason=form.reason.data or "",
             actor=_me().username,
         )
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "forward_form")
     db_session().commit()
     flash(_("Saken er sendt til %(d)s.", d=district_name(case.district_code)), "success")
@@ -418,10 +421,10 @@ def assign_caseworker(case_id: int) -> Any:
 
 def _assign(case: Case, caseworker: User, form: Any) -> Any:
     try:
-        case_actions.assign_caseworker(
+        cases_caseworker.assign_caseworker(
             db_session(), rt(), case, caseworker=caseworker, actor=_me().username
         )
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         if form is None:
             db_session().rollback()
             flash(action_message(exc), "error")
@@ -476,7 +479,7 @@ def pause(case_id: int) -> Any:
         count = actions.pause_ladder(
             db_session(), rt(), case, reason=form.reason.data or "", actor=_me()
         )
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "pause_form")
     return _done(
         ngettext(
@@ -494,7 +497,7 @@ def resume(case_id: int) -> Any:
     case = visible_case(case_id)
     try:
         actions.resume_ladder(db_session(), rt(), case, actor=_me())
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         db_session().rollback()
         flash(action_message(exc), "error")
         return redirect(_case_url(case))
@@ -510,7 +513,7 @@ def close(case_id: int) -> Any:
     if not form.validate():
         return render_case(case, 400, close_form=form)
     try:
-        case_actions.close_case(
+        response.close_case(
             db_session(),
             rt(),
             case,
@@ -518,7 +521,7 @@ def close(case_id: int) -> Any:
             note=form.note.data or "",
             actor=_me().username,
         )
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "close_form")
     return _done(_("Saken er avsluttet."), case)
 
@@ -563,7 +566,7 @@ def add_followup(case_id: int) -> Any:
             note=form.note.data or "",
             actor=_me(),
         )
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         return _failed(case, exc, form, exc.field, "followup_form")
     return _done(_("Tiltaket er lagt til i oppfølgingsplanen."), case)
 
@@ -577,7 +580,7 @@ def complete_followup(item_id: int) -> Any:
     case = visible_case(item.case_id)
     try:
         actions.complete_followup(db_session(), rt(), item, actor=_me())
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         db_session().rollback()
         flash(action_message(exc), "error")
         return redirect(_case_url(case))
@@ -606,7 +609,7 @@ def task_outcome(task_id: int) -> Any:
             note=form.note.data or "",
             actor=_me().username,
         )
-    except case_actions.CaseActionError as exc:
+    except cases_errors.CaseActionError as exc:
         db_session().rollback()
         form.outcome.errors = [action_message(exc)]
         return render_case(case, 400, task_forms={task.id: form})
@@ -641,7 +644,7 @@ def document(case_id: int, document_id: int) -> Any:
 @login_required
 def letter_preview(case_id: int) -> Any:
     case = visible_case(case_id)
-    from outreach.compose import message_language  # the person's tag -> a catalog
+    from outreach.reach.compose import message_language  # the person's tag -> a catalog
     from outreach.web.staff.letter_preview import render_case_letter
 
     language = request.args.get("sprak") or message_language(case.person.language)
@@ -668,7 +671,7 @@ def _log_page(case: Case, page: str) -> None:
 @login_required
 def stored_letter(case_id: int, item_id: int) -> Any:
     """The letter as it was printed and posted (its own PDF cut from the batch)."""
-    from outreach.printing_moves import stored_letter_path
+    from outreach.reach.letter.moves import stored_letter_path
 
     case = visible_case(case_id)
     item = db_session().get(PrintItem, item_id)

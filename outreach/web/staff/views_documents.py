@@ -16,7 +16,7 @@ from typing import Any
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
-from outreach.cases import CaseActionError
+from outreach.cases.errors import CaseActionError
 from outreach.web.api import db_session, rt
 from outreach.web.staff import actions, bp
 from outreach.web.staff.auth import current_user, login_required

@@ -14,9 +14,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from outreach import inbound_review
+from outreach.inbound import review
 from outreach.models import Case, User
-from outreach.models_inbound import InboundMessage
+from outreach.models.inbound import InboundMessage
 from outreach.web.api import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, principal, role_required
@@ -32,17 +32,17 @@ def _me() -> User:
 def _visible_message(message_id: int) -> InboundMessage:
     session = db_session()
     message = session.get(InboundMessage, message_id)
-    if message is None or not inbound_review.may_see(session, _me(), message):
+    if message is None or not review.may_see(session, _me(), message):
         abort(404)
     return message
 
 
 @bp.get("/sms-svar")
-@role_required(*inbound_review.REVIEW_ROLES)
+@role_required(*review.REVIEW_ROLES)
 def inbound_messages() -> Any:
     return render_template(
         "staff/inbound_messages.html",
-        rows=inbound_review.open_messages(db_session(), _me()),
+        rows=review.open_messages(db_session(), _me()),
         district_name=district_name,
     )
 
@@ -65,7 +65,7 @@ def _render(
         render_template(
             "staff/inbound_message.html",
             message=message,
-            masked=inbound_review.mask_number(message.from_number),
+            masked=review.mask_number(message.from_number),
             candidates=_candidates(message),
             errors=errors or {},
             reference=form.get("reference", ""),
@@ -78,11 +78,11 @@ def _render(
 
 
 @bp.get("/sms-svar/<int:message_id>")
-@role_required(*inbound_review.REVIEW_ROLES)
+@role_required(*review.REVIEW_ROLES)
 def inbound_message(message_id: int) -> Any:
     message = _visible_message(message_id)
     session = db_session()
-    inbound_review.log_detail_view(session, _me(), message, rt().now())
+    review.log_detail_view(session, _me(), message, rt().now())
     session.commit()
     return _render(message)
 
@@ -100,7 +100,7 @@ def _message_for(exc: Exception) -> str:
 
 
 @bp.post("/sms-svar/<int:message_id>/knytt")
-@role_required(*inbound_review.REVIEW_ROLES)
+@role_required(*review.REVIEW_ROLES)
 def attach_inbound(message_id: int) -> Any:
     message = _visible_message(message_id)
     session = db_session()
@@ -114,8 +114,8 @@ def attach_inbound(message_id: int) -> Any:
             errors={"reference": _("Fant ingen sak med det saksnummeret som du har tilgang til.")},
         )
     try:
-        inbound_review.attach_to_case(session, rt(), message, case, user=_me())
-    except inbound_review.InboundReviewError as exc:
+        review.attach_to_case(session, rt(), message, case, user=_me())
+    except review.InboundReviewError as exc:
         session.rollback()
         return _render(message, 400, errors={"reference": _message_for(exc)})
     session.commit()
@@ -124,15 +124,13 @@ def attach_inbound(message_id: int) -> Any:
 
 
 @bp.post("/sms-svar/<int:message_id>/avvis")
-@role_required(*inbound_review.REVIEW_ROLES)
+@role_required(*review.REVIEW_ROLES)
 def dismiss_inbound(message_id: int) -> Any:
     message = _visible_message(message_id)
     session = db_session()
     try:
-        inbound_review.dismiss(
-            session, rt(), message, reason=request.form.get("reason") or "", user=_me()
-        )
-    except inbound_review.InboundReviewError as exc:
+        review.dismiss(session, rt(), message, reason=request.form.get("reason") or "", user=_me())
+    except review.InboundReviewError as exc:
         session.rollback()
         return _render(message, 400, errors={"reason": _message_for(exc)})
     session.commit()

@@ -20,11 +20,12 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from outreach import access_log
 from outreach.intake.accept import accept_trigger
 from outreach.intake.matching import address_key, find_person, name_key
 from outreach.intake.schema import load_trigger
-from outreach.models import TRIGGER_KINDS, Case
+from outreach.models import Case
+from outreach.staff import access_log
+from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web import form_input
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import render_template, request
 
-from outreach import access_log, staff_queries
-from outreach.models import TRIGGER_KINDS
+from outreach.staff import access_log, queries
+from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web.api import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required
@@ -26,10 +26,10 @@ def queue() -> Any:
     kind = args.get("type") or None
     text = (args.get("q") or "").strip()
     purpose = args.get("formal") or "case_work"
-    district_choices = staff_queries.district_choices(user, session)
+    district_choices = queries.district_choices(user, session)
     district = args.get("bydel") or None
-    filters = staff_queries.QueueFilter(
-        reason=reason if reason in staff_queries.REASONS else None,
+    filters = queries.QueueFilter(
+        reason=reason if reason in queries.REASONS else None,
         status=status if status in {"active", "paused", "closed"} else "active",
         kind=kind if kind in TRIGGER_KINDS else None,
         mine=args.get("mine") == "1",
@@ -37,17 +37,15 @@ def queue() -> Any:
     )
     searched = None
     if text:
-        query_kind, ids = staff_queries.search_cases(
-            session, user, text, rt().protector.lookup_hash
-        )
+        query_kind, ids = queries.search_cases(session, user, text, rt().protector.lookup_hash)
         access_log.log_user_search(
             session, user, query_kind=query_kind, hits=len(ids), purpose=purpose, now=rt().now()
         )
         session.commit()
         # A search looks in closed cases too: the person may be a repeat case.
-        filters = staff_queries.QueueFilter(status="all", case_ids=frozenset(ids))
+        filters = queries.QueueFilter(status="all", case_ids=frozenset(ids))
         searched = query_kind
-    rows = staff_queries.queue(
+    rows = queries.queue(
         session, user, rt().now(), elderly_age=rt().policy.elderly_age, filters=filters
     )
     return render_template(
@@ -58,11 +56,11 @@ def queue() -> Any:
         purpose=purpose,
         searched=searched,
         labels=labels,
-        reasons=staff_queries.REASONS,
+        reasons=queries.REASONS,
         trigger_kinds=TRIGGER_KINDS,
         search_purposes=access_log.SEARCH_PURPOSES,
         district_choices=district_choices,
-        unrouted=staff_queries.UNROUTED,
+        unrouted=queries.UNROUTED,
         district_name=district_name,
         now=rt().now(),
     )

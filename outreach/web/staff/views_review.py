@@ -20,9 +20,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from outreach import access_log
-from outreach import cases as case_actions
+from outreach.cases import errors
+from outreach.cases import match_review as cases_match_review
 from outreach.models import Case, MatchReview, Person, Trigger, User
+from outreach.staff import access_log
 from outreach.web.api import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
@@ -49,7 +50,7 @@ def _pair(review: MatchReview) -> ReviewPair | None:
     candidate = session.get(Case, review.candidate_case_id)
     if case is None or candidate is None:
         return None
-    if not case_actions.may_review_match(_me(), case, candidate):
+    if not cases_match_review.may_review_match(_me(), case, candidate):
         return None
     return ReviewPair(review, case, candidate, session.get(Trigger, review.trigger_id))
 
@@ -137,14 +138,14 @@ def match_review(review_id: int) -> Any:
 def decide_match_review(review_id: int) -> Any:
     pair = _visible_pair(review_id)
     decision = request.form.get("decision", "")
-    if decision not in case_actions.MATCH_DECISIONS:
+    if decision not in cases_match_review.MATCH_DECISIONS:
         return _render(pair, 400, _("Velg «samme person» eller «ulike personer»."))
     session = db_session()
     try:
-        goes_on = case_actions.resolve_match_review(
+        goes_on = cases_match_review.resolve_match_review(
             session, rt(), pair.review, decision=decision, actor=_me().username
         )
-    except case_actions.CaseActionError:
+    except errors.CaseActionError:
         session.rollback()
         return _render(pair, 409, _("Kontrollen er allerede avgjort."))
     session.commit()

@@ -9,10 +9,11 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from outreach import access_log, followups, staff_queries
+from outreach.cases import followups
+from outreach.cases.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
 from outreach.models import Case, Task, User
-from outreach.models_visits import HomeVisit
-from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
+from outreach.models.visits import HomeVisit
+from outreach.staff import access_log, queries
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
@@ -43,17 +44,13 @@ def my_work() -> Any:
     today = now.astimezone(OSLO).date()
     week = request.args.get("uke")
     try:
-        monday = (
-            staff_queries.week_start(date.fromisoformat(week))
-            if week
-            else staff_queries.week_start(today)
-        )
+        monday = queries.week_start(date.fromisoformat(week)) if week else queries.week_start(today)
     except ValueError:
-        monday = staff_queries.week_start(today)
-    tasks = staff_queries.my_tasks(session, user)
-    visits = staff_queries.visits_week(session, user, monday)
-    flags = staff_queries.flags_for_decision(session, user)
-    followups = staff_queries.my_followups(session, user)
+        monday = queries.week_start(today)
+    tasks = queries.my_tasks(session, user)
+    visits = queries.visits_week(session, user, monday)
+    flags = queries.flags_for_decision(session, user)
+    followups = queries.my_followups(session, user)
     overdue: dict[str, list[Any]] = {
         "tasks": [t for t in tasks if t.due_at < now],
         "flags": [f for f in flags if f.due_at < now or f.status == "escalated"],
@@ -65,7 +62,7 @@ def my_work() -> Any:
         {t.case_id for t in tasks} | {f.case_id for f in flags} | {f.case_id for f in followups}
     )
     case_ids |= {t.case_id for day in visits.values() for t in day}
-    cases = staff_queries.cases_by_id(session, case_ids, user)
+    cases = queries.cases_by_id(session, case_ids, user)
     visit_tasks = [t.id for day in visits.values() for t in day]
     visit_ids = {
         task_id: visit_id
@@ -101,9 +98,9 @@ def lead() -> Any:
     assert user is not None
     session = db_session()
     now = rt().now()
-    overview = staff_queries.lead_overview(session, user, now)
+    overview = queries.lead_overview(session, user, now)
     due_followups = followups.due_items(
-        session, staff_queries.visible_cases(user), now.astimezone(OSLO).date()
+        session, queries.visible_cases(user), now.astimezone(OSLO).date()
     )
     case_ids = (
         {s.case_id for s in overview.letters_due_today}
@@ -118,7 +115,7 @@ def lead() -> Any:
         overview=overview,
         item_statuses=ITEM_STATUSES,  # the print page's words for a letter in the pile
         due_followups=due_followups,
-        cases=staff_queries.cases_by_id(session, case_ids, user),
+        cases=queries.cases_by_id(session, case_ids, user),
         users=users,
         labels=labels,
         now=now,

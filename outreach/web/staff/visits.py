@@ -15,10 +15,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from outreach import visits
+from outreach.cases.tasks import language_name, needs_interpreter
 from outreach.models import Case, Task, User
-from outreach.models_visits import HomeVisit
-from outreach.tasks import language_name, needs_interpreter
+from outreach.models.visits import HomeVisit
+from outreach.reach.visit import actions, ical
+from outreach.reach.visit import calendar as visit_calendar
 from outreach.web.api import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
@@ -46,7 +47,9 @@ def visit_list() -> Any:
     session = db_session()
     districts = None if "admin" in user.role_set else user.district_set
     since = rt().now().astimezone(OSLO).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = [v for v in visits.visits_for(session, districts, since) if v.status != "cancelled"]
+    rows = [
+        v for v in visit_calendar.visits_for(session, districts, since) if v.status != "cancelled"
+    ]
     cases = {
         c.id: c for c in session.scalars(select(Case).where(Case.id.in_({v.case_id for v in rows})))
     }
@@ -55,7 +58,7 @@ def visit_list() -> Any:
         "staff/visits.html",
         rows=rows,
         cases=cases,
-        staff={v.id: visits.staff_of(session, v) for v in rows},
+        staff={v.id: visit_calendar.staff_of(session, v) for v in rows},
     )
 
 
@@ -67,8 +70,8 @@ def _render_visit(visit: HomeVisit, case: Case, status: int = 200, **errors: str
             "staff/visits_detail.html",
             visit=visit,
             case=case,
-            staff=visits.staff_of(session, visit),
-            team=visits.team(session, visit.district_code),
+            staff=visit_calendar.staff_of(session, visit),
+            team=visit_calendar.team(session, visit.district_code),
             local=local,
             errors=errors,
             form=request.form if request.method == "POST" else {},
@@ -113,10 +116,10 @@ def move_visit(visit_id: int) -> Any:
         except ValueError:
             staff_ids = [0]
     try:
-        visits.move_visit(
+        actions.move_visit(
             db_session(), rt(), visit, starts_at, actor=_me().username, staff_ids=staff_ids
         )
-    except visits.VisitError as exc:
+    except visit_calendar.VisitError as exc:
         db_session().rollback()
         return _render_visit(visit, case, 400, **{exc.field: labels.visit_error(str(exc))})
     db_session().commit()
@@ -129,10 +132,10 @@ def move_visit(visit_id: int) -> Any:
 def cancel_visit(visit_id: int) -> Any:
     visit, case = _visit(visit_id)
     try:
-        visits.cancel_visit(
+        actions.cancel_visit(
             db_session(), rt(), visit, reason=request.form.get("reason", ""), actor=_me().username
         )
-    except visits.VisitError as exc:
+    except visit_calendar.VisitError as exc:
         db_session().rollback()
         return _render_visit(visit, case, 400, **{exc.field: labels.visit_error(str(exc))})
     db_session().commit()
@@ -146,10 +149,10 @@ def visit_ics(visit_id: int) -> Any:
     visit, _case = _visit(visit_id)
     session = db_session()
     return Response(
-        visits.ics(session, visit),
+        ical.ics(session, visit),
         mimetype="text/calendar",
         headers={
-            "Content-Disposition": f'attachment; filename="{visits.ics_filename(session, visit)}"',
+            "Content-Disposition": f'attachment; filename="{ical.ics_filename(session, visit)}"',
             "Cache-Control": "no-store",
         },
     )

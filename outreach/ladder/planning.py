@@ -1,0 +1,186 @@
+"""Carry the pure plan into the database: insert steps, pull them earlier, cancel.
+
+``policy.plan`` decides; this module loads the facts it needs and writes the
+result through ``ladder.steps``, inside the caller's transaction, so a step
+and its reason commit together. Crisis (rule 6) compresses the ladder; a
+failed channel pulls the later rungs forward.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach import timeline
+from outreach.hooks import CaseReplanned
+from outreach.ladder.facts import case_facts
+from outreach.ladder.steps import add_step, cancel_step, pull_earlier
+from outreach.models import Case, Step, Task, Trigger
+from outreach.policy.plan import OSLO, condition_holds, is_crisis, plan
+from outreach.runtime import Runtime
+from outreach.vocabulary import STEP_OPEN
+
+
+def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -> None:
+    """Rule 6: compress the ladder when the eviction date is too near."""
+    if case.crisis_since is not None or case.eviction_date is None:
+        return
+    round_triggers = [t for t in case.triggers if t.round == case.ladder_round]
+    started = min((t.received_at for t in round_triggers), default=trigger.received_at)
+    kinds = [t.kind for t in round_triggers] or [trigger.kind]
+    today = trigger.received_at.astimezone(OSLO).date()
+    if is_crisis(rt.policy, rt.calendar, started, case.eviction_date, kinds, today=today):
+        case.crisis_since = trigger.received_at
+        timeline.record(
+            session,
+            case.id,
+            "crisis",
+            trigger.received_at,
+            eviction_date=case.eviction_date.isoformat(),
+        )
+
+
+def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Step]:
+    """Insert wanted steps that do not exist yet; pull planned ones earlier."""
+    if case.status != "open":
+        return []
+    session.flush()
+    wanted = plan(rt.policy, rt.calendar, case_facts(session, case), now)
+    existing = {s.key: s for s in session.scalars(select(Step).where(Step.case_id == case.id))}
+    created: list[Step] = []
+    for item in wanted:
+        step = existing.get(item.key)
+        if step is None:
+            step = add_step(
+                session,
+                case.id,
+                rule=item.rule,
+                key=item.key,
+                channel=item.channel,
+                due_at=item.due_at,
+                now=now,
+                deadline_at=item.deadline_at,
+                trigger_id=item.trigger_id,
+            )
+            existing[item.key] = step
+            created.append(step)
+        elif step.status == "planned":
+            pull_earlier(session, step, item.due_at, now)
+    _cancel_no_longer_wanted(session, rt, case, {w.key for w in wanted}, now)
+    if any(s.rule == "manual_letter" for s in created):
+        # A manual letter's deadline anchors the later rungs (letter_fallback):
+        # plan them now rather than at the next change.
+        created += replan(session, rt, case, now)
+    return created
+
+
+def _cancel_no_longer_wanted(
+    session: Session, rt: Runtime, case: Case, wanted: set[str], now: datetime
+) -> None:
+    """A planned round step whose condition no longer holds is cancelled.
+
+    E.g. a home visit planned after a petition, when the eviction is then
+    reported carried out (``not_evicted``): nobody to meet at the old address.
+    Only round-scoped planner rules with conditions; a response cancels the
+    rest (``cancel_pending``).
+    """
+    if case.ladder_state != "running":
+        return
+    facts = case_facts(session, case)
+    today = now.astimezone(OSLO).date()
+    suffix = f":r{case.ladder_round}"
+    planned = session.scalars(
+        select(Step).where(Step.case_id == case.id, Step.status == "planned")
+    ).all()
+    for step in planned:
+        rule = rt.policy.by_name.get(step.rule)
+        if rule is None or rule.per != "round" or not rule.when:
+            continue
+        if step.key in wanted or not step.key.endswith(suffix):
+            continue
+        failing = [c for c in rule.when if not condition_holds(c, facts, rt.policy, today)]
+        if not failing:
+            continue
+        cancel_step(session, rt, case, step, now, f"no longer applies: {', '.join(failing)}")
+    # A visit already booked by a done step is the visit channel's to cancel.
+    rt.hooks.publish(CaseReplanned(session, rt, case, facts, today))
+
+
+# Tasks and steps that are contact attempts still under way.
+_CONTACT_TASKS = ("phone_call", "home_visit")
+
+
+_CONTACT_CHANNELS = ("sms", "phone_task", "home_visit")
+
+
+def _contact_pending(session: Session, rt: Runtime, case: Case) -> bool:
+    rules = [
+        r.name
+        for r in rt.policy.rules
+        if r.per == "round" and r.channel in _CONTACT_CHANNELS and r.stops_on_response
+    ]
+    keys = [f"{name}:r{case.ladder_round}" for name in rules]
+    step = session.scalar(
+        select(Step.id).where(
+            Step.case_id == case.id, Step.key.in_(keys), Step.status.in_(STEP_OPEN)
+        )
+    )
+    if step is not None:
+        return True
+    task = session.scalar(
+        select(Task.id).where(
+            Task.case_id == case.id, Task.kind.in_(_CONTACT_TASKS), Task.status == "open"
+        )
+    )
+    return task is not None
+
+
+def crisis_attempt_failed(
+    session: Session, rt: Runtime, case: Case, now: datetime, *, decisive: bool
+) -> None:
+    """Rule 6 (issue 2): in a crisis, "flags as soon as attempts fail".
+
+    The unreachable check is pulled to now when the phone tries are used up
+    or a home visit found nobody home (``decisive``), or when any other failed
+    attempt (an undelivered or skipped SMS) leaves no call or visit under way:
+    with the eviction days away, a caseworker must assess now, not after the
+    normal wait. The flag asks for an assessment; nothing is reported.
+    """
+    if case.crisis_since is None or case.status != "open" or case.ladder_state != "running":
+        return
+    if not decisive and _contact_pending(session, rt, case):
+        return
+    checks = [r.name for r in rt.policy.rules if r.check == "unreachable" and r.per == "round"]
+    keys = [f"{name}:r{case.ladder_round}" for name in checks]
+    for step in session.scalars(
+        select(Step).where(Step.case_id == case.id, Step.key.in_(keys), Step.status == "planned")
+    ):
+        pull_earlier(session, step, now, now, "crisis: contact attempts failed")
+
+
+def advance(
+    session: Session, rt: Runtime, case: Case, rule_names: tuple[str, ...], now: datetime
+) -> None:
+    """Move later rungs to now: a failed or skipped channel should not make
+    the household wait for a week that no longer means anything."""
+    crisis_attempt_failed(session, rt, case, now, decisive=False)
+    if not rule_names:
+        return
+    steps = session.scalars(
+        select(Step).where(
+            Step.case_id == case.id,
+            Step.status == "planned",
+            Step.rule.in_(rule_names),
+        )
+    ).all()
+    for step in steps:
+        rule = rt.policy.by_name[step.rule]
+        target = now
+        window = rt.policy.working_hours if rule.window == "working_hours" else None
+        if rule.window == "sms":
+            window = rt.policy.sms_window_for(rule)
+        if window is not None:
+            target = rt.calendar.next_time_in_window(now, window[0], window[1])
+        pull_earlier(session, step, target, now, "earlier rung could not reach the tenant")

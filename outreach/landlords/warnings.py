@@ -1,0 +1,304 @@
+"""The landlord's actions: send a warning, register or withdraw a tenant's reservation.
+
+Both the portal (``/utleier``) and the API (``/api/v1/landlord``) call these,
+so a rule lives in one place. What a landlord gets back is a receipt and
+nothing else: the same answer whether or not the tenant is known to NAV, has
+an open case, or is a client anywhere (DESIGN.md principle 6).
+
+A warning about a tenant who reserved against § 9-11 warnings with this
+landlord is refused before anything is written ("a reserved tenant's warning
+is refused and not kept", DESIGN.md). The refusal tells the landlord only
+what it registered itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from outreach import identity
+from outreach.intake.accept import IntakeResult, accept_trigger
+from outreach.intake.landlord_schema import RESERVABLE_KIND
+from outreach.intake.matching import name_key
+from outreach.models.landlord import Landlord, LandlordAccount, LandlordWarning, WarningReservation
+from outreach.passwords import hash_password
+from outreach.runtime import Runtime
+
+OSLO = ZoneInfo("Europe/Oslo")
+#: "En eventuell begjæring om fravikelse bør tidligst fremsettes for
+#: namsmyndigheten to uker etter at skriftlig varsel er sendt" (§ 9-11, seeds/000).
+PETITION_WAIT = timedelta(days=14)
+_RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class LandlordError(Exception):
+    """A landlord action that cannot be done; ``code`` is stable for the API."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt: str
+    kind: str
+    reference: str
+    received_at: datetime
+    duplicate: bool
+
+    @property
+    def earliest_petition_on(self) -> date | None:
+        if self.kind != RESERVABLE_KIND:
+            return None
+        return (self.received_at.astimezone(OSLO) + PETITION_WAIT).date()
+
+    def as_json(self) -> dict[str, Any]:
+        petition = self.earliest_petition_on
+        return {
+            "receipt": self.receipt,
+            "status": "received",
+            "kind": self.kind,
+            "reference": self.reference,
+            "received_at": self.received_at.astimezone(OSLO).isoformat(),
+            "earliest_petition_on": petition.isoformat() if petition else None,
+            "duplicate": self.duplicate,
+        }
+
+
+def ensure_landlord(session: Session, org_number: str, name: str) -> Landlord:
+    """Create or rename the landlord with this (valid) org number."""
+    digits = identity.validate_org_number(org_number)
+    landlord = session.scalar(select(Landlord).where(Landlord.org_number == digits))
+    if landlord is None:
+        landlord = Landlord(org_number=digits, name=name)
+        session.add(landlord)
+    landlord.name = name
+    session.flush()
+    return landlord
+
+
+def ensure_account(
+    session: Session,
+    landlord: Landlord,
+    username: str,
+    display_name: str,
+    password: str | None = None,
+) -> LandlordAccount:
+    username = username.strip().casefold()
+    account = session.scalar(select(LandlordAccount).where(LandlordAccount.username == username))
+    if account is None:
+        account = LandlordAccount(landlord=landlord, username=username, display_name=display_name)
+        session.add(account)
+    elif account.landlord_id != landlord.id:
+        raise LandlordError("username_taken", f"{username} belongs to another landlord")
+    account.display_name = display_name
+    if password:
+        account.password_hash = hash_password(password)
+    session.flush()
+    return account
+
+
+def _reservation_keys(rt: Runtime, tenant: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Keyed hashes of the tenant's identity; a domain prefix keeps them apart from persons'."""
+    national = tenant.get("national_id")
+    national_key = rt.protector.lookup_hash(f"reservation:nid:{national}") if national else None
+    birth = tenant.get("birth_date")
+    person_key = (
+        rt.protector.lookup_hash(f"reservation:person:{name_key(tenant['name'])}|{birth}")
+        if birth
+        else None
+    )
+    return national_key, person_key
+
+
+def is_reserved(session: Session, rt: Runtime, landlord: Landlord, tenant: dict[str, Any]) -> bool:
+    national_key, person_key = _reservation_keys(rt, tenant)
+    matches = [
+        column == key
+        for column, key in (
+            (WarningReservation.national_id_hmac, national_key),
+            (WarningReservation.person_hmac, person_key),
+        )
+        if key is not None
+    ]
+    if not matches:
+        return False
+    found = session.scalar(
+        select(WarningReservation.id)
+        .where(
+            WarningReservation.landlord_id == landlord.id,
+            WarningReservation.withdrawn_at.is_(None),
+            or_(*matches),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _receipt_number() -> str:
+    return "UV-" + "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
+
+
+def _receipt(row: LandlordWarning, *, duplicate: bool) -> Receipt:
+    return Receipt(row.receipt, row.kind, row.reference, row.submitted_at, duplicate)
+
+
+def _trigger_document(landlord: Landlord, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The intake document for a landlord's warning: the landlord is the source, nothing else."""
+    notes = data.get("notes") or ""
+    if data.get("arrears_since"):
+        since = data["arrears_since"].strftime("%d.%m.%Y")
+        notes = f"Ubetalt husleie siden {since} (oppgitt av utleier). {notes}".strip()
+    return {
+        "kind": data["kind"],
+        "received_at": now,
+        "source": {
+            "type": "landlord",
+            "name": landlord.name,
+            "org_number": landlord.org_number,
+            # Namespaced: two landlords may both use "2026-117".
+            "reference": f"{landlord.org_number}/{data['reference']}",
+        },
+        "tenant": data["tenant"],
+        "household": data.get("household") or {},
+        "eviction_date": data.get("eviction_date"),
+        "client": {"status": "none", "district": None},
+        "district": None,
+        "arrears_amount": data.get("arrears_amount"),
+        "notes": notes,
+    }
+
+
+def submit_warning(
+    session: Session,
+    rt: Runtime,
+    landlord: Landlord,
+    data: dict[str, Any],
+    *,
+    via: str,
+    account_id: int | None = None,
+    token_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """Accept a validated warning (``load_warning``) as a trigger; commits.
+
+    The same reference (or Idempotency-Key) from the same landlord answers
+    with the first receipt. Raises ``LandlordError('tenant_reserved')``
+    before writing anything when the tenant reserved with this landlord.
+    """
+    earlier = session.scalar(
+        select(LandlordWarning).where(
+            LandlordWarning.landlord_id == landlord.id,
+            LandlordWarning.reference == data["reference"],
+        )
+    )
+    if earlier is not None:
+        return _receipt(earlier, duplicate=True)
+    if data["kind"] == RESERVABLE_KIND and is_reserved(session, rt, landlord, data["tenant"]):
+        raise LandlordError(
+            "tenant_reserved",
+            "The tenant has reserved against warnings to NAV (husleieloven § 9-11), "
+            "as registered by you. The warning was not received and nothing was kept.",
+        )
+    now = rt.now()
+    rows: list[LandlordWarning] = []
+
+    def _add_receipt(result: IntakeResult) -> None:
+        row = LandlordWarning(
+            landlord_id=landlord.id,
+            trigger_id=result.trigger_id,
+            receipt=_receipt_number(),
+            kind=data["kind"],
+            reference=data["reference"],
+            arrears_amount=data.get("arrears_amount"),
+            submitted_at=now,
+            via=via,
+            account_id=account_id,
+            token_id=token_id,
+        )
+        session.add(row)
+        rows.append(row)
+
+    scoped_key = f"landlord:{landlord.id}:{idempotency_key}" if idempotency_key else None
+    result = accept_trigger(
+        session,
+        rt,
+        _trigger_document(landlord, data, now),
+        idempotency_key=scoped_key,
+        actor=f"landlord:{landlord.id}",
+        before_commit=_add_receipt,
+    )
+    if rows:
+        return _receipt(rows[0], duplicate=False)
+    # The trigger was already there (same Idempotency-Key, another reference,
+    # or a concurrent request won): answer with its receipt.
+    first = session.scalar(
+        select(LandlordWarning).where(
+            LandlordWarning.landlord_id == landlord.id,
+            LandlordWarning.trigger_id == result.trigger_id,
+        )
+    )
+    if first is None:
+        raise LandlordError(
+            "idempotency_conflict", "This Idempotency-Key was used for another request."
+        )
+    return _receipt(first, duplicate=True)
+
+
+def list_warnings(session: Session, landlord: Landlord, limit: int = 200) -> list[Receipt]:
+    rows = session.scalars(
+        select(LandlordWarning)
+        .where(LandlordWarning.landlord_id == landlord.id)
+        .order_by(LandlordWarning.submitted_at.desc(), LandlordWarning.id.desc())
+        .limit(limit)
+    )
+    return [_receipt(row, duplicate=False) for row in rows]
+
+
+def register_reservation(
+    session: Session, rt: Runtime, landlord: Landlord, data: dict[str, Any]
+) -> WarningReservation:
+    """Record a reservation (validated by ``ReservationSchema``); commits."""
+    national_key, person_key = _reservation_keys(rt, data)
+    row = WarningReservation(
+        landlord_id=landlord.id,
+        label=data["label"],
+        national_id_hmac=national_key,
+        person_hmac=person_key,
+        registered_at=rt.now(),
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def withdraw_reservation(
+    session: Session, rt: Runtime, landlord: Landlord, reservation_id: int
+) -> WarningReservation:
+    row = session.get(WarningReservation, reservation_id)
+    if row is None or row.landlord_id != landlord.id:
+        raise LandlordError("not_found", "No such reservation.")
+    if row.withdrawn_at is None:
+        row.withdrawn_at = rt.now()
+        session.commit()
+    return row
+
+
+def list_reservations(session: Session, landlord: Landlord) -> list[WarningReservation]:
+    return list(
+        session.scalars(
+            select(WarningReservation)
+            .where(
+                WarningReservation.landlord_id == landlord.id,
+                WarningReservation.withdrawn_at.is_(None),
+            )
+            .order_by(WarningReservation.registered_at.desc())
+        )
+    )

@@ -1,0 +1,28 @@
+"""The service's shared codes: what kinds of notice, sender and step status exist.
+
+The plan (``policy``), the renderers (``letters``, ``parties``) and the tables
+(``models``) all speak these words; they live here, below all of them, so the
+pure layers never import the tables to learn a code.
+"""
+
+from __future__ import annotations
+
+TRIGGER_KINDS = (
+    "unpaid_rent_warning",
+    "eviction_petition",
+    "forced_sale_notice",
+    "eviction_scheduled",
+    "eviction_completed",
+    "lacks_capacity",
+)
+SOURCE_TYPES = ("landlord", "municipal_landlord", "bailiff", "court", "staff")
+CLIENT_STATUSES = ("none", "passive", "active")
+
+# Step statuses. ``planned`` rows are what the tick looks for; ``queued`` and
+# ``running`` are in the hands of RQ; ``waiting`` is a letter in a print batch
+# not yet posted; the rest are final.
+STEP_OPEN = ("planned", "queued", "running", "waiting")
+STEP_FINAL = ("done", "skipped", "failed", "cancelled")
+
+#: Senders that are themselves the landlord (a copy to the landlord goes back to them).
+LANDLORD_SOURCES = frozenset({"landlord", "municipal_landlord"})
