@@ -30,7 +30,7 @@ from outreach.db import Base, get_engine
 from outreach.demo import seed_districts
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.jobs.execute import execute_step
+from outreach.jobs.execute.run import execute_step
 from outreach.models import Case, Event, Step, Task
 from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from outreach.runtime import Runtime

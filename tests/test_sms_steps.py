@@ -18,7 +18,7 @@ from channels.base import Delivery, Message, TransientChannelError
 from outreach.cases import response as cases_response
 from outreach.inbound.receipts import apply_event, twilio_event
 from outreach.inbound.sms_replies import receive_sms
-from outreach.jobs.execute import SETTLE_FOR
+from outreach.jobs.execute.outcome import SETTLE_FOR
 from outreach.jobs.queue import step_job_id
 from outreach.jobs.tick import tick
 from outreach.ladder import steps as ladder_steps

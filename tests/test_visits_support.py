@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from outreach.demo import ensure_user
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.jobs.execute import Outcome, execute_step
+from outreach.jobs.execute.outcome import Outcome
+from outreach.jobs.execute.run import execute_step
 from outreach.models import Step
 from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from tests.factories import trigger

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from channels.sms_twilio import TwilioSmsChannel
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.jobs.execute import execute_step
+from outreach.jobs.execute.run import execute_step
 from outreach.models import Attempt, AttemptStatus, Case, Event, Step
 from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from tests.factories import trigger

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from outreach import runtime
-from outreach.jobs.execute import execute_step
+from outreach.jobs.execute.run import execute_step
 
 
 def run_step(step_id: int) -> str:

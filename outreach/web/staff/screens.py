@@ -83,7 +83,7 @@ def launch_chromium(headless: bool = True) -> Iterator[Any]:
 def run_due(rt: Any, until: datetime) -> None:
     """Run every planned step and unanswered task due by ``until``, moving the clock."""
     from outreach.cases.tasks import record_outcome
-    from outreach.jobs.execute import execute_step
+    from outreach.jobs.execute.run import execute_step
     from outreach.models import Step, Task
     from outreach.simulate import next_posting, post_batches
 

@@ -1,0 +1,266 @@
+"""Steps 2 and 3: settle what an earlier run left, pick the recipient, write the attempt, send.
+
+Letters are not sent here: they join the district's print batch, and posting
+the batch is the send (``reach.letter.batches``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from channels.base import Delivery, PermanentChannelError, TransientChannelError
+from outreach import timeline
+from outreach.attempts import settled_status
+from outreach.cases import contact as cases_contact
+from outreach.cases.tasks import create_task_for_step
+from outreach.jobs.execute.claim import open_attempt
+from outreach.jobs.execute.outcome import PACING_DEFER, Outcome
+from outreach.jobs.execute.record import (
+    hand_back,
+    may_send,
+    plan_retry,
+    record_failed,
+    record_sent,
+    settle_later,
+)
+from outreach.ladder import planning
+from outreach.ladder import steps as ladder_steps
+from outreach.models import Attempt, AttemptStatus, Case, Step, Trigger
+from outreach.policy import Rule
+from outreach.reach import compose as reach_compose
+from outreach.runtime import Runtime
+
+
+def deliver(
+    session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime
+) -> Outcome:
+    trigger = session.get(Trigger, step.trigger_id) if step.trigger_id else None
+    channel = rt.channel(rule.channel)
+    attempt = open_attempt(session, step)
+    delivery: Delivery | None = None
+    # A previous run died after writing the attempt: did it reach the provider?
+    if attempt is not None:
+        if attempt.provider_ref:
+            # A status callback already named the provider's message.
+            delivery = Delivery(
+                status=settled_status(session, attempt.id, "queued"),
+                provider_ref=attempt.provider_ref,
+                detail="settled by status callback",
+            )
+        else:
+            try:
+                delivery = channel.lookup(
+                    attempt.idempotency_key,
+                    attempt.recipient,
+                    attempted_at=attempt.created_at,
+                    body_sha256=hashlib.sha256(attempt.content.encode("utf-8")).hexdigest(),
+                )
+            except TransientChannelError as exc:
+                return settle_later(session, rt, case, step, rule, attempt, now, exc.code)
+        if delivery is not None:
+            timeline.record(
+                session,
+                case.id,
+                "attempt_settled",
+                now,
+                channel=rule.channel,
+                step_id=step.id,
+                attempt_id=attempt.id,
+            )
+        else:
+            attempt.status = "not_sent"
+            session.add(
+                AttemptStatus(
+                    attempt_id=attempt.id,
+                    status="not_sent",
+                    at=now,
+                    detail="settled after interrupted run",
+                )
+            )
+            attempt = None
+    task = None
+    if delivery is None and rule.channel == "letter":
+        return batch_letter(session, rt, case, step, rule, trigger, now)
+    if delivery is None:
+        recipient = reach_compose.recipient_for(rule, case, trigger, rt)
+        if isinstance(recipient, reach_compose.Unusable):
+            ladder_steps.finish_step(step, "skipped", now, recipient.reason)
+            timeline.record(
+                session,
+                case.id,
+                "step_skipped",
+                now,
+                channel=rule.channel,
+                step_id=step.id,
+                rule=rule.name,
+                reason=recipient.reason,
+            )
+            planning.advance(session, rt, case, rule.on_fail_advance, now)
+            session.commit()
+            return Outcome(step.id, "skipped")
+        if rule.channel == "sms":
+            # Pacing may sleep: hold no locks meanwhile (a response must be
+            # able to commit; ``may_send`` then sees it).
+            session.commit()
+        if rule.channel == "sms" and not paced(rt, channel, rule, step, case):
+            deferred = hand_back(session, step, now + PACING_DEFER)  # unless cancelled meanwhile
+            if deferred:
+                ladder_steps.note_deferral(session, case, step, "pacing", step.due_at, now)
+            session.commit()
+            return Outcome(step.id, "deferred" if deferred else step.status)
+        if not may_send(session, rt, case, step, rule, now):
+            session.commit()
+            return Outcome(step.id, "cancelled")
+        task = task_for(session, rt, case, step, rule, now)
+        try_no = (
+            session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0
+        ) + 1
+        attempt = Attempt(
+            step_id=step.id,
+            case_id=case.id,
+            try_no=try_no,
+            channel=rule.channel,
+            recipient=recipient,
+            language=(
+                reach_compose.message_language(case.person.language)
+                if rule.audience == "tenant"
+                else "nb"
+            ),
+            status="sending",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(attempt)
+        step.tries = try_no
+        session.flush()
+        session.add(AttemptStatus(attempt_id=attempt.id, status="sending", at=now))
+        message = reach_compose.compose(rule, step, case, attempt, task)
+        attempt.content = message.body
+        session.commit()  # the attempt exists before the provider is called
+        try:
+            delivery = channel.send(message)
+        except PermanentChannelError as exc:
+            return record_failed(session, rt, case, step, rule, attempt, now, exc.code, exc.detail)
+        except TransientChannelError as exc:
+            if exc.code == "ambiguous":
+                # The request may have reached the provider: settle, never resend.
+                return settle_later(session, rt, case, step, rule, attempt, now, exc.code)
+            return plan_retry(session, rt, case, step, attempt, now, exc.detail)
+    assert attempt is not None
+    return record_sent(session, rt, case, step, rule, attempt, delivery, now)
+
+
+def paced(rt: Runtime, channel: object, rule: Rule, step: Step, case: Case) -> bool:
+    """Wait for this sender's turn (at most a few seconds), or say to defer."""
+    from channels.outbox import OutboxChannel
+    from channels.segments import count_segments
+    from outreach.reach.sms.pacing import Pacer
+
+    if isinstance(channel, OutboxChannel):
+        return True  # nothing leaves the machine: no provider to protect
+    settings = rt.settings.provider_settings
+    sender = settings.get("TWILIO_MESSAGING_SERVICE_SID") or settings.get(
+        "TWILIO_FROM_NUMBER", "sms"
+    )
+    rate = float(settings.get("SMS_RATE_PER_SECOND", "1"))
+    body = reach_compose.compose(rule, step, case, Attempt(id=0), None).body
+    pacer = Pacer(rt.redis(), rate, namespace=rt.settings.redis_namespace)
+    wait = pacer.reserve(sender, count_segments(body).segments)
+    if wait is None:
+        return False
+    if wait > 0:
+        time.sleep(wait)
+    return True
+
+
+def batch_letter(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    step: Step,
+    rule: Rule,
+    trigger: Trigger | None,
+    now: datetime,
+) -> Outcome:
+    """Letters join the district's print batch; posting them is the send."""
+    recipient = reach_compose.recipient_for(rule, case, trigger, rt)
+    if isinstance(recipient, reach_compose.Unusable):
+        ladder_steps.finish_step(step, "skipped", now, recipient.reason)
+        timeline.record(
+            session,
+            case.id,
+            "step_skipped",
+            now,
+            channel="letter",
+            step_id=step.id,
+            rule=rule.name,
+            reason=recipient.reason,
+        )
+        session.commit()
+        return Outcome(step.id, "skipped")
+    name, phone = cases_contact.contact_person(case)
+    if rule.audience == "tenant" and not (name and phone):
+        # The circular requires the contact person's name and number in the
+        # letter (000): stop before anything is printed and tell the district.
+        ladder_steps.finish_step(step, "failed", now, "missing_contact_person")
+        timeline.record(
+            session,
+            case.id,
+            "letter_blocked",
+            now,
+            channel="letter",
+            step_id=step.id,
+            reason="missing_contact_person",
+        )
+        session.commit()
+        return Outcome(step.id, "failed")
+    from outreach.reach.letter import batches
+
+    attempt = Attempt(
+        step_id=step.id,
+        case_id=case.id,
+        try_no=1,
+        channel="letter",
+        recipient=recipient,
+        language=reach_compose.message_language(case.person.language)
+        if rule.audience == "tenant"
+        else "nb",
+        status="batched",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(attempt)
+    session.flush()
+    session.add(AttemptStatus(attempt_id=attempt.id, status="batched", at=now))
+    batches.add_letter(session, case, step, attempt, rule.audience, now)
+    step.status = "waiting"
+    step.tries = 1
+    step.lease_until = None
+    session.commit()
+    return Outcome(step.id, "batched")
+
+
+def task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime):  # type: ignore[no-untyped-def]
+    if rule.channel not in {"phone_task", "home_visit"}:
+        return None
+    if rule.channel == "home_visit":
+        # Two staff from the district's outreach team, no double booking,
+        # travel time, within the policy's limit; the tenant's SMS notice.
+        from outreach.reach.visit.schedule import task_for_step
+
+        return task_for_step(session, rt, case, step, rule, now)
+    return create_task_for_step(
+        session,
+        rt,
+        case,
+        step,
+        kind=rule.task_kind or rule.channel,
+        title=rule.task_title,
+        assignee_role=rule.assignee_role,
+        due_at=now,
+    )

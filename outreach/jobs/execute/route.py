@@ -1,0 +1,94 @@
+"""What kind of step this is: cancelled, a flag's reminder, a check, a task, or a message."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from outreach import timeline
+from outreach.cases.flags import escalate_if_undecided
+from outreach.cases.tasks import create_task_for_step
+from outreach.jobs.execute.checks import run_check
+from outreach.jobs.execute.deliver import deliver
+from outreach.jobs.execute.outcome import Outcome
+from outreach.ladder import planning
+from outreach.ladder import steps as ladder_steps
+from outreach.models import Case, Step
+from outreach.runtime import Runtime
+
+
+def run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
+    now = rt.now()
+    step = session.get(Step, step_id, populate_existing=True)
+    assert step is not None
+    case = session.get(Case, step.case_id)
+    assert case is not None
+    if case.status == "closed":
+        ladder_steps.finish_step(step, "cancelled", now, "case closed")
+        session.commit()
+        return Outcome(step_id, "cancelled")
+    if step.rule == "flag_overdue":
+        escalate_if_undecided(session, rt, case, int(step.params["flag_id"]), now)
+        ladder_steps.finish_step(step, "done", now)
+        session.commit()
+        return Outcome(step_id, "done")
+    rule = rt.policy.by_name.get(step.rule)
+    if rule is None:
+        ladder_steps.finish_step(step, "failed", now, f"rule {step.rule!r} is not in the policy")
+        session.commit()
+        return Outcome(step_id, "failed")
+    if rule.stops_on_response and case.ladder_state != "running":
+        ladder_steps.cancel_step(session, rt, case, step, now, "tenant responded")
+        session.commit()
+        return Outcome(step_id, "cancelled")
+
+    if rule.starts_contact and case.contact_started_at is None:
+        case.contact_started_at = now
+        timeline.record(session, case.id, "contact_started", now, round=case.ladder_round)
+        planning.replan(session, rt, case, now)
+
+    if rule.channel == "check":
+        result = run_check(session, rt, case, step, rule, now)
+        session.commit()
+        return Outcome(step_id, result)
+    if rule.channel == "task":
+        task = create_task_for_step(
+            session,
+            rt,
+            case,
+            step,
+            kind=rule.task_kind or rule.name,
+            title=rule.task_title,
+            assignee_role=rule.assignee_role,
+            due_at=step.deadline_at or now,
+        )
+        ladder_steps.finish_step(step, "done", now)
+        timeline.record(
+            session,
+            case.id,
+            "task_created",
+            now,
+            step_id=step.id,
+            task_id=task.id,
+            task_kind=task.kind,
+            assignee_role=task.assignee_role,
+        )
+        session.commit()
+        return Outcome(step_id, "done")
+
+    from outreach.reach.visit.notices import notice_too_late  # never a visit notice after the visit
+
+    if notice_too_late(session, rt, step, now):
+        return Outcome(step_id, "cancelled")
+    if rule.channel == "sms":
+        window_start, window_end = rt.policy.sms_window_for(rule)
+        allowed = rt.calendar.next_time_in_window(now, window_start, window_end)
+        if allowed > now:
+            # Outside the SMS window (NAV and Altinn: 09–17 on working days):
+            # wait for the next allowed minute rather than send at night.
+            step.status = "planned"
+            step.due_at = allowed
+            step.lease_until = None
+            ladder_steps.note_deferral(session, case, step, "sms_window", allowed, now)
+            session.commit()
+            return Outcome(step_id, "deferred")
+    return deliver(session, rt, case, step, rule, now)
