@@ -366,7 +366,7 @@ def test_nearest_letter_language(tag: str, expected: str | None) -> None:
 
 
 def test_message_language_maps_a_full_tag_to_a_catalog() -> None:
-    from outreach.reach.compose import message_language
+    from outreach.reach.base import message_language
 
     assert message_language("ar-SY") == "ar"
     assert message_language("fa-AF") == "prs"

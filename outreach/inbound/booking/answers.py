@@ -19,8 +19,9 @@ from outreach.inbound.booking.slots import SLOT_LENGTH, current_appointment, off
 from outreach.ladder import steps
 from outreach.models import Case, Task
 from outreach.models.booking import BookingAppointment, BookingCode
-from outreach.reach import compose as reach_compose
+from outreach.reach.base import Unusable
 from outreach.reach.letter.codes import OSLO, _iso
+from outreach.reach.registry import handler_for
 from outreach.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,8 @@ def plan_confirmation(
 
     Issue 4: appointment confirmations go by email to a tenant who gave an
     address and consent, when the contact register says the person is not
-    reserved: the checks of the letter copy (``reach_compose.recipient_for`` with
-    ``letter_email``'s helpers), asked now and again when the step runs. The
+    reserved: the checks of the letter copy (the e-mail handler's recipient, with
+    ``reach.email.letter_copy``'s helpers), asked now and again when the step runs. The
     step (rule ``appointment_email``, never planned by the planner) goes
     through the normal step machinery, so it is an attempt and retried like
     any email; a response does not stop it.
@@ -133,8 +134,8 @@ def plan_confirmation(
     rule = rt.policy.by_name.get(CONFIRMATION_RULE)
     if rule is None:
         return f"skipped (no {CONFIRMATION_RULE} rule in the policy)"
-    recipient = reach_compose.recipient_for(rule, case, None)
-    if isinstance(recipient, reach_compose.Unusable):
+    recipient = handler_for(rule.channel).recipient(rule, case, None, rt)
+    if isinstance(recipient, Unusable):
         return f"skipped ({recipient.reason})"
     steps.add_step(
         session,

@@ -20,7 +20,7 @@ from outreach.ladder import steps as ladder_steps
 from outreach.models import Case, Step
 from outreach.policy import Rule
 from outreach.policy.plan import unreachable_flags
-from outreach.reach import compose as reach_compose
+from outreach.reach.base import local
 from outreach.runtime import Runtime
 from outreach.workdays import parse_offset
 
@@ -75,7 +75,7 @@ def run_check(
         return "done"
     if rule.check == "unreachable":
         facts = ladder_facts.case_facts(session, case)
-        flags = unreachable_flags(rt.policy, facts, reach_compose.local(now).date())
+        flags = unreachable_flags(rt.policy, facts, local(now).date())
         timeline.record(
             session, case.id, "unreachable", now, round=case.ladder_round, flags=flags or None
         )

@@ -7,7 +7,6 @@ the batch is the send (``reach.letter.batches``).
 from __future__ import annotations
 
 import hashlib
-import time
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -17,7 +16,6 @@ from channels.base import Delivery, PermanentChannelError, TransientChannelError
 from outreach import timeline
 from outreach.attempts import settled_status
 from outreach.cases import contact as cases_contact
-from outreach.cases.tasks import create_task_for_step
 from outreach.jobs.execute.claim import open_attempt
 from outreach.jobs.execute.outcome import PACING_DEFER, Outcome
 from outreach.jobs.execute.record import (
@@ -32,7 +30,8 @@ from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Attempt, AttemptStatus, Case, Step, Trigger
 from outreach.policy import Rule
-from outreach.reach import compose as reach_compose
+from outreach.reach.base import Unusable, message_language
+from outreach.reach.registry import handler_for
 from outreach.runtime import Runtime
 
 
@@ -40,6 +39,7 @@ def deliver(
     session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime
 ) -> Outcome:
     trigger = session.get(Trigger, step.trigger_id) if step.trigger_id else None
+    handler = handler_for(rule.channel)
     channel = rt.channel(rule.channel)
     attempt = open_attempt(session, step)
     delivery: Delivery | None = None
@@ -84,11 +84,11 @@ def deliver(
             )
             attempt = None
     task = None
-    if delivery is None and rule.channel == "letter":
+    if delivery is None and handler.batched:
         return batch_letter(session, rt, case, step, rule, trigger, now)
     if delivery is None:
-        recipient = reach_compose.recipient_for(rule, case, trigger, rt)
-        if isinstance(recipient, reach_compose.Unusable):
+        recipient = handler.recipient(rule, case, trigger, rt)
+        if isinstance(recipient, Unusable):
             ladder_steps.finish_step(step, "skipped", now, recipient.reason)
             timeline.record(
                 session,
@@ -103,11 +103,10 @@ def deliver(
             planning.advance(session, rt, case, rule.on_fail_advance, now)
             session.commit()
             return Outcome(step.id, "skipped")
-        if rule.channel == "sms":
-            # Pacing may sleep: hold no locks meanwhile (a response must be
-            # able to commit; ``may_send`` then sees it).
-            session.commit()
-        if rule.channel == "sms" and not paced(rt, channel, rule, step, case):
+        # Pacing may sleep: hold no locks meanwhile (a response must be able
+        # to commit; ``may_send`` then sees it).
+        session.commit()
+        if not handler.pace(rt, rule, step, case):
             deferred = hand_back(session, step, now + PACING_DEFER)  # unless cancelled meanwhile
             if deferred:
                 ladder_steps.note_deferral(session, case, step, "pacing", step.due_at, now)
@@ -116,7 +115,7 @@ def deliver(
         if not may_send(session, rt, case, step, rule, now):
             session.commit()
             return Outcome(step.id, "cancelled")
-        task = task_for(session, rt, case, step, rule, now)
+        task = handler.prepare(session, rt, case, step, rule, now)
         try_no = (
             session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0
         ) + 1
@@ -127,9 +126,7 @@ def deliver(
             channel=rule.channel,
             recipient=recipient,
             language=(
-                reach_compose.message_language(case.person.language)
-                if rule.audience == "tenant"
-                else "nb"
+                message_language(case.person.language) if rule.audience == "tenant" else "nb"
             ),
             status="sending",
             created_at=now,
@@ -139,7 +136,7 @@ def deliver(
         step.tries = try_no
         session.flush()
         session.add(AttemptStatus(attempt_id=attempt.id, status="sending", at=now))
-        message = reach_compose.compose(rule, step, case, attempt, task)
+        message = handler.compose(rule, step, case, attempt, task)
         attempt.content = message.body
         session.commit()  # the attempt exists before the provider is called
         try:
@@ -155,29 +152,6 @@ def deliver(
     return record_sent(session, rt, case, step, rule, attempt, delivery, now)
 
 
-def paced(rt: Runtime, channel: object, rule: Rule, step: Step, case: Case) -> bool:
-    """Wait for this sender's turn (at most a few seconds), or say to defer."""
-    from channels.outbox import OutboxChannel
-    from channels.segments import count_segments
-    from outreach.reach.sms.pacing import Pacer
-
-    if isinstance(channel, OutboxChannel):
-        return True  # nothing leaves the machine: no provider to protect
-    settings = rt.settings.provider_settings
-    sender = settings.get("TWILIO_MESSAGING_SERVICE_SID") or settings.get(
-        "TWILIO_FROM_NUMBER", "sms"
-    )
-    rate = float(settings.get("SMS_RATE_PER_SECOND", "1"))
-    body = reach_compose.compose(rule, step, case, Attempt(id=0), None).body
-    pacer = Pacer(rt.redis(), rate, namespace=rt.settings.redis_namespace)
-    wait = pacer.reserve(sender, count_segments(body).segments)
-    if wait is None:
-        return False
-    if wait > 0:
-        time.sleep(wait)
-    return True
-
-
 def batch_letter(
     session: Session,
     rt: Runtime,
@@ -188,8 +162,8 @@ def batch_letter(
     now: datetime,
 ) -> Outcome:
     """Letters join the district's print batch; posting them is the send."""
-    recipient = reach_compose.recipient_for(rule, case, trigger, rt)
-    if isinstance(recipient, reach_compose.Unusable):
+    recipient = handler_for(rule.channel).recipient(rule, case, trigger, rt)
+    if isinstance(recipient, Unusable):
         ladder_steps.finish_step(step, "skipped", now, recipient.reason)
         timeline.record(
             session,
@@ -227,9 +201,7 @@ def batch_letter(
         try_no=1,
         channel="letter",
         recipient=recipient,
-        language=reach_compose.message_language(case.person.language)
-        if rule.audience == "tenant"
-        else "nb",
+        language=message_language(case.person.language) if rule.audience == "tenant" else "nb",
         status="batched",
         created_at=now,
         updated_at=now,
@@ -243,24 +215,3 @@ def batch_letter(
     step.lease_until = None
     session.commit()
     return Outcome(step.id, "batched")
-
-
-def task_for(session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime):  # type: ignore[no-untyped-def]
-    if rule.channel not in {"phone_task", "home_visit"}:
-        return None
-    if rule.channel == "home_visit":
-        # Two staff from the district's outreach team, no double booking,
-        # travel time, within the policy's limit; the tenant's SMS notice.
-        from outreach.reach.visit.schedule import task_for_step
-
-        return task_for_step(session, rt, case, step, rule, now)
-    return create_task_for_step(
-        session,
-        rt,
-        case,
-        step,
-        kind=rule.task_kind or rule.channel,
-        title=rule.task_title,
-        assignee_role=rule.assignee_role,
-        due_at=now,
-    )

@@ -24,8 +24,7 @@ from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Attempt, AttemptStatus, Case, Step
 from outreach.policy import Rule
-from outreach.reach import compose as reach_compose
-from outreach.reach.sms import numbers
+from outreach.reach.registry import handler_for
 from outreach.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -123,18 +122,12 @@ def record_sent(
     data: dict[str, Any] = {"attempt_id": attempt.id, "rule": rule.name}
     if not ended:
         data["step_status"] = step.status
-    if rule.channel in {"phone_task", "home_visit"}:
-        from outreach.models import Task
-
-        task = session.scalar(select(Task).where(Task.step_id == step.id))
-        if task is not None:
-            data["task_id"] = task.id
-            if task.scheduled_for is not None:
-                data["scheduled_for"] = task.scheduled_for.isoformat()
+    handler = handler_for(rule.channel)
+    data.update(handler.sent_details(session, step))
     timeline.record(
         session,
         case.id,
-        reach_compose.sent_event(rule),
+        handler.sent_event(rule),
         now,
         channel=rule.channel,
         step_id=step.id,
@@ -161,8 +154,7 @@ def record_failed(
     attempt.detail = detail
     attempt.updated_at = now
     session.add(AttemptStatus(attempt_id=attempt.id, status="failed", at=now, detail=code))
-    if rule.channel == "sms":
-        numbers.after_permanent_error(session, rt, case, attempt, code, now, source="send")
+    handler_for(rule.channel).after_failure(session, rt, case, attempt, code, now)
     if not end_step(session, step, "failed", now, code):
         session.commit()  # cancelled meanwhile: the attempt's failure is kept, nothing moves
         return Outcome(step.id, step.status)

@@ -13,6 +13,8 @@ from outreach.jobs.execute.outcome import Outcome
 from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Case, Step
+from outreach.reach.registry import handler_for
+from outreach.reach.visit.notices import notice_too_late
 from outreach.runtime import Runtime
 
 
@@ -75,20 +77,16 @@ def run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
         session.commit()
         return Outcome(step_id, "done")
 
-    from outreach.reach.visit.notices import notice_too_late  # never a visit notice after the visit
-
-    if notice_too_late(session, rt, step, now):
+    if notice_too_late(session, rt, step, now):  # never a visit notice after the visit
         return Outcome(step_id, "cancelled")
-    if rule.channel == "sms":
-        window_start, window_end = rt.policy.sms_window_for(rule)
-        allowed = rt.calendar.next_time_in_window(now, window_start, window_end)
-        if allowed > now:
-            # Outside the SMS window (NAV and Altinn: 09–17 on working days):
-            # wait for the next allowed minute rather than send at night.
-            step.status = "planned"
-            step.due_at = allowed
-            step.lease_until = None
-            ladder_steps.note_deferral(session, case, step, "sms_window", allowed, now)
-            session.commit()
-            return Outcome(step_id, "deferred")
+    allowed = handler_for(rule.channel).earliest_send(rt, rule, now)
+    if allowed > now:
+        # Outside the channel's window (SMS: 09–17 on working days): wait for
+        # the next allowed minute rather than send at night.
+        step.status = "planned"
+        step.due_at = allowed
+        step.lease_until = None
+        ladder_steps.note_deferral(session, case, step, f"{rule.channel}_window", allowed, now)
+        session.commit()
+        return Outcome(step_id, "deferred")
     return deliver(session, rt, case, step, rule, now)

@@ -112,7 +112,7 @@ def letter_pdf(session: Session, item: PrintItem) -> tuple[bytes, str | None]:
     if item.pdf_path and Path(item.pdf_path).is_file():
         return Path(item.pdf_path).read_bytes(), None
     from outreach.letters import render_pdf
-    from outreach.reach.compose import local
+    from outreach.reach.base import local
     from outreach.reach.letter.batches import letter_data
     from outreach.reach.letter.codes import no_new_codes
 
@@ -133,7 +133,7 @@ def message(
     step: Step, case: Case, attempt: Attempt, metadata: dict[str, str], contact_phone: str
 ) -> Message:
     from outreach.messages import render_email
-    from outreach.reach.compose import message_language
+    from outreach.reach.base import message_language
 
     session = _session(case)
     item = tenant_letter(session, case)
@@ -213,7 +213,7 @@ def appointment_message(
 ) -> Message:
     """The confirmation of an appointment booked on the booking page, with its ``.ics``."""
     from outreach.messages import render_email
-    from outreach.reach.compose import local, message_language
+    from outreach.reach.base import local, message_language
 
     session = _session(case)
     appointment = session.get(BookingAppointment, int((step.params or {})["appointment_id"]))

@@ -8,5 +8,5 @@ when the policy says so (``notify_tenant``). "Not home" plans one more visit.
 
 The case layer never calls in here: a response, a close, a forward or a
 re-plan reaches the visits through the events in ``subscribers``. May import
-reach.compose, reach.sms, cases, ladder and below.
+reach.sms, reach.base, cases, ladder and below.
 """

@@ -17,7 +17,8 @@ from outreach.ladder import steps as ladder_steps
 from outreach.models import Case, Step
 from outreach.models.visits import HomeVisit
 from outreach.policy import Rule
-from outreach.reach import compose as reach_compose
+from outreach.reach.base import Unusable
+from outreach.reach.sms.handler import SmsHandler
 from outreach.reach.visit.calendar import OSLO
 from outreach.runtime import Runtime
 
@@ -27,6 +28,9 @@ NOTICE_LEAD = timedelta(hours=1)
 
 
 NOTICE_RULES = ("visit_notice", "visit_cancelled_notice")
+
+#: The notices are SMS (the policy's ``visit_notice`` rules): a letter takes days.
+SMS = SmsHandler()
 
 
 def _not_told(
@@ -56,8 +60,8 @@ def _plan_notice(
     notice_rule = rt.policy.by_name.get("visit_notice")
     if not rule.notify_tenant or notice_rule is None:
         return None
-    recipient = reach_compose.recipient_for(notice_rule, case, None)
-    if isinstance(recipient, reach_compose.Unusable):
+    recipient = SMS.recipient(notice_rule, case, None, rt)
+    if isinstance(recipient, Unusable):
         _not_told(session, case, visit, now, recipient.reason, "visit_notice")
         return recipient.reason
     ladder_steps.add_step(
@@ -86,8 +90,8 @@ def _plan_cancelled_notice(
     rule = rt.policy.by_name.get("visit_cancelled_notice")
     if rule is None or case.status != "open":
         return None
-    recipient = reach_compose.recipient_for(rule, case, None)
-    if isinstance(recipient, reach_compose.Unusable):
+    recipient = SMS.recipient(rule, case, None, rt)
+    if isinstance(recipient, Unusable):
         _not_told(session, case, visit, now, recipient.reason, rule.name)
         return recipient.reason
     session.info.setdefault(_OFF_NOTICES, []).append((rule, case.id, visit.id, was, now))

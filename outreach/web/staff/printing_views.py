@@ -33,7 +33,7 @@ from wtforms.validators import DataRequired, Length
 
 from outreach.cases.errors import CaseActionError
 from outreach.models import Case, PrintBatch, PrintItem, Step, User
-from outreach.reach.compose import message_language
+from outreach.reach.base import message_language
 from outreach.reach.letter.actions import request_letter_resend, resend_blocker
 from outreach.reach.letter.batches import PrintError, post_batch
 from outreach.staff import access_log

@@ -644,7 +644,7 @@ def document(case_id: int, document_id: int) -> Any:
 @login_required
 def letter_preview(case_id: int) -> Any:
     case = visible_case(case_id)
-    from outreach.reach.compose import message_language  # the person's tag -> a catalog
+    from outreach.reach.base import message_language  # the person's tag -> a catalog
     from outreach.web.staff.letter_preview import render_case_letter
 
     language = request.args.get("sprak") or message_language(case.person.language)
