@@ -98,6 +98,27 @@ def finish_step(step: Step, status: str, now: datetime, detail: str = "") -> Non
         step.detail = detail
 
 
+def hold(step: Step) -> None:
+    """A letter waits in its print batch: posting the batch ends the step (``done``)."""
+    step.status = "waiting"
+    step.lease_until = None
+
+
+def reopen(step: Step, due_at: datetime, *, revived: bool = False) -> None:
+    """Hand the step back to the tick at ``due_at`` (a window, a retry after a crash).
+
+    ``revived``: a step cancelled by a pause comes back; a job left from
+    before must not run it (``job_generation``).
+    """
+    step.status = "planned"
+    step.due_at = due_at
+    step.lease_until = None
+    if revived:
+        step.finished_at = None
+        step.detail = ""
+        step.job_generation += 1
+
+
 def cancel_step(
     session: Session,
     rt: Runtime,

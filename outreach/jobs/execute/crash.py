@@ -12,6 +12,7 @@ from outreach import timeline
 from outreach.attempts import mark_unknown
 from outreach.jobs.execute.claim import open_attempt
 from outreach.jobs.execute.outcome import BACKOFF
+from outreach.jobs.execute.record import note_retry
 from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Case, Step
@@ -46,21 +47,8 @@ def record_crash(rt: Runtime, step_id: int, exc: Exception) -> None:
         log.error("step %s (%s) crashed (%s), crash %d", step.id, step.rule, error, crashes)
         if crashes < rt.settings.max_step_tries:
             delay = BACKOFF[min(crashes - 1, len(BACKOFF) - 1)]
-            step.status = "planned"
-            step.due_at = now + delay
-            step.lease_until = None
-            timeline.record(
-                session,
-                case.id,
-                "step_retry",
-                now,
-                channel=step.channel,
-                step_id=step.id,
-                rule=step.rule,
-                due_at=step.due_at.isoformat(),
-                reason="internal_error",
-                error=error,
-            )
+            ladder_steps.reopen(step, now + delay)
+            note_retry(session, case, step, now, reason="internal_error", error=error)
         else:
             attempt = open_attempt(session, step)
             if attempt is not None:

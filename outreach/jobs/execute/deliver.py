@@ -17,7 +17,7 @@ from outreach import timeline
 from outreach.attempts import settled_status
 from outreach.cases import contact as cases_contact
 from outreach.jobs.execute.claim import open_attempt
-from outreach.jobs.execute.outcome import PACING_DEFER, Outcome
+from outreach.jobs.execute.outcome import PACING_DEFER, Outcome, conclude
 from outreach.jobs.execute.record import (
     hand_back,
     may_send,
@@ -89,20 +89,8 @@ def deliver(
     if delivery is None:
         recipient = handler.recipient(rule, case, trigger, rt)
         if isinstance(recipient, Unusable):
-            ladder_steps.finish_step(step, "skipped", now, recipient.reason)
-            timeline.record(
-                session,
-                case.id,
-                "step_skipped",
-                now,
-                channel=rule.channel,
-                step_id=step.id,
-                rule=rule.name,
-                reason=recipient.reason,
-            )
             planning.advance(session, rt, case, rule.on_fail_advance, now)
-            session.commit()
-            return Outcome(step.id, "skipped")
+            return skipped(session, case, step, rule, recipient, now)
         # Pacing may sleep: hold no locks meanwhile (a response must be able
         # to commit; ``may_send`` then sees it).
         session.commit()
@@ -164,35 +152,15 @@ def batch_letter(
     """Letters join the district's print batch; posting them is the send."""
     recipient = handler_for(rule.channel).recipient(rule, case, trigger, rt)
     if isinstance(recipient, Unusable):
-        ladder_steps.finish_step(step, "skipped", now, recipient.reason)
-        timeline.record(
-            session,
-            case.id,
-            "step_skipped",
-            now,
-            channel="letter",
-            step_id=step.id,
-            rule=rule.name,
-            reason=recipient.reason,
-        )
-        session.commit()
-        return Outcome(step.id, "skipped")
+        return skipped(session, case, step, rule, recipient, now)
     name, phone = cases_contact.contact_person(case)
     if rule.audience == "tenant" and not (name and phone):
         # The circular requires the contact person's name and number in the
         # letter (000): stop before anything is printed and tell the district.
-        ladder_steps.finish_step(step, "failed", now, "missing_contact_person")
-        timeline.record(
-            session,
-            case.id,
-            "letter_blocked",
-            now,
-            channel="letter",
-            step_id=step.id,
-            reason="missing_contact_person",
-        )
-        session.commit()
-        return Outcome(step.id, "failed")
+        return conclude(
+            session, case, step, "failed", now, "letter_blocked",
+            detail="missing_contact_person", reason="missing_contact_person",
+        )  # fmt: skip
     from outreach.reach.letter import batches
 
     attempt = Attempt(
@@ -210,8 +178,17 @@ def batch_letter(
     session.flush()
     session.add(AttemptStatus(attempt_id=attempt.id, status="batched", at=now))
     batches.add_letter(session, case, step, attempt, rule.audience, now)
-    step.status = "waiting"
+    ladder_steps.hold(step)
     step.tries = 1
-    step.lease_until = None
     session.commit()
     return Outcome(step.id, "batched")
+
+
+def skipped(
+    session: Session, case: Case, step: Step, rule: Rule, recipient: Unusable, now: datetime
+) -> Outcome:
+    """The channel cannot be used for this household (no number, no address, no consent)."""
+    return conclude(
+        session, case, step, "skipped", now, "step_skipped",
+        detail=recipient.reason, rule=rule.name, reason=recipient.reason,
+    )  # fmt: skip

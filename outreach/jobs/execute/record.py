@@ -36,26 +36,23 @@ def end_step(session: Session, step: Step, status: str, now: datetime, detail: s
     A response may have cancelled the step (``cancel.cancel_pending``) while
     the channel was called; the conditional UPDATE keeps ``cancelled``.
     """
-    session.flush()
     values: dict[str, Any] = {"status": status, "finished_at": now, "lease_until": None}
     if detail:
         values["detail"] = detail
-    result = session.execute(
-        update(Step)
-        .where(Step.id == step.id, Step.status == "running")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(step)
-    return bool(getattr(result, "rowcount", 0))
+    return _if_running(session, step, values)
 
 
 def hand_back(session: Session, step: Step, due_at: datetime, **params: Any) -> bool:
     """Hand a still-running step back to the tick at ``due_at``."""
-    session.flush()
     values: dict[str, Any] = {"status": "planned", "due_at": due_at, "lease_until": None}
     if params:
         values["params"] = {**(step.params or {}), **params}
+    return _if_running(session, step, values)
+
+
+def _if_running(session: Session, step: Step, values: dict[str, Any]) -> bool:
+    """Write ``values`` only while the step is still ours (``running``); True if it was."""
+    session.flush()
     result = session.execute(
         update(Step)
         .where(Step.id == step.id, Step.status == "running")
@@ -201,18 +198,17 @@ def plan_retry(
     if not hand_back(session, step, now + delay):
         session.commit()
         return Outcome(step.id, step.status)
-    timeline.record(
-        session,
-        case.id,
-        "step_retry",
-        now,
-        channel=step.channel,
-        step_id=step.id,
-        rule=step.rule,
-        due_at=step.due_at.isoformat(),
-    )
+    note_retry(session, case, step, now)
     session.commit()
     return Outcome(step.id, "retry")
+
+
+def note_retry(session: Session, case: Case, step: Step, now: datetime, **why: str) -> None:
+    """The step goes back to the tick at ``step.due_at``: a ``step_retry`` event."""
+    timeline.record(
+        session, case.id, "step_retry", now, channel=step.channel, step_id=step.id,
+        rule=step.rule, due_at=step.due_at.isoformat(), **why,
+    )  # fmt: skip
 
 
 def settle_later(

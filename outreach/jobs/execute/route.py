@@ -9,7 +9,7 @@ from outreach.cases.flags import escalate_if_undecided
 from outreach.cases.tasks import create_task_for_step
 from outreach.jobs.execute.checks import run_check
 from outreach.jobs.execute.deliver import deliver
-from outreach.jobs.execute.outcome import Outcome
+from outreach.jobs.execute.outcome import Outcome, conclude
 from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Case, Step
@@ -25,19 +25,14 @@ def run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
     case = session.get(Case, step.case_id)
     assert case is not None
     if case.status == "closed":
-        ladder_steps.finish_step(step, "cancelled", now, "case closed")
-        session.commit()
-        return Outcome(step_id, "cancelled")
+        return conclude(session, case, step, "cancelled", now, detail="case closed")
     if step.rule == "flag_overdue":
         escalate_if_undecided(session, rt, case, int(step.params["flag_id"]), now)
-        ladder_steps.finish_step(step, "done", now)
-        session.commit()
-        return Outcome(step_id, "done")
+        return conclude(session, case, step, "done", now)
     rule = rt.policy.by_name.get(step.rule)
     if rule is None:
-        ladder_steps.finish_step(step, "failed", now, f"rule {step.rule!r} is not in the policy")
-        session.commit()
-        return Outcome(step_id, "failed")
+        detail = f"rule {step.rule!r} is not in the policy"
+        return conclude(session, case, step, "failed", now, detail=detail)
     if rule.stops_on_response and case.ladder_state != "running":
         ladder_steps.cancel_step(session, rt, case, step, now, "tenant responded")
         session.commit()
@@ -63,19 +58,10 @@ def run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
             assignee_role=rule.assignee_role,
             due_at=step.deadline_at or now,
         )
-        ladder_steps.finish_step(step, "done", now)
-        timeline.record(
-            session,
-            case.id,
-            "task_created",
-            now,
-            step_id=step.id,
-            task_id=task.id,
-            task_kind=task.kind,
-            assignee_role=task.assignee_role,
-        )
-        session.commit()
-        return Outcome(step_id, "done")
+        return conclude(
+            session, case, step, "done", now, "task_created", channel=None,
+            task_id=task.id, task_kind=task.kind, assignee_role=task.assignee_role,
+        )  # fmt: skip
 
     if notice_too_late(session, rt, step, now):  # never a visit notice after the visit
         return Outcome(step_id, "cancelled")
@@ -83,9 +69,7 @@ def run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
     if allowed > now:
         # Outside the channel's window (SMS: 09–17 on working days): wait for
         # the next allowed minute rather than send at night.
-        step.status = "planned"
-        step.due_at = allowed
-        step.lease_until = None
+        ladder_steps.reopen(step, allowed)
         ladder_steps.note_deferral(session, case, step, f"{rule.channel}_window", allowed, now)
         session.commit()
         return Outcome(step_id, "deferred")

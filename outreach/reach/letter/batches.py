@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from outreach import timeline
 from outreach.cases.contact import contact_person
 from outreach.ladder import planning
+from outreach.ladder import steps as ladder_steps
 from outreach.models import Attempt, AttemptStatus, Case, PrintBatch, PrintItem, Step, Trigger
 from outreach.parties import (
     NO_POSTAL_ADDRESS,
@@ -211,9 +212,7 @@ def _block(session: Session, item: PrintItem, now: datetime, reason: str) -> Non
         session.add(AttemptStatus(attempt_id=attempt.id, status="blocked", at=now, detail=reason))
     step = session.get(Step, item.step_id)
     if step is not None and step.status == "waiting":
-        step.status = "failed"
-        step.finished_at = now
-        step.detail = reason
+        ladder_steps.finish_step(step, "failed", now, reason)
     timeline.record(
         session,
         item.case_id,
@@ -248,9 +247,7 @@ def _withdraw_if_protected(session: Session, rt: Runtime, item: PrintItem, now: 
         return False
     withdraw(session, step, now, "protected_address")
     if step.status in ("waiting", "planned", "running"):
-        step.status = "skipped"
-        step.finished_at = now
-        step.detail = PROTECTED
+        ladder_steps.finish_step(step, "skipped", now, PROTECTED)
         timeline.record(
             session,
             case.id,
@@ -397,8 +394,7 @@ def post_batch(
         attempt.updated_at = at
         session.add(AttemptStatus(attempt_id=attempt.id, status="posted", at=at))
         if step.status == "waiting":
-            step.status = "done"
-            step.finished_at = at
+            ladder_steps.finish_step(step, "done", at)
         timeline.record(
             session,
             case.id,
