@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request, send_file
+from flask import Blueprint, g, jsonify, request, send_file
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,23 +25,11 @@ from outreach.intake.accept import IdempotencyConflict, accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.models import Case, Event, Flag, MatchReview, PrintBatch, PrintItem, Step, Task
 from outreach.printing import PrintError, post_batch
-from outreach.runtime import Runtime
 from outreach.tasks import record_outcome
 from outreach.web.auth import Principal, require_token
+from outreach.web.context import db_session, rt
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def rt() -> Runtime:
-    runtime: Runtime = current_app.extensions["outreach_runtime"]
-    return runtime
-
-
-def db_session() -> Session:
-    if "db_session" not in g:
-        g.db_session = rt().new_session()
-    session: Session = g.db_session
-    return session
 
 
 def _error(status: int, error: str, message: str, errors: Any = None) -> Any:

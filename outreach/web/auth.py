@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from outreach.crypto import token_hash
 from outreach.models import ApiToken, Case, User
+from outreach.web.context import db_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,8 +104,6 @@ def require_token(staff: bool = False, landlord: bool = False) -> Callable[[F], 
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 return _unauthorized("Send 'Authorization: Bearer <token>'.")
-            from outreach.web.api import db_session
-
             session = db_session()
             row = session.scalar(
                 select(ApiToken).where(

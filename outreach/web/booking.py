@@ -47,7 +47,7 @@ from outreach import booking
 from outreach.cases import CaseActionError
 from outreach.models import Case
 from outreach.models_booking import BookingAppointment, BookingCode
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 
 log = logging.getLogger("outreach.booking")
 OSLO = ZoneInfo("Europe/Oslo")

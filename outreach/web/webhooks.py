@@ -34,7 +34,7 @@ from channels.signatures import (
     verify_twilio,
 )
 from outreach import delivery, inbound
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 
 log = logging.getLogger(__name__)
 

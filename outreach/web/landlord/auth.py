@@ -21,7 +21,7 @@ from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from outreach.models_landlord import LandlordAccount
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.landlord import IDLE_TIMEOUT, SESSION_MAX_AGE, bp
 from outreach.web.login_limit import LoginLimiter, check_password

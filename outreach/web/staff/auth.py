@@ -28,8 +28,8 @@ from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from outreach.models import User
-from outreach.web.api import db_session, rt
 from outreach.web.auth import Principal
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.login_limit import LoginLimiter, check_password
 from outreach.web.staff import SESSION_MAX_AGE, bp

@@ -20,7 +20,7 @@ from outreach import landlord_copy
 from outreach.cases import CaseActionError
 from outreach.models import Case
 from outreach.parties import copy_recipient
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import bp
 from outreach.web.staff.auth import current_user, login_required
 

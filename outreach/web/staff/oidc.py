@@ -38,7 +38,7 @@ from sqlalchemy import select
 
 from outreach.config import Settings
 from outreach.models import User
-from outreach.web.api import db_session
+from outreach.web.context import db_session
 from outreach.web.staff import bp
 from outreach.web.staff.auth import safe_next, start_session
 

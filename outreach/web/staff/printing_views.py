@@ -37,7 +37,7 @@ from outreach.compose import message_language
 from outreach.letter_actions import request_letter_resend, resend_blocker
 from outreach.models import Case, PrintBatch, PrintItem, Step, User
 from outreach.printing import PrintError, post_batch
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO, format_when, language_name
 from outreach.web.staff import bp
 from outreach.web.staff.auth import current_user, login_required

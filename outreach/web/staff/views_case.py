@@ -26,7 +26,7 @@ from outreach.models_staff import CaseDocument, FollowUpItem
 from outreach.models_visits import HomeVisit
 from outreach.staff_queries import age_on
 from outreach.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES, record_outcome
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal

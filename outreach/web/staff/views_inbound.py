@@ -17,7 +17,7 @@ from sqlalchemy import select
 from outreach import inbound_review
 from outreach.models import Case, User
 from outreach.models_inbound import InboundMessage
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, principal, role_required
 from outreach.web.staff.timeline_view import district_name

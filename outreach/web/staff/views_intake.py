@@ -26,7 +26,7 @@ from outreach.intake.matching import address_key, find_person, name_key
 from outreach.intake.schema import load_trigger
 from outreach.models import TRIGGER_KINDS, Case
 from outreach.web import form_input
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels, pending_uploads
 from outreach.web.staff.auth import current_user, login_required, principal

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from outreach import access_log
 from outreach import cases as case_actions
 from outreach.models import Case, MatchReview, Person, Trigger, User
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
 from outreach.web.staff.timeline_view import district_name

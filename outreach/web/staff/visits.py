@@ -19,7 +19,7 @@ from outreach import visits
 from outreach.models import Case, Task, User
 from outreach.models_visits import HomeVisit
 from outreach.tasks import language_name, needs_interpreter
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
