@@ -211,7 +211,7 @@ def deactivate_user_command(username: str) -> None:
 def create_token(name: str, username: str | None) -> None:
     """Create an API bearer token; it is shown once and stored hashed."""
     from outreach.staff_users import find_user
-    from outreach.web.auth import issue_token
+    from outreach.tokens import issue_token
 
     rt = _runtime()
     with rt.session() as session:
@@ -242,7 +242,7 @@ def create_landlord(
     """Create or update a landlord who may warn NAV (portal login and/or API token)."""
     from outreach import identity
     from outreach.landlords import LandlordError, ensure_account, ensure_landlord
-    from outreach.web.auth import issue_token
+    from outreach.tokens import issue_token
 
     try:
         identity.validate_org_number(org_number)

@@ -20,7 +20,7 @@ from outreach.models import District, User
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
 from outreach.staff_users import save_user
-from outreach.web.auth import issue_token
+from outreach.tokens import issue_token
 
 DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - printed by `make run`, demo only
 DEMO_LANDLORD_LOGIN = "utleier@example.no"

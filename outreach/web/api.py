@@ -26,7 +26,8 @@ from outreach.intake.schema import load_trigger
 from outreach.models import Case, Event, Flag, MatchReview, PrintBatch, PrintItem, Step, Task
 from outreach.printing import PrintError, post_batch
 from outreach.tasks import record_outcome
-from outreach.web.auth import Principal, require_token
+from outreach.tokens import Principal
+from outreach.web.auth import require_token
 from outreach.web.context import db_session, rt
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from outreach import cases as case_actions
 from outreach.models import User
+from outreach.tokens import Principal
 from outreach.web.api import _act, _case_for, _error, _load, bp
-from outreach.web.auth import Principal, require_token
+from outreach.web.auth import require_token
 from outreach.web.context import db_session, rt
 
 

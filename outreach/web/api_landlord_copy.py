@@ -15,8 +15,9 @@ from flask import g, jsonify
 from sqlalchemy.orm import Session
 
 from outreach import landlord_copy
+from outreach.tokens import Principal
 from outreach.web.api import _act, _case_for, _error, bp
-from outreach.web.auth import Principal, require_token
+from outreach.web.auth import require_token
 from outreach.web.context import rt
 
 

@@ -18,8 +18,9 @@ from marshmallow import ValidationError
 from outreach import landlords
 from outreach.intake.landlord_schema import load_reservation, load_warning
 from outreach.models_landlord import Landlord, WarningReservation
+from outreach.tokens import Principal
 from outreach.web.api import _error, _invalid, _json_body
-from outreach.web.auth import Principal, require_token
+from outreach.web.auth import require_token
 from outreach.web.context import db_session, rt
 
 bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord")

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from outreach.models import User
-from outreach.web.auth import Principal
+from outreach.tokens import Principal
 from outreach.web.context import db_session, rt
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.login_limit import LoginLimiter, check_password
