@@ -49,8 +49,6 @@ def _setup(state: BlueprintSetupState) -> None:
         app.add_url_rule("/", "staff_root", _root)
 
 
-# The caseworker and landlord-copy API routes join the API blueprint before it is registered.
-from outreach.web import api_caseworker, api_landlord_copy  # noqa: E402,F401
 from outreach.web.staff import (  # noqa: E402,F401
     auth,
     favicon,

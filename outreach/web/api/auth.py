@@ -11,23 +11,21 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, jsonify, request
+from flask import g, request
 
 from outreach.tokens import principal_for
+from outreach.web.api.common import error
 from outreach.web.context import db_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _forbidden(message: str) -> Any:
-    response = jsonify({"error": "forbidden", "message": message})
-    response.status_code = 403
-    return response
+    return error(403, "forbidden", message)
 
 
 def _unauthorized(message: str) -> Any:
-    response = jsonify({"error": "unauthorized", "message": message})
-    response.status_code = 401
+    response = error(401, "unauthorized", message)
     response.headers["WWW-Authenticate"] = 'Bearer realm="outreach"'
     return response
 
