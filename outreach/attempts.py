@@ -1,7 +1,7 @@
 """An attempt's status, settled from what the job and the providers said.
 
 Shared by the sending job (``outreach.jobs.execute``), the receipts
-(``outreach.delivery``) and the ladder (a cancelled step whose attempt is
+(``outreach.inbound.receipts``) and the ladder (a cancelled step whose attempt is
 still ``sending`` is left ``unknown``): the status ranks and the two ways an
 attempt's status is decided without a new receipt live here, below all three.
 """

@@ -19,9 +19,8 @@ from outreach.config import load_settings
 def _runtime() -> Any:
     from outreach import runtime
     from outreach.logs import configure_logging
-    from outreach.wiring import build_runtime
 
-    rt = build_runtime(load_settings())
+    rt = runtime.build_runtime(load_settings())
     configure_logging(rt.settings.log_level)
     runtime.install(rt)
     return rt
@@ -211,8 +210,8 @@ def deactivate_user_command(username: str) -> None:
 @click.option("--user", "username", help="a staff user's token; omit for a system integration")
 def create_token(name: str, username: str | None) -> None:
     """Create an API bearer token; it is shown once and stored hashed."""
+    from outreach.staff.tokens import issue_token
     from outreach.staff.users import find_user
-    from outreach.web.auth import issue_token
 
     rt = _runtime()
     with rt.session() as session:
@@ -243,7 +242,7 @@ def create_landlord(
     """Create or update a landlord who may warn NAV (portal login and/or API token)."""
     from outreach import identity
     from outreach.landlords.warnings import LandlordError, ensure_account, ensure_landlord
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     try:
         identity.validate_org_number(org_number)

@@ -19,8 +19,8 @@ from outreach.landlords.warnings import ensure_account, ensure_landlord
 from outreach.models import District, User
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
+from outreach.staff.tokens import issue_token
 from outreach.staff.users import save_user
-from outreach.web.auth import issue_token
 
 DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - printed by `make run`, demo only
 DEMO_LANDLORD_LOGIN = "utleier@example.no"

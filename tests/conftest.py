@@ -156,7 +156,7 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def staff_token(rt: runtime_module.Runtime) -> str:
     from outreach.demo import ensure_user
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     with rt.session() as session:
         user = ensure_user(
@@ -172,7 +172,7 @@ def staff_token(rt: runtime_module.Runtime) -> str:
 
 @pytest.fixture
 def system_token(rt: runtime_module.Runtime) -> str:
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     with rt.session() as session:
         return issue_token(session, "bailiff feed", None)

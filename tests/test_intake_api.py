@@ -204,7 +204,7 @@ def test_idempotency_key_belongs_to_its_caller(
     client: Any, staff_token: str, system_token: str, rt: Any
 ) -> None:
     """Another caller's "k1" is another request, never an answer with its case."""
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     with rt.session() as s:
         other_token = issue_token(s, "another feed", None)

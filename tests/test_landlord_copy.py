@@ -192,7 +192,7 @@ def _api(client: Any, token: str | None, case_id: int) -> Any:
 
 def test_api_plans_the_copy_with_the_district_check(client: Any, rt: Any, staff_token: str) -> None:
     from outreach.models import User
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     make_user(rt, "nils", districts="030102")
     with rt.session() as session:

@@ -23,7 +23,7 @@ from outreach.intake.schema import load_trigger
 from outreach.landlords.warnings import ensure_landlord
 from outreach.models import ApiToken, Case, Person, Trigger
 from outreach.models.landlord import LandlordWarning, WarningReservation
-from outreach.web.auth import issue_token
+from outreach.staff.tokens import issue_token
 from tests.factories import national_id, trigger
 from tests.test_cli_and_schema import outreach
 

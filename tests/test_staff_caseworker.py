@@ -95,7 +95,7 @@ def test_api_takes_or_assigns_with_the_district_check(
     client: Any, rt: Any, staff_token: str
 ) -> None:
     from outreach.models import User
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     make_user(rt, "nils", districts="030102")
     make_user(rt, "lead", roles="caseworker,district_lead")

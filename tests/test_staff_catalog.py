@@ -64,6 +64,8 @@ def test_staff_template_matches_the_sources(tmp_path: Path) -> None:
         "outreach/web/staff",
         "outreach/web/landlord",
         "outreach/web/i18n.py",
+        "outreach/web/form_input.py",
+        "outreach/web/sessions.py",
         "templates/staff",
         "templates/landlord",
         "templates/base.html",

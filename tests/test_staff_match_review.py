@@ -136,7 +136,7 @@ def test_central_intake_sees_and_settles_a_cross_district_pair(
     auth = {"Authorization": f"Bearer {staff_token}"}
     assert client.get("/api/v1/match-reviews", headers=auth).json == []
     from outreach.demo import ensure_user
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     with rt.session() as session:
         central = ensure_user(
@@ -177,7 +177,7 @@ def test_central_intake_sees_and_settles_a_cross_district_pair(
 def test_central_intake_settles_a_cross_district_pair_through_the_api(client: Any, rt: Any) -> None:
     _first, second = _pair(rt, district="030102")
     from outreach.demo import ensure_user
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     with rt.session() as session:
         central = ensure_user(

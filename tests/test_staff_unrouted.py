@@ -68,7 +68,7 @@ def test_central_intake_routes_an_unrouted_case_from_the_case_page(client: Any, 
 
 def test_central_intake_routes_an_unrouted_case_through_the_api(client: Any, rt: Any) -> None:
     from outreach.demo import ensure_user
-    from outreach.web.auth import issue_token
+    from outreach.staff.tokens import issue_token
 
     case = new_case(rt, tenant=UNROUTED)
     routed = new_case(rt, source={"reference": "NF-2"}, tenant={"name": "Ola Nordmann"})

@@ -9,7 +9,7 @@ number, the tenant's language and whether an interpreter is needed, the
 priority, and a short call script in Norwegian. "No answer" and "voicemail"
 plan another try at another time of day, up to :data:`MAX_CALL_TRIES` tries
 in all; every try is its own task row on the same step. Home visits are
-booked by ``outreach.visits``; their outcomes come through here too.
+booked by ``outreach.reach.visit``; their outcomes come through here too.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ STYLE.md habits 8 and 9). Each receipt is one action in one transaction:
   ``sms_undelivered``, ``email_bounced`` …); a failure pulls the failed rule's
   ``on_fail_advance`` rungs forward at once (``planning.advance``), a bounce marks
   the address invalid, Twilio's error 21610 marks the number opted out and
-  30005/30006 mark it unusable for SMS (``outreach.sms_numbers``; not 30003,
+  30005/30006 mark it unusable for SMS (``outreach.reach.sms.numbers``; not 30003,
   which may be a phone switched off).
 
 An attempt still ``sending`` belongs to the job that is sending it (the

@@ -110,8 +110,8 @@ def _sms_in(purpose: str, language: str, phone: str, office: str, when: datetime
 
 
 #: Purposes whose text names a time (``when=``), and the anchors whose steps are
-#: planned by code that puts that time on the step (``outreach.visits``,
-#: ``outreach.booking``); the planner's own steps carry none.
+#: planned by code that puts that time on the step (``outreach.reach.visit``,
+#: ``outreach.inbound.booking``); the planner's own steps carry none.
 TIMED_SMS_PURPOSES: frozenset[str] = frozenset({"appointment_offer", "visit_notice"})
 ANCHORS_WITH_A_TIME: frozenset[str] = frozenset({"visit_scheduled", "appointment_booked"})
 

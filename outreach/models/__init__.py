@@ -54,7 +54,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(20), default="")
     # Optional: where the staff member's home-visit invitations (.ics) go by
-    # email; without it they reach the team's outbox (outreach.visits).
+    # email; without it they reach the team's outbox (outreach.reach.visit).
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Comma-separated: caseworker, district_lead, medical_officer,

@@ -1,7 +1,7 @@
 """The tenant's booking page: personal codes and the appointments booked with them.
 
 A code is printed on every tenant letter (issue 4, "Self-booking and replies").
-Only a keyed hash of it is kept (``outreach.booking``); the clear code exists
+Only a keyed hash of it is kept (``outreach.inbound.booking``); the clear code exists
 on paper and, for a moment, in the renderer. One code per case is active
 (not revoked) at a time, enforced by a partial unique index; a code also
 stops working when it expires or the case closes.

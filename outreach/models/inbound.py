@@ -46,6 +46,6 @@ class InboundMessage(Base):
     review_status: Mapped[str] = mapped_column(String(8), default="none")
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Why staff set it aside (outreach.inbound_review.dismiss).
+    # Why staff set it aside (outreach.inbound.review.dismiss).
     review_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

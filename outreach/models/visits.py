@@ -8,7 +8,7 @@ together, so a staff member's calendar must never hold two visits at once.
 That promise is kept by the database, not by a check alone: every staff
 assignment is a ``visit_staff`` row, unique per (user, slot start), and the
 booking code locks the staff rows and checks for overlaps (travel time
-included) in the same transaction (``outreach.visits``). A cancelled or moved
+included) in the same transaction (``outreach.reach.visit``). A cancelled or moved
 visit gives its rows back (they are deleted; the timeline keeps the history).
 """
 

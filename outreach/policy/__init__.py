@@ -21,9 +21,9 @@ from outreach.workdays import Offset, parse_offset
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 
 CHANNELS = ("letter", "sms", "email", "phone_task", "home_visit", "task", "check")
-# "visit_scheduled": rules that outreach.visits plans when it books a visit;
-# "appointment_booked": rules that outreach.booking plans when the tenant books
-# an appointment; "staff_request": rules staff ask for (outreach.landlord_copy).
+# "visit_scheduled": rules that outreach.reach.visit plans when it books a visit;
+# "appointment_booked": rules that outreach.inbound.booking plans when the tenant books
+# an appointment; "staff_request": rules staff ask for (outreach.reach.letter.landlord_copy).
 # The planner never plans any of these on its own.
 ANCHORS = (
     "trigger",

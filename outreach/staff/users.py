@@ -5,7 +5,7 @@
   (``Z990001``) could never sign in.
 - Roles are checked against :data:`ROLES`, because a misspelt role
   (``district-lead``) would silently grant nothing – for a lead, undecided
-  flags would be raised to nobody (``outreach.flags``).
+  flags would be raised to nobody (``outreach.cases.flags``).
 - Deactivating keeps the row: timelines, tasks and the access log point at it
   (who did what stays answerable), while ``active=False`` stops the password
   login, single sign-on and every open session at its next request.

@@ -9,7 +9,7 @@ right-to-left languages get ``dir="rtl"``.
 Flow: ``GET /b`` asks for the code; ``POST /b`` checks it (rate-limited in
 Redis) and remembers the code's row id – never the code – in the signed
 session cookie for ``VERIFIED_FOR``; the three answers are POSTs that each call
-one action in ``outreach.booking`` and commit, then redirect to ``/b/done``.
+one action in ``outreach.inbound.booking`` and commit, then redirect to ``/b/done``.
 Every POST carries a CSRF token, checked for this blueprint like the staff
 blueprint does (``validate_csrf`` in ``before_request``).
 
@@ -50,7 +50,7 @@ from outreach.inbound.booking import slots as booking_slots
 from outreach.models import Case
 from outreach.models.booking import BookingAppointment, BookingCode
 from outreach.reach.letter import codes
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 
 log = logging.getLogger("outreach.booking")
 OSLO = ZoneInfo("Europe/Oslo")

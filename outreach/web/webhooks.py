@@ -2,7 +2,7 @@
 
 The signature is checked before anything is read into the database (STYLE.md
 habit 9): a request that does not verify gets 403 and changes nothing. The
-views then call one action each (``outreach.delivery``, ``outreach.inbound``)
+views then call one action each (``outreach.inbound.receipts``, ``outreach.inbound``)
 and answer at once – Twilio waits at most 15 seconds, and SendGrid retries
 anything that is not a 2xx for three days, which dedupe makes harmless.
 
@@ -34,7 +34,7 @@ from channels.signatures import (
     verify_twilio,
 )
 from outreach.inbound import receipts, sms_replies
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ def open_attempt(session: Session, step: Step) -> Attempt | None:
     return session.scalar(
         select(Attempt)
         .where(Attempt.step_id == step.id, Attempt.status == "sending")
-        .where(Attempt.detail.not_like("visit:%"))  # staff invitations: outreach.visits
+        .where(Attempt.detail.not_like("visit:%"))  # staff invitations: outreach.reach.visit
         .order_by(Attempt.try_no.desc())
         .limit(1)
     )

@@ -2,7 +2,7 @@
 
 Only for a tenant who gave an address *and* consent, and only when the
 contact register says the person is not reserved against digital mail – asked
-now, at this sending (``outreach.krr``). Anything else is a skip with its
+now, at this sending (``outreach.reach.email.krr``). Anything else is a skip with its
 reason on the timeline; the letter itself has gone on paper anyway.
 
 The email text is neutral (``render_email``): the content is in the PDF, the
@@ -12,7 +12,7 @@ without the booking code, which must not be re-issued (``letter_pdf``).
 
 The same checks (consent, then the register) decide whether an appointment
 booked on the booking page is confirmed by email (``appointment_message``,
-rule ``appointment_email``, planned by ``outreach.booking``): a neutral text
+rule ``appointment_email``, planned by ``outreach.inbound.booking``): a neutral text
 with the time and the office, and the appointment as an ``.ics`` file.
 """
 
@@ -105,7 +105,7 @@ def letter_pdf(session: Session, item: PrintItem) -> tuple[bytes, str | None]:
     """The letter's own PDF, else the letter rendered again; and why it lacks the code.
 
     The booking code's clear text exists only in the rendered letter (paper
-    and its PDF, ``outreach.booking``). Rendering the letter again must not
+    and its PDF, ``outreach.inbound.booking``). Rendering the letter again must not
     issue a new code – that would revoke the one on paper – so the copy is
     rendered under ``booking.no_new_codes`` and goes without one.
     """
@@ -170,7 +170,7 @@ def appointment_ics(
 ) -> bytes:
     """The appointment as an iCalendar file the tenant can add to a calendar.
 
-    Built like the staff's visit invitations (``outreach.visits``), but
+    Built like the staff's visit invitations (``outreach.reach.visit``), but
     ``METHOD:PUBLISH``: nobody is asked to answer. Only the time, the office and
     its address; nothing about the case.
     """

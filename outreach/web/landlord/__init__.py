@@ -7,6 +7,11 @@ every POST. Its own login (``outreach create-landlord``) and session keys: a
 landlord session never opens a staff page, and the portal shows nothing but
 what the landlord itself sent – never a case, a district, a caseworker or
 whether the tenant is a NAV client (DESIGN.md principle 6).
+
+May import the core (``outreach.*``), the web-wide modules (``web.context``,
+``web.sessions``, ``web.i18n``, ``web.form_input``, ``web.login_limit``) and, for
+now, the staff app's forms (``web.staff.forms``: login, language, choices);
+never the JSON API, the booking page or another staff module.
 """
 
 from __future__ import annotations
@@ -17,11 +22,21 @@ from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
 from outreach.web import i18n
+from outreach.web.sessions import LoginSessions
 
 bp = Blueprint("landlord", __name__, url_prefix="/utleier")
 
 SESSION_MAX_AGE = timedelta(hours=8)
 IDLE_TIMEOUT = timedelta(minutes=30)
+LOGIN = LoginSessions(
+    name="landlord",
+    id_key="landlord_account",
+    path_prefix="/utleier",
+    home_endpoint="landlord.warnings",
+    login_endpoint="landlord.login",
+    max_age=SESSION_MAX_AGE,
+    idle_timeout=IDLE_TIMEOUT,
+)
 
 
 @bp.record_once

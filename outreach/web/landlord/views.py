@@ -18,7 +18,7 @@ from outreach.intake.landlord_schema import load_reservation, load_warning
 from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, LandlordWarning
 from outreach.web import form_input
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.landlord import bp
 from outreach.web.landlord.auth import current_account, login_required
 from outreach.web.landlord.forms import KIND_LABELS, ReservationForm, WarningForm

@@ -4,6 +4,10 @@ One blueprint under ``/staff``. Registering it also sets up what the pages
 need on the app (Flask-Babel with the ``staff`` domain, session cookie
 settings); CSRF is checked for every POST of this blueprint only, so the
 token-authenticated JSON API and the signed webhooks are not affected.
+
+May import the core (``outreach.*``) and the web-wide modules (``web.context``,
+``web.sessions``, ``web.i18n``, ``web.form_input``, ``web.login_limit``); never
+the JSON API, the landlord portal or the booking page.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from flask import Blueprint, Flask, redirect, url_for
 from flask.blueprints import BlueprintSetupState
 
 from outreach.web import i18n
+from outreach.web.sessions import LoginSessions
 
 bp = Blueprint(
     "staff",
@@ -24,8 +29,19 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-# Absolute session lifetime; the idle timeout is in ``auth``.
+# A working day; idle sessions end sooner.
 SESSION_MAX_AGE = timedelta(hours=10)
+IDLE_TIMEOUT = timedelta(minutes=30)
+# Here rather than in ``auth`` so ``oidc`` can start a session without importing ``auth``.
+LOGIN = LoginSessions(
+    name="staff",
+    id_key="staff_uid",
+    path_prefix="/staff",
+    home_endpoint="staff.queue",
+    login_endpoint="staff.login",
+    max_age=SESSION_MAX_AGE,
+    idle_timeout=IDLE_TIMEOUT,
+)
 
 
 @bp.record_once
@@ -49,8 +65,6 @@ def _setup(state: BlueprintSetupState) -> None:
         app.add_url_rule("/", "staff_root", _root)
 
 
-# The caseworker and landlord-copy API routes join the API blueprint before it is registered.
-from outreach.web import api_caseworker, api_landlord_copy  # noqa: E402,F401
 from outreach.web.staff import (  # noqa: E402,F401
     auth,
     favicon,

@@ -168,7 +168,7 @@ MATCH_METHODS = {
     "new": _l("ny person"),
 }
 
-# The flag thresholds of ``outreach.flags.THRESHOLD_TEXT``, through gettext so the
+# The flag thresholds of ``outreach.cases.flags.THRESHOLD_TEXT``, through gettext so the
 # English UI says them in English; a test keeps the two texts equal.
 THRESHOLDS = {
     "child_welfare_assessment": _l(
@@ -196,7 +196,7 @@ def threshold(kind: str) -> str:
     return str(entry)
 
 
-# The core's English messages about home visits (outreach.visits.VisitError).
+# The core's English messages about home visits (outreach.reach.visit.VisitError).
 VISIT_ERRORS = {
     "The time must have a time zone.": _l("Skriv dato og klokkeslett."),
     "Visits are on working days only.": _l("Besøk legges bare på virkedager."),
@@ -359,63 +359,6 @@ def label(table: dict[str, Any], code: str | None) -> str:
         return ""
     value = table.get(code)
     return str(value) if value is not None else code.replace("_", " ")
-
-
-# marshmallow's and identity's English messages, said in Norwegian on the form.
-_FIELD_MESSAGES = {
-    "Missing data for required field.": _l("Må fylles ut."),
-    "Field may not be null.": _l("Må fylles ut."),
-    "Not a valid date.": _l("Ugyldig dato. Skriv dd.mm.åååå."),
-    "Not a valid datetime.": _l("Ugyldig tidspunkt."),
-    "Not a valid integer.": _l("Skriv et helt tall."),
-    "Not a valid number.": _l("Skriv et tall."),
-    "Not a valid email address.": _l("Ugyldig e-postadresse."),
-    "Must be four digits.": _l("Postnummeret må ha fire sifre."),
-    "Lies in the future.": _l("Kan ikke være frem i tid."),
-    "Not a plausible date.": _l("Datoen virker ikke riktig."),
-    "Does not match the birth date in the national id.": _l(
-        "Stemmer ikke med fødselsdatoen i fødselsnummeret."
-    ),
-    "national id must contain only digits": _l("Fødselsnummeret kan bare inneholde sifre."),
-    "national id must have 11 digits": _l("Fødselsnummeret må ha 11 sifre."),
-    "national id check digits do not match": _l(
-        "Kontrollsifrene stemmer ikke – sjekk fødselsnummeret."
-    ),
-    "national id does not contain a valid birth date": _l(
-        "Fødselsnummeret inneholder ikke en gyldig fødselsdato."
-    ),
-    "organisation number must contain only digits": _l("Organisasjonsnummeret kan bare ha sifre."),
-    "organisation number must have 9 digits": _l("Organisasjonsnummeret må ha 9 sifre."),
-    "organisation number check digit does not match": _l(
-        "Kontrollsifferet i organisasjonsnummeret stemmer ikke."
-    ),
-    "phone number could not be read": _l("Telefonnummeret kan ikke leses."),
-    "phone number is not a valid number": _l("Ugyldig telefonnummer."),
-    "language must be a language code like nb, ar or ti": _l(
-        "Velg et språk (språkkode som nb, ar eller ti)."
-    ),
-    "language is undetermined": _l("Velg et språk."),
-    "language code is not known": _l("Ukjent språkkode."),
-    "Unknown field.": _l("Ukjent felt."),
-}
-
-
-def field_message(message: str) -> str:
-    if message in _FIELD_MESSAGES:
-        return str(_FIELD_MESSAGES[message])
-    if message.startswith("Must be one of"):
-        return str(_l("Velg et av alternativene."))
-    if message.startswith("Not one of Oslo's 15 district codes"):
-        return str(_l("Velg en av Oslos 15 bydeler (Sentrum og Marka er ikke egne bydeler)."))
-    if message.startswith(("Length must be between 1 ", "Shorter than minimum length 1.")):
-        return str(_l("Må fylles ut."))
-    if message.startswith(("Length must be between", "Longer than maximum")):
-        return str(_l("For lang tekst."))
-    if message.startswith("Must be greater than or equal") or message.startswith(
-        "Must be less than"
-    ):
-        return str(_l("Tallet er utenfor det tillatte området."))
-    return message
 
 
 AUDIENCES = {

@@ -1,5 +1,6 @@
 """The case page's "Send kopi til utleier" (issue 3): a copy of the tenant letter to the
-landlord, only when the caseworker chooses (the circular, 000; ``outreach.landlord_copy``).
+landlord, only when the caseworker chooses (the circular, 000;
+``outreach.reach.letter.landlord_copy``).
 
 Beside "Send brevet nå" (``printing_views.letter_resend``) and built the same way: the
 blueprint checks CSRF, the case must be visible to the user, the step is planned and
@@ -20,7 +21,7 @@ from outreach.cases.errors import CaseActionError
 from outreach.models import Case
 from outreach.parties import copy_recipient
 from outreach.reach.letter import landlord_copy
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import bp
 from outreach.web.staff.auth import current_user, login_required
 

@@ -16,7 +16,7 @@ option" beside the local argon2 accounts. It is on when
   created from a claim, and roles and districts stay ours, because they decide
   whose cases someone sees (DESIGN.md principle 6).
 - After that the session starts exactly as after a password
-  (``auth.start_session``): same expiry, same CSRF, same access log.
+  (``LOGIN.start``, shared with ``auth``): same expiry, same CSRF, same access log.
 - Logs name the reason for a refusal and the user id of a login, never a
   user name, a claim value or an address.
 """
@@ -38,9 +38,8 @@ from sqlalchemy import select
 
 from outreach.config import Settings
 from outreach.models import User
-from outreach.web.api import db_session
-from outreach.web.staff import bp
-from outreach.web.staff.auth import safe_next, start_session
+from outreach.web.context import db_session
+from outreach.web.staff import LOGIN, bp
 
 log = logging.getLogger("outreach.staff.oidc")
 
@@ -138,7 +137,7 @@ def sso_start() -> Any:
     """Send the browser to the provider, remembering where it wanted to go."""
     if not enabled():
         abort(404)
-    session[NEXT_KEY] = safe_next(request.args.get("next"))
+    session[NEXT_KEY] = LOGIN.safe_next(request.args.get("next"))
     try:
         return _client().authorize_redirect(
             url_for("staff.sso_callback", _external=True), nonce=secrets.token_urlsafe(32)
@@ -185,8 +184,8 @@ def sso_callback() -> Any:
     if not user.active:
         log.warning("staff sso login refused: user deactivated user_id=%s", user.id)
         return _unknown_user()
-    target = safe_next(session.pop(NEXT_KEY, None))
-    start_session(user)
+    target = LOGIN.safe_next(session.pop(NEXT_KEY, None))
+    LOGIN.start(user.id)
     log.info("staff login ok user_id=%s method=sso", user.id)
     return redirect(target)
 

@@ -1,6 +1,6 @@
 """The print page ("Utskrift") and the case page's "send the letter now" action (issue 3).
 
-Letters are collected per district into a print batch (``outreach.printing``).
+Letters are collected per district into a print batch (``outreach.reach.letter.batches``).
 Here staff see their districts' unposted batches with each letter's deadline,
 ask for the PDF (an RQ job: 200 letters take a minute, so the request only
 enqueues and the page says "Lager PDF …" until the batch is rendered), download
@@ -37,7 +37,7 @@ from outreach.reach.base import message_language
 from outreach.reach.letter.actions import request_letter_resend, resend_blocker
 from outreach.reach.letter.batches import PrintError, post_batch
 from outreach.staff import access_log
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO, format_when, language_name
 from outreach.web.staff import bp
 from outreach.web.staff.auth import current_user, login_required

@@ -28,7 +28,7 @@ from outreach.models.staff import CaseDocument, FollowUpItem
 from outreach.models.visits import HomeVisit
 from outreach.staff import access_log
 from outreach.staff.queries import age_on
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
@@ -53,7 +53,7 @@ from outreach.web.staff.timeline_view import (
     what_happens_next,
 )
 
-# The core's English messages (outreach.cases, outreach.flags, actions) on the page.
+# The core's English messages (outreach.cases, outreach.cases.flags, actions) on the page.
 _ACTION_MESSAGES = {
     "The case is closed.": _l("Saken er avsluttet."),
     "The case is already closed.": _l("Saken er allerede avsluttet."),

@@ -17,7 +17,7 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
 from outreach.cases.errors import CaseActionError
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import actions, bp
 from outreach.web.staff.auth import current_user, login_required
 from outreach.web.staff.forms import DocumentForm

@@ -1,7 +1,7 @@
 """ "Ukjente SMS-svar": replies no case could be tied to, for central intake and leads.
 
 The rules (who sees which message, what attaching does) are in
-``outreach.inbound_review``; these handlers check the form, call one action
+``outreach.inbound.review``; these handlers check the form, call one action
 and commit. Another district's message, like another district's case, is a
 404.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from outreach.inbound import review
 from outreach.models import Case, User
 from outreach.models.inbound import InboundMessage
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, principal, role_required
 from outreach.web.staff.timeline_view import district_name

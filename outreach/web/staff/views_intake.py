@@ -27,7 +27,7 @@ from outreach.models import Case
 from outreach.staff import access_log
 from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web import form_input
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import actions, bp, labels, pending_uploads
 from outreach.web.staff.auth import current_user, login_required, principal

@@ -8,7 +8,7 @@ from flask import render_template, request
 
 from outreach.staff import access_log, queries
 from outreach.vocabulary import TRIGGER_KINDS
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required
 from outreach.web.staff.timeline_view import district_name

@@ -24,7 +24,7 @@ from outreach.cases import errors
 from outreach.cases import match_review as cases_match_review
 from outreach.models import Case, MatchReview, Person, Trigger, User
 from outreach.staff import access_log
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
 from outreach.web.staff.timeline_view import district_name

@@ -14,7 +14,7 @@ from outreach.cases.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
 from outreach.models import Case, Task, User
 from outreach.models.visits import HomeVisit
 from outreach.staff import access_log, queries
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, role_required

@@ -2,7 +2,7 @@
 
 And the call sheet of a phone task (number, language, interpreter, script).
 Handlers follow ``views_case``: load through ``visible_case`` (another
-district's visit is a 404), validate, call one action in ``outreach.visits``,
+district's visit is a 404), validate, call one action in ``outreach.reach.visit``,
 commit; the staff invitation goes out after the commit.
 """
 
@@ -20,7 +20,7 @@ from outreach.models import Case, Task, User
 from outreach.models.visits import HomeVisit
 from outreach.reach.visit import actions, ical
 from outreach.reach.visit import calendar as visit_calendar
-from outreach.web.api import db_session, rt
+from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal

@@ -1,4 +1,7 @@
-"""The OpenAPI document for ``/api/v1``, built from the same marshmallow schemas."""
+"""The OpenAPI document for ``/api/v1`` (served at ``/api/v1/openapi.json``).
+
+Built from the marshmallow schemas the handlers load with, so it cannot drift from them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,11 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import jsonify
 
 from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
-from outreach.web import api
-from outreach.web.api_caseworker import CaseworkerSchema
+from outreach.web.api import bp, schemas
 
 _ERROR = {"description": "Error with a message; 422 lists messages per field"}
 
@@ -36,6 +39,11 @@ def _op(summary: str, body: str | None, ok: str, *, staff: bool = True) -> dict[
     return operation
 
 
+@bp.get("/openapi.json", endpoint="openapi")
+def serve() -> Any:
+    return jsonify(document())
+
+
 def document() -> dict[str, Any]:
     spec = APISpec(
         title="Outreach API",
@@ -47,11 +55,11 @@ def document() -> dict[str, Any]:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in (
         ("Trigger", TriggerSchema),
-        ("Contact", api.ContactSchema),
-        ("Close", api.CloseSchema),
-        ("District", api.DistrictSchema),
-        ("FlagDecision", api.FlagDecisionSchema),
-        ("TaskOutcome", api.TaskOutcomeSchema),
+        ("Contact", schemas.ContactSchema),
+        ("Close", schemas.CloseSchema),
+        ("District", schemas.DistrictSchema),
+        ("FlagDecision", schemas.FlagDecisionSchema),
+        ("TaskOutcome", schemas.TaskOutcomeSchema),
     ):
         spec.components.schema(name, schema=schema)
     trigger_op = _op("Submit a case trigger", "Trigger", "201", staff=False)
@@ -90,7 +98,7 @@ def document() -> dict[str, Any]:
         operations={"post": _op("Staff override of the district", "District", "200")},
         parameters=case_id,
     )
-    spec.components.schema("Caseworker", schema=CaseworkerSchema)
+    spec.components.schema("Caseworker", schema=schemas.CaseworkerSchema)
     caseworker_op = _op(
         "Name the case's caseworker: yourself without username; a lead may name anyone "
         "of the case's district",
@@ -130,7 +138,7 @@ def document() -> dict[str, Any]:
         parameters=task_id,
     )
     batch_id = [{"in": "path", "name": "batch_id", "required": True, "schema": {"type": "integer"}}]
-    spec.components.schema("Posted", schema=api.PostedSchema)
+    spec.components.schema("Posted", schema=schemas.PostedSchema)
     spec.path(
         path="/api/v1/print-batches",
         operations={"get": _op("Print batches of your districts", None, "200")},
@@ -150,7 +158,7 @@ def document() -> dict[str, Any]:
         operations={"post": _op("Mark posted: every letter in it is sent", "Posted", "200")},
         parameters=batch_id,
     )
-    spec.components.schema("MatchDecision", schema=api.MatchDecisionSchema)
+    spec.components.schema("MatchDecision", schema=schemas.MatchDecisionSchema)
     spec.path(
         path="/api/v1/match-reviews",
         operations={"get": _op("Doubtful person matches waiting for staff", None, "200")},

@@ -18,20 +18,13 @@ from marshmallow import ValidationError
 from outreach.intake.landlord_schema import load_reservation, load_warning
 from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, WarningReservation
-from outreach.web.api import _error, _invalid, _json_body, db_session, rt
-from outreach.web.auth import Principal, require_token
+from outreach.staff.tokens import Principal
+from outreach.web.api.auth import require_token
+from outreach.web.api.common import error, invalid, json_body, json_errors, no_json
+from outreach.web.context import db_session, rt
 
 bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord")
-
-
-@bp.errorhandler(404)
-def _not_found(_exc: Exception) -> Any:
-    return _error(404, "not_found", "No such resource.")
-
-
-@bp.errorhandler(405)
-def _method(_exc: Exception) -> Any:
-    return _error(405, "method_not_allowed", "Method not allowed.")
+json_errors(bp)
 
 
 def _landlord() -> Landlord | None:
@@ -41,7 +34,7 @@ def _landlord() -> Landlord | None:
 
 
 def _inactive() -> Any:
-    return _error(401, "unauthorized", "The landlord's access has been withdrawn.")
+    return error(401, "unauthorized", "The landlord's access has been withdrawn.")
 
 
 def _as_landlord(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,23 +51,19 @@ def _as_landlord(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _no_json() -> Any:
-    return _error(400, "bad_request", "Send a JSON object with Content-Type: application/json.")
-
-
 @bp.post("/warnings")
 @_as_landlord
 def post_warning(landlord: Landlord) -> Any:
-    body = _json_body()
+    body = json_body()
     if body is None:
-        return _no_json()
+        return no_json()
     try:
         data = load_warning(body)
     except ValidationError as exc:
-        return _invalid(exc.messages)
+        return invalid(exc.messages)
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (1 <= len(key) <= 120):
-        return _invalid({"Idempotency-Key": ["Must be 1 to 120 characters."]})
+        return invalid({"Idempotency-Key": ["Must be 1 to 120 characters."]})
     principal: Principal = g.principal
     try:
         receipt = landlords.submit_warning(
@@ -87,7 +76,7 @@ def post_warning(landlord: Landlord) -> Any:
             idempotency_key=key,
         )
     except landlords.LandlordError as exc:
-        return _error(409, exc.code, str(exc))
+        return error(409, exc.code, str(exc))
     response = jsonify(receipt.as_json())
     response.status_code = 200 if receipt.duplicate else 201
     return response
@@ -111,13 +100,13 @@ def _reservation_json(row: WarningReservation) -> dict[str, Any]:
 @bp.post("/reservations")
 @_as_landlord
 def post_reservation(landlord: Landlord) -> Any:
-    body = _json_body()
+    body = json_body()
     if body is None:
-        return _no_json()
+        return no_json()
     try:
         data = load_reservation(body)
     except ValidationError as exc:
-        return _invalid(exc.messages)
+        return invalid(exc.messages)
     row = landlords.register_reservation(db_session(), rt(), landlord, data)
     response = jsonify(_reservation_json(row))
     response.status_code = 201
@@ -138,5 +127,5 @@ def delete_reservation(landlord: Landlord, reservation_id: int) -> Any:
     try:
         row = landlords.withdraw_reservation(db_session(), rt(), landlord, reservation_id)
     except landlords.LandlordError:
-        return _error(404, "not_found", "No such reservation.")
+        return error(404, "not_found", "No such reservation.")
     return jsonify(_reservation_json(row))

@@ -1,10 +1,9 @@
 """``POST /api/v1/cases/{id}/landlord-copy``: a copy of the tenant letter to the landlord.
 
-The API twin of the case page's "Send kopi til utleier" (``outreach.landlord_copy``): a
+The API twin of the case page's "Send kopi til utleier" (``outreach.reach.letter.landlord_copy``): a
 staff token, the case visible to the token's user (another district's case is a 404),
 no body. The copy is planned now and goes out with the district's next print batch;
-a refusal is a 422 saying why. Registered on the API blueprint from here, like
-``api_caseworker``.
+a refusal is a 422 saying why.
 """
 
 from __future__ import annotations
@@ -15,16 +14,19 @@ from flask import g, jsonify
 from sqlalchemy.orm import Session
 
 from outreach.reach.letter import landlord_copy
-from outreach.web.api import _act, _case_for, _error, bp, rt
-from outreach.web.auth import Principal, require_token
+from outreach.staff.tokens import Principal
+from outreach.web.api import bp
+from outreach.web.api.auth import require_token
+from outreach.web.api.common import act, case_for, error
+from outreach.web.context import rt
 
 
 @bp.post("/cases/<int:case_id>/landlord-copy")
 @require_token(staff=True)
 def post_landlord_copy(case_id: int) -> Any:
-    case = _case_for(case_id)
+    case = case_for(case_id)
     if case is None:
-        return _error(404, "not_found", "No such case.")
+        return error(404, "not_found", "No such case.")
     principal: Principal = g.principal
 
     def action(session: Session) -> Any:
@@ -41,4 +43,4 @@ def post_landlord_copy(case_id: int) -> Any:
         }
         return jsonify(body), 201
 
-    return _act(action)
+    return act(action)

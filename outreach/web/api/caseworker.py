@@ -3,8 +3,7 @@
 Same rules as the staff page: a staff token, the case visible to the token's
 user (another district's case is a 404), and only a district lead or an
 administrator may give a case to someone else; without ``username`` the
-token's own user takes it. Registered on the API blueprint from here so the
-action sits beside the staff app's, not in the long ``api`` module.
+token's own user takes it.
 """
 
 from __future__ import annotations
@@ -12,29 +11,28 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, jsonify
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.cases import caseworker as cases_caseworker
 from outreach.models import User
-from outreach.web.api import _act, _case_for, _error, _load, bp, db_session, rt
-from outreach.web.auth import Principal, require_token
-
-
-class CaseworkerSchema(Schema):
-    username = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
+from outreach.staff.tokens import Principal
+from outreach.web.api import bp
+from outreach.web.api.auth import require_token
+from outreach.web.api.common import act, case_for, error, load
+from outreach.web.api.schemas import CaseworkerSchema
+from outreach.web.context import db_session, rt
 
 
 @bp.post("/cases/<int:case_id>/caseworker")
 @require_token(staff=True)
 def post_caseworker(case_id: int) -> Any:
-    case = _case_for(case_id)
+    case = case_for(case_id)
     if case is None:
-        return _error(404, "not_found", "No such case.")
-    data, error = _load(CaseworkerSchema())
-    if error is not None:
-        return error
+        return error(404, "not_found", "No such case.")
+    data, failure = load(CaseworkerSchema())
+    if failure is not None:
+        return failure
     assert data is not None
     principal: Principal = g.principal
     actor = principal.user
@@ -46,11 +44,11 @@ def post_caseworker(case_id: int) -> Any:
             select(User).where(User.username == data["username"].strip().casefold())
         )
         if chosen is None:
-            return _error(422, "validation_failed", "Some fields are not valid.",
+            return error(422, "validation_failed", "Some fields are not valid.",
                           {"username": ["No such user."]})  # fmt: skip
     assert chosen is not None
     if not cases_caseworker.may_assign_caseworker(actor, case, chosen):
-        return _error(403, "forbidden", "Only a district lead may assign someone else.")
+        return error(403, "forbidden", "Only a district lead may assign someone else.")
 
     def action(session: Session) -> Any:
         flags = cases_caseworker.assign_caseworker(
@@ -58,4 +56,4 @@ def post_caseworker(case_id: int) -> Any:
         )
         return jsonify({"case_id": case.id, "caseworker": chosen.username, "flags": flags})
 
-    return _act(action)
+    return act(action)

@@ -1,0 +1,95 @@
+"""What every JSON API handler shares: error replies, the JSON body, one commit per action.
+
+Both API blueprints answer in the same ``{"error", "message", "errors"}``
+shape, so a client parses one format. Bad input gets 422 with messages per
+field and nothing written. A case outside the caller's districts is a 404, not
+a 403, so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
+
+from outreach.cases import errors as cases_errors
+from outreach.cases.flags import FlagDecisionError
+from outreach.models import Case
+from outreach.staff.tokens import Principal
+from outreach.web.context import db_session
+
+
+def error(status: int, error: str, message: str, errors: Any = None) -> Any:
+    body: dict[str, Any] = {"error": error, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def invalid(errors: Any) -> Any:
+    return error(422, "validation_failed", "Some fields are not valid.", errors)
+
+
+def no_json() -> Any:
+    return error(400, "bad_request", "Send a JSON object with Content-Type: application/json.")
+
+
+def json_body() -> Any:
+    """The parsed body, or None when it is not JSON (the caller answers ``no_json``)."""
+    if not request.is_json:
+        return None
+    return request.get_json(silent=True)
+
+
+def json_errors(bp: Blueprint) -> None:
+    """Answer unknown paths and methods under ``bp`` in JSON, not Flask's HTML page."""
+
+    @bp.errorhandler(404)
+    def _not_found(_exc: Exception) -> Any:
+        return error(404, "not_found", "No such resource.")
+
+    @bp.errorhandler(405)
+    def _method(_exc: Exception) -> Any:
+        return error(405, "method_not_allowed", "Method not allowed.")
+
+
+def load(schema: Schema) -> tuple[dict[str, Any] | None, Any]:
+    """The body loaded by ``schema``, or the error reply (400 not JSON, 422 invalid)."""
+    body = json_body()
+    if body is None:
+        return None, no_json()
+    try:
+        return schema.load(body), None
+    except ValidationError as exc:
+        return None, invalid(exc.messages)
+
+
+def act(action: Callable[[Session], Any]) -> Any:
+    """Run an action and commit; a refused action rolls back and becomes a 422."""
+    session = db_session()
+    try:
+        result = action(session)
+    except (cases_errors.CaseActionError, FlagDecisionError) as exc:
+        session.rollback()
+        return invalid({exc.field: [str(exc)]})
+    session.commit()
+    return result
+
+
+def case_for(case_id: int) -> Case | None:
+    """The case if the caller may see it; None either way keeps its existence hidden."""
+    case = db_session().get(Case, case_id)
+    principal: Principal = g.principal
+    if case is None or not principal.can_see(case):
+        return None
+    return case
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

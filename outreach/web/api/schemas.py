@@ -1,0 +1,51 @@
+"""Request bodies of ``/api/v1`` as marshmallow schemas.
+
+The handlers load with them and the OpenAPI document describes them, so the
+document cannot drift from what the API accepts; keeping them apart from the
+handlers lets ``openapi`` import them without importing any route.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from outreach.cases import match_review, response
+
+
+class ContactSchema(Schema):
+    channel = fields.String(required=True, validate=validate.OneOf(response.CONTACT_CHANNELS))
+    at = fields.AwareDateTime(load_default=None, allow_none=True)
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class CloseSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(response.CLOSE_OUTCOMES))
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class DistrictSchema(Schema):
+    district = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+
+
+class CaseworkerSchema(Schema):
+    username = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
+
+
+class FlagDecisionSchema(Schema):
+    decision = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class TaskOutcomeSchema(Schema):
+    outcome = fields.String(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+    at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class PostedSchema(Schema):
+    posted_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class MatchDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(match_review.MATCH_DECISIONS))
