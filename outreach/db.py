@@ -124,7 +124,12 @@ def session_scope(url: str) -> Iterator[Session]:
         session.close()
 
 
+# The one place the service listens to every Session: actions to run when a
+# transaction ends, and caches that live as long as one transaction. Feature
+# code asks for these; it never registers listeners of its own.
 ON_COMMIT = "outreach_on_commit"
+BEFORE_COMMIT = "outreach_before_commit"
+CACHES = "outreach_transaction_caches"
 
 
 def on_commit(session: Session, action: Callable[[], object]) -> None:
@@ -136,15 +141,57 @@ def on_commit(session: Session, action: Callable[[], object]) -> None:
     session.info.setdefault(ON_COMMIT, []).append(action)
 
 
+def before_commit(session: Session, action: Callable[[], object]) -> None:
+    """Run ``action`` inside the transaction, just before it commits (after all else it wrote).
+
+    For a row that must come last on the timeline: a visit's "it is off" SMS
+    step after the response that cancelled the visit.
+    """
+    session.info.setdefault(BEFORE_COMMIT, []).append(action)
+
+
+def transaction_cache(session: Session, key: str) -> dict[Any, Any]:
+    """A dict that lives until the transaction (or a savepoint in it) ends.
+
+    Forgetting more than needed after a savepoint's rollback costs a fresh
+    value; remembering a rolled-back one would hand out something that is gone.
+    """
+    keys = session.info.setdefault(CACHES, set())
+    keys.add(key)
+    cache: dict[Any, Any] = session.info.setdefault(key, {})
+    return cache
+
+
+def _forget_caches(session: Session) -> None:
+    for key in session.info.pop(CACHES, ()):
+        session.info.pop(key, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _run_before_commit(session: Session) -> None:
+    while session.info.get(BEFORE_COMMIT):
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # the commit would flush next anyway: the actions see it all
+        for action in session.info.pop(BEFORE_COMMIT):
+            action()
+
+
 @event.listens_for(Session, "after_commit")
 def _run_on_commit(session: Session) -> None:
+    _forget_caches(session)
     for action in session.info.pop(ON_COMMIT, []):
         action()
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_soft_rollback(session: Session, _previous: Any) -> None:
+    _forget_caches(session)
+
+
 @event.listens_for(Session, "after_rollback")
-def _drop_on_commit(session: Session) -> None:
+def _drop_on_rollback(session: Session) -> None:
     session.info.pop(ON_COMMIT, None)
+    session.info.pop(BEFORE_COMMIT, None)
 
 
 def utcnow() -> datetime:

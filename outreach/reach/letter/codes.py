@@ -30,11 +30,11 @@ from datetime import datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.db import transaction_cache
 from outreach.models import Case
 from outreach.models.booking import BookingCode
 from outreach.runtime import Runtime
@@ -104,22 +104,6 @@ _ISSUED = "booking_codes_issued"
 _NO_NEW = "booking_no_new_codes"
 
 
-@sa_event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    """A rolled-back code row is gone: never hand its code out again.
-
-    ``after_soft_rollback`` fires for savepoints too; forgetting more than
-    needed only costs a fresh code, remembering too much prints a dead one.
-    """
-    session.info.pop(_ISSUED, None)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _forget_on_commit(session: Session) -> None:
-    # "The same rendering" is one transaction; a later one issues afresh.
-    session.info.pop(_ISSUED, None)
-
-
 @contextmanager
 def no_new_codes(session: Session) -> Iterator[None]:
     """Render letters again without issuing (and so revoking) a booking code.
@@ -144,7 +128,7 @@ def issue_code(session: Session, rt: Runtime, case: Case) -> str:
     Two tenant letters for one case in the same rendering (transaction) share
     one code, so the first letter's code is not revoked by the second.
     """
-    issued: dict[int, str] = session.info.setdefault(_ISSUED, {})
+    issued: dict[int, str] = transaction_cache(session, _ISSUED)
     if case.id in issued:
         return issued[case.id]
     now = rt.now()
@@ -192,7 +176,7 @@ def letter_booking(session: Session, case: Case, audience: str) -> LetterBooking
 
     rt = runtime.current()
     if session.info.get(_NO_NEW):
-        code = session.info.get(_ISSUED, {}).get(case.id)
+        code = transaction_cache(session, _ISSUED).get(case.id)
         return {"booking_code": code, "booking_address": booking_address(rt)} if code else {}
     return {"booking_code": issue_code(session, rt, case), "booking_address": booking_address(rt)}
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.db import before_commit
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Case, Step
 from outreach.models.visits import HomeVisit
@@ -94,22 +94,10 @@ def _plan_cancelled_notice(
     if isinstance(recipient, Unusable):
         _not_told(session, case, visit, now, recipient.reason, rule.name)
         return recipient.reason
-    session.info.setdefault(_OFF_NOTICES, []).append((rule, case.id, visit.id, was, now))
-    return "planned"
-
-
-_OFF_NOTICES = "visit_off_notices"
-
-
-@sa_event.listens_for(Session, "before_commit")
-def _write_off_notices(session: Session) -> None:
-    if session.new or session.dirty or session.deleted:
-        # The commit would flush next anyway; flushing first lets a response's
-        # cancelled visit task (cancelled in that flush) plan its notice here.
-        session.flush()
-    pending = session.info.pop(_OFF_NOTICES, [])
-    for rule, case_id, visit_id, was, now in pending:
-        ladder_steps.add_step(
+    case_id, visit_id = case.id, visit.id
+    before_commit(
+        session,
+        lambda: ladder_steps.add_step(
             session,
             case_id,
             rule=rule.name,
@@ -119,12 +107,9 @@ def _write_off_notices(session: Session) -> None:
             now=now,
             params={"visit_id": visit_id, "when": was.astimezone(OSLO).isoformat()},
             visit_id=visit_id,
-        )
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_off_notices(session: Session) -> None:
-    session.info.pop(_OFF_NOTICES, None)
+        ),
+    )
+    return "planned"
 
 
 def notice_too_late(session: Session, rt: Runtime, step: Step, now: datetime) -> bool:
