@@ -12,15 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from outreach.vocabulary import TRIGGER_KINDS
+
 #: Trigger kinds with a tenant letter (DOMAIN.md "Triggers").
-KINDS: tuple[str, ...] = (
-    "unpaid_rent_warning",
-    "eviction_petition",
-    "forced_sale_notice",
-    "eviction_scheduled",
-    "eviction_completed",
-    "lacks_capacity",
-)
+KINDS: tuple[str, ...] = TRIGGER_KINDS
 
 #: Who a letter goes to. The circular sends copies to the bailiff (petition), the plaintiff
 #: (forced sale) and, at the caseworker's discretion, the landlord (unpaid rent).

@@ -106,14 +106,12 @@ def book_slot(
         district=case.district_code,
         email_confirmation=confirmation,
     )
-    register_response(
+    _answered(
         session,
         rt,
         case,
-        channel="booking",
-        at=now,
-        note=f"Bestilte time på bestillingssiden: {local:%d.%m.%Y} kl. {local:%H:%M}.",
-        actor="tenant",
+        now,
+        f"Bestilte time på bestillingssiden: {local:%d.%m.%Y} kl. {local:%H:%M}.",
     )
     return appointment
 
@@ -178,15 +176,7 @@ def request_call(
     case = _case(session, code)
     now = rt.now()
     # The response first: it cancels the ladder's open call tasks, not this one.
-    register_response(
-        session,
-        rt,
-        case,
-        channel="booking",
-        at=now,
-        note="Ba om å bli ringt via bestillingssiden.",
-        actor="tenant",
-    )
+    _answered(session, rt, case, now, "Ba om å bli ringt via bestillingssiden.")
     due, scheduled = _call_due(rt, when)
     from outreach.cases.tasks import priority_of
     from outreach.ladder.facts import case_facts
@@ -228,12 +218,9 @@ def report_sorted(session: Session, rt: Runtime, code: BookingCode) -> None:
     case = _case(session, code)
     now = rt.now()
     timeline.record(session, case.id, "booking_sorted", now, channel="booking")
-    register_response(
-        session,
-        rt,
-        case,
-        channel="booking",
-        at=now,
-        note="Sa på bestillingssiden at saken er ordnet.",
-        actor="tenant",
-    )
+    _answered(session, rt, case, now, "Sa på bestillingssiden at saken er ordnet.")
+
+
+def _answered(session: Session, rt: Runtime, case: Case, now: datetime, note: str) -> None:
+    """The tenant's answer on the booking page is a response (channel ``booking``)."""
+    register_response(session, rt, case, channel="booking", at=now, note=note, actor="tenant")
