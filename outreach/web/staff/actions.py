@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from outreach import timeline
 from outreach.cases import followups
 from outreach.cases.errors import CaseActionError
-from outreach.ladder import cancel, planning
+from outreach.ladder import cancel, planning, steps
 from outreach.models import Case, Event, Step, User
 from outreach.models.staff import CaseDocument, CaseNote, FollowUpItem
 from outreach.runtime import Runtime
@@ -95,11 +95,7 @@ def resume_ladder(session: Session, rt: Runtime, case: Case, *, actor: User) -> 
         for step in session.scalars(
             select(Step).where(Step.id.in_(step_ids), Step.status == "cancelled")
         ):
-            step.status = "planned"
-            step.due_at = max(step.due_at, now)
-            step.finished_at = None
-            step.detail = ""
-            step.job_generation += 1  # a job left from before the pause must not run it
+            steps.reopen(step, max(step.due_at, now), revived=True)
             revived += 1
     timeline.record(session, case.id, "ladder_resumed", now, actor=actor.username, revived=revived)
     return revived
