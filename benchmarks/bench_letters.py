@@ -42,7 +42,7 @@ from weasyprint import HTML
 
 from outreach.letters import KINDS, LANGUAGES, ensure_compiled, render_print_batch
 from outreach.letters import batch as letters_batch
-from outreach.letters import html as letters_html
+from outreach.letters import markup as letters_markup
 from outreach.letters.samples import sample_letter
 
 
@@ -152,9 +152,9 @@ def _raw(letters: list[Any], batch: Any) -> Timing:
     plain WeasyPrint with its default fetcher, fonts and garbage collection."""
     counts = [len(entry.pages) for entry in batch.letters] if batch else [1] * len(letters)
     sections = [letters_batch._cover_section("benchmark", letters, counts)]
-    sections += [letters_html.letter_section(d, i) for i, d in enumerate(letters)]
-    html = letters_html.document_html(sections, "benchmark", inline_css=True)
-    base_url = str(letters_html.TEMPLATES_DIR) + "/"
+    sections += [letters_markup.letter_section(d, i) for i, d in enumerate(letters)]
+    html = letters_markup.document_html(sections, "benchmark", inline_css=True)
+    base_url = str(letters_markup.TEMPLATES_DIR) + "/"
     return _timed(lambda: HTML(string=html, base_url=base_url).write_pdf())
 
 

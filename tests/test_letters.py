@@ -31,7 +31,7 @@ from outreach.letters import (
     split_letter,
 )
 from outreach.letters import batch as letters_batch
-from outreach.letters import html as letters_html
+from outreach.letters import markup as letters_markup
 from outreach.letters.fonts import LocalOnlyFetcher
 from outreach.letters.samples import sample_letter
 
@@ -224,7 +224,7 @@ def test_required_content_in_both_languages_in_the_pdf(batch, index):
 def test_every_kind_in_every_language_has_the_required_content(kind, language):
     ensure_compiled()
     data = sample_letter(kind, language)
-    markup = str(letters_html.letter_section(data, 0))
+    markup = str(letters_markup.letter_section(data, 0))
     text = html.unescape(re.sub(r"<[^>]*>", "", markup))
     assert_required_content(data, normalise(text), 1.0, check_offer=True)
     if i18n.needs_translation(language):

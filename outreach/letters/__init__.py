@@ -7,8 +7,8 @@ bokmål, and send copies to the bailiff, the plaintiff or the landlord.
 """
 
 from outreach.letters.batch import render_print_batch
-from outreach.letters.html import render_letter_html
 from outreach.letters.i18n import LANGUAGES, RTL_LANGUAGES, catalog_status, ensure_compiled
+from outreach.letters.markup import render_letter_html
 from outreach.letters.model import (
     AUDIENCES,
     KINDS,

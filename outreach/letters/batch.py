@@ -21,7 +21,7 @@ from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
 from outreach.letters import i18n
-from outreach.letters.html import document_html, html_gettext, jinja_env, validate
+from outreach.letters.markup import document_html, html_gettext, jinja_env, validate
 from outreach.letters.model import LetterData, LetterPages, PrintBatchPdf
 from outreach.letters.pdf import fewer_gc_passes, render_document, render_letters
 

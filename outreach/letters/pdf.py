@@ -26,7 +26,7 @@ from typing import Any
 from weasyprint import CSS, HTML
 
 from outreach.letters.fonts import LocalOnlyFetcher, font_config, font_face_css
-from outreach.letters.html import (
+from outreach.letters.markup import (
     TEMPLATES_DIR,
     css_text,
     document_html,

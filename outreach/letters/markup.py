@@ -5,6 +5,9 @@ check that every letter is complete before any is rendered. The frame domain's o
 (keyword ``f_``, the preview banner) are extracted from this module by ``make
 catalogs-update``. :mod:`outreach.letters.bidi` marks up the values;
 :mod:`outreach.letters.pdf` lays the HTML out.
+
+Not ``html.py``: a module of that name would shadow the standard library's ``html`` when a
+letters module is run by its path.
 """
 
 from __future__ import annotations
