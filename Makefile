@@ -26,7 +26,7 @@ catalogs: $(STAMP) ## Compile the gettext catalogs (locales/*/LC_MESSAGES/*.mo)
 
 catalogs-update: setup ## Extract strings from templates and merge them into every .po
 	.venv/bin/pybabel extract -F babel.cfg --sort-by-file --no-wrap --project=outreach -c TRANSLATORS: -o locales/messages.pot templates/letters/tenant templates/sms templates/email templates/booking
-	.venv/bin/pybabel extract -F babel.cfg --no-default-keywords -k f_ --sort-by-file --no-wrap --project=outreach -o locales/frame.pot templates/letters/letter.html templates/letters/cover.html templates/letters/copies outreach/letters/render.py
+	.venv/bin/pybabel extract -F babel.cfg --no-default-keywords -k f_ --sort-by-file --no-wrap --project=outreach -o locales/frame.pot templates/letters/letter.html templates/letters/cover.html templates/letters/copies outreach/letters/markup.py
 	.venv/bin/pybabel update --no-wrap -D messages -i locales/messages.pot -d locales
 	.venv/bin/pybabel update --no-wrap -D frame -i locales/frame.pot -d locales
 

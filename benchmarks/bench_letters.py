@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from weasyprint import HTML
 
 from outreach.letters import KINDS, LANGUAGES, ensure_compiled, render_print_batch
-from outreach.letters import render as letters_render
+from outreach.letters import batch as letters_batch
+from outreach.letters import markup as letters_markup
 from outreach.letters.samples import sample_letter
 
 
@@ -150,10 +151,10 @@ def _raw(letters: list[Any], batch: Any) -> Timing:
     stylesheet inline, as a standalone document carries it), rendered as one document by
     plain WeasyPrint with its default fetcher, fonts and garbage collection."""
     counts = [len(entry.pages) for entry in batch.letters] if batch else [1] * len(letters)
-    sections = [letters_render._cover_section("benchmark", letters, counts)]
-    sections += [letters_render.letter_section(d, i) for i, d in enumerate(letters)]
-    html = letters_render.document_html(sections, "benchmark", inline_css=True)
-    base_url = str(letters_render.TEMPLATES_DIR) + "/"
+    sections = [letters_batch._cover_section("benchmark", letters, counts)]
+    sections += [letters_markup.letter_section(d, i) for i, d in enumerate(letters)]
+    html = letters_markup.document_html(sections, "benchmark", inline_css=True)
+    base_url = str(letters_markup.TEMPLATES_DIR) + "/"
     return _timed(lambda: HTML(string=html, base_url=base_url).write_pdf())
 
 
@@ -205,7 +206,7 @@ def _real_path(count: int) -> RealPath | None:
         from outreach.reach.letter import batches as printing
 
         with _district_batch(count) as (rt, batch_id, letters):
-            processes = letters_render.auto_processes(len(letters))
+            processes = letters_batch.auto_processes(len(letters))
             pure = _attempt(
                 "pure render, same letters",
                 lambda: _timed(
@@ -246,9 +247,9 @@ def main() -> None:
     ensure_compiled()
     letters = _mixed_batch(args.letters)
     n = len(letters)
-    processes = args.processes or max(2, letters_render.available_cores())
+    processes = args.processes or max(2, letters_batch.available_cores())
     print(
-        f"letters: {n}  cores available: {letters_render.available_cores()}  "
+        f"letters: {n}  cores available: {letters_batch.available_cores()}  "
         f"pool processes: {processes}"
     )
     # Warm-up: fonts, stylesheet and templates are loaded once per process.

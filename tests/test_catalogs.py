@@ -68,7 +68,7 @@ def test_templates_and_catalog_template_agree():
 
 def test_frame_sources_and_catalog_template_agree():
     """The frame domain's strings (letter frame, copies, cover, the preview banner in
-    render.py) are all in frame.pot, so ``make catalogs-update`` never obsoletes one."""
+    markup.py) are all in frame.pot, so ``make catalogs-update`` never obsoletes one."""
     from babel.messages.extract import extract_from_dir, extract_from_file
 
     keywords = {"f_": None}
@@ -84,7 +84,7 @@ def test_frame_sources_and_catalog_template_agree():
         ):
             found.add(message if isinstance(message, str) else message[0])
     for _, message, _, _ in extract_from_file(
-        "python", str(i18n.ROOT / "outreach" / "letters" / "render.py"), keywords=keywords
+        "python", str(i18n.ROOT / "outreach" / "letters" / "markup.py"), keywords=keywords
     ):
         found.add(message if isinstance(message, str) else message[0])
     assert found == {m.id for m in _template("frame") if m.id}

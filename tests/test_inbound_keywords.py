@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.inbound.sms_replies import (
+from outreach.inbound.keywords import (
     APPOINTMENT_WORDS,
     CALL_WORDS,
     OPT_OUT_WORDS,

@@ -30,7 +30,8 @@ from outreach.letters import (
     render_print_batch,
     split_letter,
 )
-from outreach.letters import render as letters_render
+from outreach.letters import batch as letters_batch
+from outreach.letters import markup as letters_markup
 from outreach.letters.fonts import LocalOnlyFetcher
 from outreach.letters.samples import sample_letter
 
@@ -166,11 +167,11 @@ def test_process_pool_gives_the_same_batch(batch):
 
 
 def test_processes_only_for_large_batches(monkeypatch):
-    monkeypatch.setattr(letters_render, "available_cores", lambda: 2)
-    assert letters_render.auto_processes(60) == 1
-    assert letters_render.auto_processes(200) == 2
-    monkeypatch.setattr(letters_render, "available_cores", lambda: 1)
-    assert letters_render.auto_processes(1000) == 1
+    monkeypatch.setattr(letters_batch, "available_cores", lambda: 2)
+    assert letters_batch.auto_processes(60) == 1
+    assert letters_batch.auto_processes(200) == 2
+    monkeypatch.setattr(letters_batch, "available_cores", lambda: 1)
+    assert letters_batch.auto_processes(1000) == 1
 
 
 def test_page_numbers_count_within_each_letter(batch):
@@ -223,7 +224,7 @@ def test_required_content_in_both_languages_in_the_pdf(batch, index):
 def test_every_kind_in_every_language_has_the_required_content(kind, language):
     ensure_compiled()
     data = sample_letter(kind, language)
-    markup = str(letters_render.letter_section(data, 0))
+    markup = str(letters_markup.letter_section(data, 0))
     text = html.unescape(re.sub(r"<[^>]*>", "", markup))
     assert_required_content(data, normalise(text), 1.0, check_offer=True)
     if i18n.needs_translation(language):
@@ -274,7 +275,7 @@ def test_html_is_bilingual_rtl_and_isolates_numbers():
 
 @pytest.mark.parametrize("language", ["nb", "pl", "ru"])
 def test_latin_and_cyrillic_parts_keep_values_whole_without_isolation(language):
-    """The cheap markup (no ``<bdi>``) where isolation changes nothing; see render.Inline."""
+    """The cheap markup (no ``<bdi>``) where isolation changes nothing; see bidi.Inline."""
     ensure_compiled()
     html = render_letter_html(sample_letter("unpaid_rent_warning", language))
     body = html.split("<body>")[1]

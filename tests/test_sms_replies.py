@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from channels.segments import count_segments
 from outreach.config import ConfigError, load_settings
-from outreach.inbound.sms_replies import DIGITS, REPLY_TASK_TITLES, receive_sms
+from outreach.inbound.keywords import DIGITS
+from outreach.inbound.sms_replies import REPLY_TASK_TITLES, receive_sms
 from outreach.letters import i18n
 from outreach.messages import LRI, PDI, render_sms, sms_length
 from outreach.models import Attempt, Task

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases import response as cases_response
-from outreach.inbound.sms_replies import note_text, notify_caseworker, parse_reply
+from outreach.inbound.keywords import parse_reply
+from outreach.inbound.sms_replies import note_text, notify_caseworker
 from outreach.models import Case, Person, User
 from outreach.models.inbound import InboundMessage
 from outreach.models.staff import CaseAccess

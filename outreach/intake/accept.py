@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach import timeline
-from outreach.intake.matching import Match, address_key, find_person, name_key
-from outreach.intake.routing import route
+from outreach.intake.matching import Match, find_person
+from outreach.intake.person import apply_household, new_person, update_person
+from outreach.intake.reroute import brings_routing_facts, reroute, route_case
 from outreach.ladder import planning
-from outreach.models import Case, Event, MatchReview, Person, Trigger
+from outreach.models import Case, MatchReview, Person, Trigger
 from outreach.runtime import Runtime
 
 
@@ -126,64 +127,6 @@ def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> Intak
     )
 
 
-def _person_facts(person: Person) -> dict[str, Any]:
-    """What a trigger may change on a person, by field name (for ``person_updated``)."""
-    return {
-        "name": person.name,
-        "address": (person.street, person.postal_code, person.city),
-        "national_id": person.national_id_hmac,
-        "birth_date": person.birth_date,
-        "phone": person.phone,
-        "email": person.email,
-        "email_consent": person.email_consent,
-        "language": person.language,
-        "protected_address": person.protected_address,
-        "vulnerable": person.vulnerable,
-    }
-
-
-def _update_person(person: Person, tenant: dict[str, Any], rt: Runtime) -> list[str]:
-    """Newer contact details win; nothing known is erased by a sparser trigger.
-
-    Returns the names of the fields that changed – never their values: the
-    timeline says *that* the address changed, the person page shows the new
-    one to those who may see it (timeline.py: no personal data in events).
-    """
-    before = _person_facts(person)
-    address = tenant["address"]
-    person.name = tenant["name"]
-    person.name_key = name_key(tenant["name"])
-    person.street = address["street"]
-    person.postal_code = address["postal_code"]
-    person.city = address.get("city") or person.city
-    person.address_key = address_key(address["street"], address["postal_code"])
-    if tenant.get("national_id") and person.national_id_hmac is None:
-        person.national_id_enc = rt.protector.encrypt(tenant["national_id"])
-        person.national_id_hmac = rt.protector.lookup_hash(tenant["national_id"])
-    if tenant.get("birth_date"):
-        person.birth_date = tenant["birth_date"]
-    if tenant.get("phone"):
-        if tenant["phone"] != person.phone:
-            person.sms_opted_out_at = None  # a new number has not opted out
-        person.phone = tenant["phone"]
-    if tenant.get("email"):
-        person.email = tenant["email"]
-    if tenant.get("email_consent") is not None:
-        person.email_consent = bool(tenant["email_consent"])
-    if tenant.get("language") and tenant["language"] != "nb":
-        person.language = tenant["language"]
-    person.protected_address = person.protected_address or bool(tenant.get("protected_address"))
-    person.vulnerable = person.vulnerable or bool(tenant.get("vulnerable"))
-    after = _person_facts(person)
-    return [name for name, value in after.items() if before[name] != value]
-
-
-def _new_person(tenant: dict[str, Any], rt: Runtime) -> Person:
-    person = Person(name=tenant["name"], name_key="", language=tenant.get("language") or "nb")
-    _update_person(person, tenant, rt)
-    return person
-
-
 def _open_case(session: Session, person: Person, received_at: datetime) -> Case:
     earlier = session.scalar(select(Case.id).where(Case.person_id == person.id).limit(1))
     case = Case(
@@ -285,11 +228,11 @@ def _accept(
     if match.merge:
         person = session.get(Person, match.person_id)
         assert person is not None
-        person_changes = _update_person(person, tenant, rt)
+        person_changes = update_person(person, tenant, rt)
         case = candidate_case
         method = match.method
     else:
-        person = _new_person(tenant, rt)
+        person = new_person(tenant, rt)
         session.add(person)
         method = "review" if match.review else "new"
     case_created = case is None
@@ -314,7 +257,7 @@ def _accept(
         match_confidence=match.confidence if match.person_id else 1.0,
     )
     session.add(trigger)
-    household_changes = _apply_household(case, data)
+    household_changes = apply_household(case, data)
 
     if not case_created and case.ladder_state != "running":
         # A new notice after the tenant answered starts a new contact round:
@@ -385,9 +328,9 @@ def _accept(
         )
 
     if case_created or case.district_code is None:
-        _route(session, case, data, received_at, received_by)
-    elif _brings_routing_facts(data, case, person_changes, household_changes):
-        _reroute(session, rt, case, data, household_changes, received_at)
+        route_case(session, case, data, received_at, received_by)
+    elif brings_routing_facts(data, case, person_changes, household_changes):
+        reroute(session, rt, case, data, household_changes, received_at)
     planning.update_crisis(session, rt, case, trigger)
     planning.replan(session, rt, case, now)
     return IntakeResult(
@@ -401,142 +344,3 @@ def _accept(
         match_confidence=trigger.match_confidence,
         review_id=review_id,
     )
-
-
-def _apply_household(case: Case, data: dict[str, Any]) -> list[str]:
-    """Household, client and eviction facts; returns the names of the changed fields."""
-    before = _household_facts(case)
-    household = data.get("household") or {}
-    if household.get("children"):
-        case.children_ages = sorted(household["children"])
-    if household.get("adults") is not None:
-        case.adults = household["adults"]
-    client = data.get("client") or {}
-    if client.get("status") and client["status"] != "none":
-        case.client_status = client["status"]
-        case.client_district = client.get("district")
-    eviction_date = data.get("eviction_date")
-    if eviction_date is not None and (
-        case.eviction_date is None or eviction_date < case.eviction_date
-    ):
-        case.eviction_date = eviction_date
-    after = _household_facts(case)
-    return [name for name, value in after.items() if before[name] != value]
-
-
-def _household_facts(case: Case) -> dict[str, Any]:
-    return {
-        "children": list(case.children_ages or []),
-        "adults": case.adults,
-        "client_status": case.client_status,
-        "client_district": case.client_district,
-        "eviction_date": case.eviction_date,
-    }
-
-
-def _brings_routing_facts(
-    data: dict[str, Any], case: Case, person_changes: list[str], household_changes: list[str]
-) -> bool:
-    """A later trigger is routed again only when it says something routing reads."""
-    given = data.get("district")
-    return (
-        bool({"client_status", "client_district"} & set(household_changes))
-        or "address" in person_changes
-        or (given is not None and given != case.district_code)
-    )
-
-
-def _staff_overridden(session: Session, case: Case) -> bool:
-    """Did a person set the district? (``cases.assign_district``, method staff_override)."""
-    events = session.scalars(
-        select(Event).where(Event.case_id == case.id, Event.kind.in_(("forwarded", "routed")))
-    )
-    return any((event.data or {}).get("method") == "staff_override" for event in events)
-
-
-def _reroute(
-    session: Session,
-    rt: Runtime,
-    case: Case,
-    data: dict[str, Any],
-    household_changes: list[str],
-    at: datetime,
-) -> None:
-    """The circular's forwarding rules again, for a case that already has a district.
-
-    An active client case elsewhere learned from a second trigger is forwarded
-    «umiddelbart» (seeds/000), as on the first. The forward is the staff
-    action's (``cases.assign_district``: tasks, visits and waiting letters go
-    along), recorded with the rule's method. A staff override always wins
-    (issue 2): once a person has set the district, triggers never move it.
-    """
-    if _staff_overridden(session, case):
-        return
-    person = case.person
-    decision = route(
-        given_district=data.get("district"),
-        street=person.street,
-        postal_code=person.postal_code,
-        client_status=case.client_status,
-        client_district=case.client_district,
-        received_by=case.district_code,
-    )
-    if {"client_status", "client_district"} & set(household_changes):
-        for forward in decision.forwards:
-            if forward.event == "client_file_transfer":
-                timeline.record(
-                    session, case.id, forward.event, at, from_district=forward.from_district,
-                    to_district=forward.to_district, reason=forward.reason,
-                )  # fmt: skip
-    if decision.district is None or decision.district == case.district_code:
-        return
-    from outreach.cases.forwarding import assign_district
-
-    reason = next(
-        (f.reason for f in decision.forwards if f.event == "forwarded"),
-        "district given in the trigger",
-    )
-    session.flush()
-    assign_district(
-        session, rt, case, district=decision.district, reason=reason, method=decision.method
-    )
-
-
-def _route(
-    session: Session,
-    case: Case,
-    data: dict[str, Any],
-    at: datetime,
-    received_by: str | None,
-) -> None:
-    client = data.get("client") or {}
-    decision = route(
-        given_district=data.get("district"),
-        street=data["tenant"]["address"]["street"],
-        postal_code=data["tenant"]["address"]["postal_code"],
-        client_status=client.get("status") or "none",
-        client_district=client.get("district"),
-        received_by=received_by,
-    )
-    case.district_code = decision.district
-    for forward in decision.forwards:
-        timeline.record(
-            session,
-            case.id,
-            forward.event,
-            at,
-            from_district=forward.from_district,
-            to_district=forward.to_district,
-            reason=forward.reason,
-        )
-    if decision.district is None:
-        timeline.record(session, case.id, "unrouted", at, reason="no district given or found")
-    else:
-        timeline.record(
-            session,
-            case.id,
-            "routed",
-            at,
-            district=decision.district,
-            method=decision.method,
-        )

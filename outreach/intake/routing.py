@@ -63,7 +63,7 @@ def route(
 
     ``received_by`` is whoever holds the case now: the office whose user sent
     the trigger, or – when a later trigger brings new facts – the case's
-    current district (``accept._reroute``). An address that cannot be placed
+    current district (``reroute.reroute``). An address that cannot be placed
     goes to the central unrouted queue (issue 2), even when a staff user sent
     it: the sender's office is not the tenant's office.
     """

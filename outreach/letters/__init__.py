@@ -6,7 +6,9 @@ services write to the tenant, bilingual when the tenant reads another language t
 bokmål, and send copies to the bailiff, the plaintiff or the landlord.
 """
 
+from outreach.letters.batch import render_print_batch
 from outreach.letters.i18n import LANGUAGES, RTL_LANGUAGES, catalog_status, ensure_compiled
+from outreach.letters.markup import render_letter_html
 from outreach.letters.model import (
     AUDIENCES,
     KINDS,
@@ -19,13 +21,8 @@ from outreach.letters.model import (
     PostalAddress,
     PrintBatchPdf,
 )
-from outreach.letters.render import (
-    letter_title,
-    render_letter_html,
-    render_pdf,
-    render_print_batch,
-    split_letter,
-)
+from outreach.letters.pdf import render_pdf
+from outreach.letters.split import letter_title, split_letter
 
 __all__ = [
     "AUDIENCES",

@@ -2,7 +2,7 @@
 
 ``python -m outreach.letters.chunk_worker IN OUT``: reads the pickled ``(title, letters)``
 from the file IN and writes the pickled ``(pdf, page_counts)`` to OUT.
-:func:`outreach.letters.render.render_print_batch` starts one per extra core for a large
+:func:`outreach.letters.batch.render_print_batch` starts one per extra core for a large
 batch. A plain child process rather than ``multiprocessing``: nothing of the parent (a web
 server's threads, an unguarded ``__main__``) is forked or re-imported.
 """
@@ -13,7 +13,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from outreach.letters.render import render_chunk
+from outreach.letters.batch import render_chunk
 
 
 def main(source: str, target: str) -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from outreach.letters.i18n import LANGUAGES, catalog_status, ensure_compiled
+from outreach.letters.markup import render_letter_html
 from outreach.letters.model import AUDIENCES, KINDS
-from outreach.letters.render import render_letter_html, render_pdf
+from outreach.letters.pdf import render_pdf
 from outreach.letters.samples import sample_letter
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from outreach.letters import i18n
-from outreach.letters.render import render_pdf
+from outreach.letters.pdf import render_pdf
 from outreach.letters.samples import sample_letter
 
 DOCS_DIR = i18n.ROOT / "docs" / "letters"
