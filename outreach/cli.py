@@ -19,8 +19,9 @@ from outreach.config import load_settings
 def _runtime() -> Any:
     from outreach import runtime
     from outreach.logs import configure_logging
+    from outreach.wiring import build_runtime
 
-    rt = runtime.build_runtime(load_settings())
+    rt = build_runtime(load_settings())
     configure_logging(rt.settings.log_level)
     runtime.install(rt)
     return rt
