@@ -94,17 +94,20 @@ def visible_case(case_id: int) -> Case:
     return case
 
 
-def _case_url(case: Case) -> str:
+def case_url(case: Case) -> str:
+    """The case page after an action (the access log says "action")."""
     return url_for("staff.case", case_id=case.id, via="action")
 
 
-def _me() -> User:
+def acting_user() -> User:
+    """The signed-in user; every handler here is behind ``login_required``."""
     user = current_user()
     assert user is not None
     return user
 
 
-def _task_outcomes(task: Task) -> tuple[str, ...]:
+def outcomes_for(task: Task) -> tuple[str, ...]:
+    """The outcomes a task of this kind can record."""
     return {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(
         task.kind, TASK_OUTCOMES
     )
@@ -164,7 +167,7 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
     owners = [(str(u.id), u.display_name) for u in district_staff(session, case.district_code)]
     forms["followup_form"].fill_choices(owners, followups.kinds_for(case))
     if not forms["followup_form"].owner.data:
-        forms["followup_form"].owner.data = str(_me().id)
+        forms["followup_form"].owner.data = str(acting_user().id)
     return forms
 
 
@@ -204,7 +207,7 @@ def render_case(
         )
         form.outcome.choices = options(
             [("", _("– velg –"))]
-            + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in _task_outcomes(task)]
+            + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes_for(task)]
         )
         task_forms[task.id] = form
     triggers = list(
@@ -250,15 +253,16 @@ def render_case(
         users=users,
         labels=labels,
         today=today,
-        can_take=_can_take(case),
-        can_assign=_can_assign(case),
+        can_take=can_take(case),
+        can_assign=can_assign(case),
         page_errors=status >= 400,
         **_forms(session, case, **given),
     ), status
 
 
-def _can_take(case: Case) -> bool:
-    me = _me()
+def can_take(case: Case) -> bool:
+    """«Ta saken» is offered: an open case in one of my districts, not mine yet."""
+    me = acting_user()
     return (
         case.status != "closed"
         and case.caseworker_id != me.id
@@ -267,8 +271,9 @@ def _can_take(case: Case) -> bool:
     )
 
 
-def _can_assign(case: Case) -> bool:
-    me = _me()
+def can_assign(case: Case) -> bool:
+    """«Tildel saksbehandler» is offered: an admin, or the lead of the case's district."""
+    me = acting_user()
     return (
         case.status != "closed"
         and case.district_code is not None
@@ -284,18 +289,20 @@ def _can_assign(case: Case) -> bool:
 def case(case_id: int) -> Any:
     case = visible_case(case_id)
     session = db_session()
-    access_log.log_view(session, _me(), case, request.args.get("via", "link"), rt().now())
+    access_log.log_view(session, acting_user(), case, request.args.get("via", "link"), rt().now())
     session.commit()
     return render_case(case)
 
 
-def _done(message: str, case: Case) -> Any:
+def action_done(message: str, case: Case) -> Any:
+    """Commit the action and go back to the case page with ``message``."""
     db_session().commit()
     flash(message, "success")
-    return redirect(_case_url(case))
+    return redirect(case_url(case))
 
 
-def _failed(case: Case, exc: Exception, form: Any, field: str, key: str) -> Any:
+def action_failed(case: Case, exc: Exception, form: Any, field: str, key: str) -> Any:
+    """Roll back; the case page (400) shows the error on the form's field, or flashed."""
     db_session().rollback()
     target = getattr(form, field, None) if field != "_schema" else None
     message = action_message(exc)
@@ -338,11 +345,11 @@ def register_contact(case_id: int) -> Any:
             case,
             channel=form.channel.data,
             note=form.note.data or "",
-            actor=_me().username,
+            actor=acting_user().username,
         )
     except cases_errors.CaseActionError as exc:
-        return _failed(case, exc, form, exc.field, "contact_form")
-    return _done(
+        return action_failed(case, exc, form, exc.field, "contact_form")
+    return action_done(
         ngettext(
             "Kontakt registrert. %(num)d planlagt steg er stoppet.",
             "Kontakt registrert. %(num)d planlagte steg er stoppet.",
@@ -360,10 +367,10 @@ def add_note(case_id: int) -> Any:
     if not form.validate():
         return render_case(case, 400, note_form=form)
     try:
-        actions.add_note(db_session(), rt(), case, text=form.text.data or "", actor=_me())
+        actions.add_note(db_session(), rt(), case, text=form.text.data or "", actor=acting_user())
     except cases_errors.CaseActionError as exc:
-        return _failed(case, exc, form, exc.field, "note_form")
-    return _done(_("Notatet er lagret."), case)
+        return action_failed(case, exc, form, exc.field, "note_form")
+    return action_done(_("Notatet er lagret."), case)
 
 
 @bp.post("/saker/<int:case_id>/videresend")
@@ -381,14 +388,14 @@ def forward(case_id: int) -> Any:
             case,
             district=form.district.data,
             reason=form.reason.data or "",
-            actor=_me().username,
+            actor=acting_user().username,
         )
     except cases_errors.CaseActionError as exc:
-        return _failed(case, exc, form, exc.field, "forward_form")
+        return action_failed(case, exc, form, exc.field, "forward_form")
     db_session().commit()
     flash(_("Saken er sendt til %(d)s.", d=district_name(case.district_code)), "success")
     if principal().can_see(case):
-        return redirect(_case_url(case))
+        return redirect(case_url(case))
     return redirect(url_for("staff.queue"))
 
 
@@ -397,9 +404,9 @@ def forward(case_id: int) -> Any:
 def take_case(case_id: int) -> Any:
     """«Ta saken»: the caseworker names themselves (issue 5: "my cases")."""
     case = visible_case(case_id)
-    if not _can_take(case):
+    if not can_take(case):
         abort(403)
-    return _assign(case, _me(), None)
+    return _assign(case, acting_user(), None)
 
 
 @bp.post("/saker/<int:case_id>/saksbehandler")
@@ -407,7 +414,7 @@ def take_case(case_id: int) -> Any:
 def assign_caseworker(case_id: int) -> Any:
     """«Tildel saksbehandler»: a district lead gives the case to a district caseworker."""
     case = visible_case(case_id)
-    if not _can_assign(case):
+    if not can_assign(case):
         abort(403)
     session = db_session()
     form = case_form(CaseworkerForm)
@@ -422,15 +429,15 @@ def assign_caseworker(case_id: int) -> Any:
 def _assign(case: Case, caseworker: User, form: Any) -> Any:
     try:
         cases_caseworker.assign_caseworker(
-            db_session(), rt(), case, caseworker=caseworker, actor=_me().username
+            db_session(), rt(), case, caseworker=caseworker, actor=acting_user().username
         )
     except cases_errors.CaseActionError as exc:
         if form is None:
             db_session().rollback()
             flash(action_message(exc), "error")
-            return redirect(_case_url(case))
-        return _failed(case, exc, form, exc.field, "caseworker_form")
-    return _done(_("%(who)s er saksbehandler for saken.", who=caseworker.display_name), case)
+            return redirect(case_url(case))
+        return action_failed(case, exc, form, exc.field, "caseworker_form")
+    return action_done(_("%(who)s er saksbehandler for saken.", who=caseworker.display_name), case)
 
 
 @bp.post("/vurderinger/<int:flag_id>")
@@ -455,11 +462,11 @@ def decide(flag_id: int) -> Any:
             flag,
             decision=form.decision.data,
             reason=form.reason.data or "",
-            user=_me(),
+            user=acting_user(),
         )
     except FlagDecisionError as exc:
         return _failed_flag(case, flag, form, exc)
-    return _done(_("Vurderingen er lagret med begrunnelse."), case)
+    return action_done(_("Vurderingen er lagret med begrunnelse."), case)
 
 
 def _failed_flag(case: Case, flag: Flag, form: Any, exc: FlagDecisionError) -> Any:
@@ -477,11 +484,11 @@ def pause(case_id: int) -> Any:
         return render_case(case, 400, pause_form=form)
     try:
         count = actions.pause_ladder(
-            db_session(), rt(), case, reason=form.reason.data or "", actor=_me()
+            db_session(), rt(), case, reason=form.reason.data or "", actor=acting_user()
         )
     except cases_errors.CaseActionError as exc:
-        return _failed(case, exc, form, exc.field, "pause_form")
-    return _done(
+        return action_failed(case, exc, form, exc.field, "pause_form")
+    return action_done(
         ngettext(
             "Kontaktstigen er satt på pause. %(num)d planlagt steg venter.",
             "Kontaktstigen er satt på pause. %(num)d planlagte steg venter.",
@@ -496,12 +503,12 @@ def pause(case_id: int) -> Any:
 def resume(case_id: int) -> Any:
     case = visible_case(case_id)
     try:
-        actions.resume_ladder(db_session(), rt(), case, actor=_me())
+        actions.resume_ladder(db_session(), rt(), case, actor=acting_user())
     except cases_errors.CaseActionError as exc:
         db_session().rollback()
         flash(action_message(exc), "error")
-        return redirect(_case_url(case))
-    return _done(_("Kontaktstigen går igjen."), case)
+        return redirect(case_url(case))
+    return action_done(_("Kontaktstigen går igjen."), case)
 
 
 @bp.post("/saker/<int:case_id>/avslutt")
@@ -519,11 +526,11 @@ def close(case_id: int) -> Any:
             case,
             outcome=form.outcome.data,
             note=form.note.data or "",
-            actor=_me().username,
+            actor=acting_user().username,
         )
     except cases_errors.CaseActionError as exc:
-        return _failed(case, exc, form, exc.field, "close_form")
-    return _done(_("Saken er avsluttet."), case)
+        return action_failed(case, exc, form, exc.field, "close_form")
+    return action_done(_("Saken er avsluttet."), case)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -564,11 +571,11 @@ def add_followup(case_id: int) -> Any:
             due_on=due_on,
             owner=owner,
             note=form.note.data or "",
-            actor=_me(),
+            actor=acting_user(),
         )
     except cases_errors.CaseActionError as exc:
-        return _failed(case, exc, form, exc.field, "followup_form")
-    return _done(_("Tiltaket er lagt til i oppfølgingsplanen."), case)
+        return action_failed(case, exc, form, exc.field, "followup_form")
+    return action_done(_("Tiltaket er lagt til i oppfølgingsplanen."), case)
 
 
 @bp.post("/oppfolging/<int:item_id>/utfort")
@@ -579,12 +586,12 @@ def complete_followup(item_id: int) -> Any:
         abort(404)
     case = visible_case(item.case_id)
     try:
-        actions.complete_followup(db_session(), rt(), item, actor=_me())
+        actions.complete_followup(db_session(), rt(), item, actor=acting_user())
     except cases_errors.CaseActionError as exc:
         db_session().rollback()
         flash(action_message(exc), "error")
-        return redirect(_case_url(case))
-    return _done(_("Tiltaket er merket som utført."), case)
+        return redirect(case_url(case))
+    return action_done(_("Tiltaket er merket som utført."), case)
 
 
 @bp.post("/oppgaver/<int:task_id>")
@@ -597,7 +604,7 @@ def task_outcome(task_id: int) -> Any:
     form = TaskOutcomeForm(
         prefix=f"task{task.id}", meta={"csrf": False}
     )  # checked in auth._check_csrf
-    form.outcome.choices = options([("", "")] + [(o, o) for o in _task_outcomes(task)])
+    form.outcome.choices = options([("", "")] + [(o, o) for o in outcomes_for(task)])
     if not form.validate():
         return render_case(case, 400, task_forms={task.id: form})
     try:
@@ -607,7 +614,7 @@ def task_outcome(task_id: int) -> Any:
             task,
             outcome=form.outcome.data,
             note=form.note.data or "",
-            actor=_me().username,
+            actor=acting_user().username,
         )
     except cases_errors.CaseActionError as exc:
         db_session().rollback()
@@ -618,7 +625,7 @@ def task_outcome(task_id: int) -> Any:
     back = request.form.get("back")
     if back == "my_work":
         return redirect(url_for("staff.my_work"))
-    return redirect(_case_url(case))
+    return redirect(case_url(case))
 
 
 @bp.get("/saker/<int:case_id>/dokumenter/<int:document_id>")
@@ -634,7 +641,7 @@ def document(case_id: int, document_id: int) -> Any:
         abort(404)
     if not path.exists():
         abort(404)
-    _log_page(case, "document")
+    log_page(case, "document")
     return send_file(
         path, mimetype="application/pdf", download_name=doc.filename, as_attachment=False
     )
@@ -651,8 +658,8 @@ def letter_preview(case_id: int) -> Any:
     pdf = render_case_letter(db_session(), rt(), case, language)
     if isinstance(pdf, str):
         flash(pdf, "error")
-        return redirect(_case_url(case))
-    _log_page(case, "letter_preview")
+        return redirect(case_url(case))
+    log_page(case, "letter_preview")
     from io import BytesIO
 
     return send_file(
@@ -660,10 +667,10 @@ def letter_preview(case_id: int) -> Any:
     )
 
 
-def _log_page(case: Case, page: str) -> None:
+def log_page(case: Case, page: str) -> None:
     """Opening a page with the case's personal data is logged like opening the case."""
     session = db_session()
-    access_log.log_view(session, _me(), case, page, rt().now())
+    access_log.log_view(session, acting_user(), case, page, rt().now())
     session.commit()
 
 
@@ -680,7 +687,7 @@ def stored_letter(case_id: int, item_id: int) -> Any:
     path = stored_letter_path(rt(), item)
     if path is None:
         abort(404)
-    _log_page(case, "letter")
+    log_page(case, "letter")
     return send_file(
         path,
         mimetype="application/pdf",
