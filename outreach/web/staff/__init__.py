@@ -70,12 +70,17 @@ from outreach.web.staff import (  # noqa: E402,F401
     favicon,
     landlord_copy_views,
     printing_views,
-    views_case,
-    views_documents,
     views_inbound,
     views_intake,
     views_queue,
     views_review,
     views_work,
     visits,
+)
+from outreach.web.staff.case import (  # noqa: E402,F401
+    assign,
+    contact,
+    documents,
+    page,
+    work,
 )

@@ -74,7 +74,7 @@ def _inject() -> dict[str, Any]:
 @bp.post("/saker/<int:case_id>/kopi-utleier")
 @login_required
 def landlord_copy_request(case_id: int) -> Any:
-    from outreach.web.staff.views_case import render_case, visible_case
+    from outreach.web.staff.case.page import render_case, visible_case
 
     case = visible_case(case_id)
     session = db_session()

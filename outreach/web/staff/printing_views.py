@@ -543,7 +543,7 @@ def print_post(batch_id: int) -> Any:
 @bp.post("/saker/<int:case_id>/brev/send")
 @login_required
 def letter_resend(case_id: int) -> Any:
-    from outreach.web.staff.views_case import render_case, visible_case
+    from outreach.web.staff.case.page import render_case, visible_case
 
     case = visible_case(case_id)
     session = db_session()

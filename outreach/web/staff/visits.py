@@ -1,7 +1,7 @@
 """Home visits in the staff app: the district's visit list, move, cancel, the .ics file.
 
 And the call sheet of a phone task (number, language, interpreter, script).
-Handlers follow ``views_case``: load through ``visible_case`` (another
+Handlers follow the case page (``case``): load through ``visible_case`` (another
 district's visit is a 404), validate, call one action in ``outreach.reach.visit``,
 commit; the staff invitation goes out after the commit.
 """
@@ -24,7 +24,7 @@ from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
-from outreach.web.staff.views_case import log_page, visible_case
+from outreach.web.staff.case.page import log_page, visible_case
 
 
 def _me() -> User:
