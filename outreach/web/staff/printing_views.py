@@ -40,7 +40,7 @@ from outreach.staff import access_log
 from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO, format_when, language_name
 from outreach.web.staff import bp
-from outreach.web.staff.auth import current_user, login_required
+from outreach.web.staff.auth import acting_user, login_required
 from outreach.web.staff.timeline_view import district_name
 
 # RQ job states in which the PDF is still being made.
@@ -173,7 +173,8 @@ def _resend_form() -> LetterResendForm:
     return form or LetterResendForm(formdata=None, prefix="letter", meta={"csrf": False})
 
 
-def _posted_form(batch: PrintBatch, formdata: Any = None) -> PostedForm:
+def posted_form(batch: PrintBatch, formdata: Any = None) -> PostedForm:
+    """The batch's "posted at" form; without ``formdata`` it proposes now."""
     form = PostedForm(formdata=formdata, prefix=f"b{batch.id}", meta={"csrf": False})
     now = _local_minute(rt().now())
     form.posted_at.render_kw = {"type": "datetime-local", "max": now}
@@ -204,12 +205,6 @@ def _blocker_text(case: Case) -> Blocker | None:
 # --- who sees which batch -------------------------------------------------------------------
 
 
-def _me() -> User:
-    user = current_user()
-    assert user is not None
-    return user
-
-
 def _may_see(user: User, district_code: str | None) -> bool:
     roles = user.role_set
     if "admin" in roles:
@@ -219,9 +214,10 @@ def _may_see(user: User, district_code: str | None) -> bool:
     return district_code in user.district_set
 
 
-def _visible_batch(batch_id: int) -> PrintBatch:
+def visible_batch(batch_id: int) -> PrintBatch:
+    """A batch the signed-in user may see (``_may_see``), else 404."""
     batch = db_session().get(PrintBatch, batch_id)
-    if batch is None or not _may_see(_me(), batch.district_code):
+    if batch is None or not _may_see(acting_user(), batch.district_code):
         abort(404)
     return batch
 
@@ -317,7 +313,8 @@ def _job_state(batch: PrintBatch) -> str:
         return "unknown"
 
 
-def _batch_view(batch: PrintBatch, now: datetime, form: PostedForm | None = None) -> BatchView:
+def batch_view(batch: PrintBatch, now: datetime, form: PostedForm | None = None) -> BatchView:
+    """A batch as the page shows it: its letters, most urgent first, and its state."""
     session = db_session()
     rows = []
     printed: dict[str, None] = {}  # the languages the rows label as not reviewed, in order
@@ -354,13 +351,13 @@ def _batch_view(batch: PrintBatch, now: datetime, form: PostedForm | None = None
         )
     )
     if form is None and batch.status == "rendered":
-        form = _posted_form(batch)
+        form = posted_form(batch)
     note = review_note(*printed)
     return BatchView(batch, rows, _job_state(batch), form, [note] if note else [])
 
 
 def render_print_page(status: int = 200, forms: dict[int, PostedForm] | None = None) -> Any:
-    user = _me()
+    user = acting_user()
     session = db_session()
     now = rt().now()
     forms = forms or {}
@@ -370,7 +367,7 @@ def render_print_page(status: int = 200, forms: dict[int, PostedForm] | None = N
     if where is not None:
         query, recent = query.where(where), recent.where(where)
     batches = [
-        _batch_view(b, now, forms.get(b.id))
+        batch_view(b, now, forms.get(b.id))
         for b in session.scalars(query.order_by(PrintBatch.district_code, PrintBatch.id))
     ]
     posted = list(session.scalars(recent.order_by(PrintBatch.posted_at.desc()).limit(5)))
@@ -401,46 +398,47 @@ def print_batches() -> Any:
     return render_print_page()
 
 
-def _back(batch: PrintBatch) -> Any:
+def back_to_batch(batch: PrintBatch) -> Any:
+    """Back to the print page, at the batch."""
     return redirect(url_for("staff.print_batches", _anchor=f"bunke-{batch.id}"))
 
 
 @bp.post("/utskrift/<int:batch_id>/lag-pdf")
 @login_required
 def print_render(batch_id: int) -> Any:
-    batch = _visible_batch(batch_id)
+    batch = visible_batch(batch_id)
     session = db_session()
     if batch.status != "open":
         flash(_("PDF-en for denne bunken er allerede laget."), "error")
-        return _back(batch)
+        return back_to_batch(batch)
     queued = session.scalars(
         select(PrintItem.id).where(PrintItem.batch_id == batch.id, PrintItem.status == "queued")
     ).first()
     if queued is None:
         flash(_("Bunken har ingen brev å skrive ut."), "error")
-        return _back(batch)
+        return back_to_batch(batch)
     if _job_state(batch) in RENDERING:
         flash(_("PDF-en lages allerede. Last siden på nytt om litt."), "success")
-        return _back(batch)
+        return back_to_batch(batch)
     from outreach.jobs.queue import enqueue_render
 
     try:
         enqueue_render(rt(), batch.id)
     except Exception:
         flash(_("Køen for utskrift svarer ikke. Prøv igjen om litt."), "error")
-        return _back(batch)
+        return back_to_batch(batch)
     flash(_("PDF-en lages. Det tar omtrent et minutt for 200 brev; last siden på nytt."), "success")
-    return _back(batch)
+    return back_to_batch(batch)
 
 
 @bp.get("/utskrift/<int:batch_id>/pdf")
 @login_required
 def print_pdf(batch_id: int) -> Any:
-    batch = _visible_batch(batch_id)
+    batch = visible_batch(batch_id)
     if not batch.pdf_path or not Path(batch.pdf_path).exists():
         abort(404)
     session = db_session()
-    user = _me()
+    user = acting_user()
     now = rt().now()
     # The PDF holds every tenant's name and address: log it like opening each case.
     case_ids = sorted(
@@ -471,7 +469,7 @@ def _parse_local(text: str | None) -> datetime | None:
 @bp.post("/utskrift/<int:batch_id>/postlagt")
 @login_required
 def print_post(batch_id: int) -> Any:
-    batch = _visible_batch(batch_id)
+    batch = visible_batch(batch_id)
     session = db_session()
     if batch.status != "rendered":
         flash(
@@ -480,8 +478,8 @@ def print_post(batch_id: int) -> Any:
             else _("Lag PDF-en og skriv ut bunken før den merkes som postlagt."),
             "error",
         )
-        return _back(batch)
-    form = _posted_form(batch, formdata=request.form)
+        return back_to_batch(batch)
+    form = posted_form(batch, formdata=request.form)
     now = rt().now()
     valid = form.validate()
     posted_at = _parse_local(form.posted_at.data)
@@ -504,7 +502,7 @@ def print_post(batch_id: int) -> Any:
             ),
         ]
         valid = False
-    view = _batch_view(batch, now, form)
+    view = batch_view(batch, now, form)
     if view.pull_from_stack and not form.pulled.data:
         form.pulled.errors = [_("Bekreft at brevene som er trukket tilbake, er tatt ut av bunken.")]
         valid = False
@@ -514,7 +512,7 @@ def print_post(batch_id: int) -> Any:
     locked = session.get(PrintBatch, batch.id, with_for_update=True, populate_existing=True)
     assert locked is not None
     try:
-        post_batch(session, rt(), batch.id, posted_at=posted_at, actor=_me().username)
+        post_batch(session, rt(), batch.id, posted_at=posted_at, actor=acting_user().username)
     except PrintError:
         session.rollback()
         flash(_("Bunken er allerede merket som postlagt."), "error")
@@ -553,7 +551,7 @@ def letter_resend(case_id: int) -> Any:
         return render_case(case, 400)
     first = case.letter_sent_at is None
     try:
-        request_letter_resend(session, rt(), case, form.reason.data or "", _me().username)
+        request_letter_resend(session, rt(), case, form.reason.data or "", acting_user().username)
         session.commit()
     except CaseActionError as exc:
         session.rollback()

@@ -15,9 +15,8 @@ from outreach.cases import forwarding
 from outreach.models import Case, User
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp
-from outreach.web.staff.auth import login_required, principal
+from outreach.web.staff.auth import acting_user, login_required, principal
 from outreach.web.staff.case.page import (
-    acting_user,
     action_done,
     action_failed,
     action_message,

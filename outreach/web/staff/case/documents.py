@@ -23,15 +23,8 @@ from outreach.reach.base import message_language
 from outreach.reach.letter.moves import stored_letter_path
 from outreach.web.context import db_session, rt
 from outreach.web.staff import actions, bp
-from outreach.web.staff.auth import login_required
-from outreach.web.staff.case.page import (
-    acting_user,
-    case_form,
-    case_url,
-    log_page,
-    render_case,
-    visible_case,
-)
+from outreach.web.staff.auth import acting_user, login_required
+from outreach.web.staff.case.page import case_form, case_url, log_page, render_case, visible_case
 from outreach.web.staff.forms import DocumentForm
 from outreach.web.staff.letter_preview import render_case_letter
 

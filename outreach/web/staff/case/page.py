@@ -29,7 +29,7 @@ from outreach.staff.queries import age_on
 from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
-from outreach.web.staff.auth import current_user, login_required, principal
+from outreach.web.staff.auth import acting_user, login_required, principal
 from outreach.web.staff.forms import (
     CaseworkerForm,
     CloseForm,
@@ -95,13 +95,6 @@ def visible_case(case_id: int) -> Case:
 def case_url(case: Case) -> str:
     """The case page after an action (the access log says "action")."""
     return url_for("staff.case", case_id=case.id, via="action")
-
-
-def acting_user() -> User:
-    """The signed-in user; every handler here is behind ``login_required``."""
-    user = current_user()
-    assert user is not None
-    return user
 
 
 def outcomes_for(task: Task) -> tuple[str, ...]:

@@ -18,9 +18,8 @@ from outreach.models import Case, Flag, Task
 from outreach.models.staff import FollowUpItem
 from outreach.web.context import db_session, rt
 from outreach.web.staff import actions, bp
-from outreach.web.staff.auth import login_required
+from outreach.web.staff.auth import acting_user, login_required
 from outreach.web.staff.case.page import (
-    acting_user,
     action_done,
     action_failed,
     action_message,
