@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from outreach import timeline
-from outreach.web.staff import labels
+from outreach.web.staff import reasons
 from tests.test_staff_support import login, make_user, new_case, text_of
 
 # The kinds that carry a ``reason`` code and how the timeline reaches them.
@@ -50,7 +50,7 @@ def case_id(client: Any, rt: Any) -> int:
 
 
 def test_every_known_reason_is_said_in_norwegian(client: Any, rt: Any, case_id: int) -> None:
-    codes = list(labels.REASONS)
+    codes = list(reasons.REASONS)
     with rt.session() as session:
         for code in codes:
             for kind, extra in _KINDS:
@@ -59,7 +59,7 @@ def test_every_known_reason_is_said_in_norwegian(client: Any, rt: Any, case_id: 
     text = _timeline_text(text_of(client.get(f"/staff/saker/{case_id}")))
     for code in codes:
         assert code not in text, code
-        assert str(labels.REASONS[code]) in text, code
+        assert str(reasons.REASONS[code]) in text, code
     assert "årsak:" in text
 
 

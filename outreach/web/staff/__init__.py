@@ -65,17 +65,28 @@ def _setup(state: BlueprintSetupState) -> None:
         app.add_url_rule("/", "staff_root", _root)
 
 
+# The pages: importing them registers their routes on ``bp``.
 from outreach.web.staff import (  # noqa: E402,F401
     auth,
     favicon,
     landlord_copy_views,
-    printing_views,
-    views_case,
-    views_documents,
     views_inbound,
     views_intake,
     views_queue,
     views_review,
     views_work,
     visits,
+)
+from outreach.web.staff.case import (  # noqa: E402,F401
+    assign,
+    contact,
+    documents,
+    work,
+)
+from outreach.web.staff.case import page as case_page  # noqa: E402,F401
+from outreach.web.staff.printing import page as print_page  # noqa: E402,F401
+from outreach.web.staff.printing import (  # noqa: E402,F401
+    post,
+    resend,
+    translation_review,
 )

@@ -51,6 +51,13 @@ def current_user() -> User | None:
     return user
 
 
+def acting_user() -> User:
+    """The signed-in user, in a handler behind ``login_required``."""
+    user = current_user()
+    assert user is not None
+    return user
+
+
 def principal() -> Principal:
     user = current_user()
     assert user is not None

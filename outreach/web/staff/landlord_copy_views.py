@@ -2,7 +2,7 @@
 landlord, only when the caseworker chooses (the circular, 000;
 ``outreach.reach.letter.landlord_copy``).
 
-Beside "Send brevet nå" (``printing_views.letter_resend``) and built the same way: the
+Beside "Send brevet nå" (``printing.resend.letter_resend``) and built the same way: the
 blueprint checks CSRF, the case must be visible to the user, the step is planned and
 committed in one transaction, and a refusal says why in bokmål.
 """
@@ -74,7 +74,7 @@ def _inject() -> dict[str, Any]:
 @bp.post("/saker/<int:case_id>/kopi-utleier")
 @login_required
 def landlord_copy_request(case_id: int) -> Any:
-    from outreach.web.staff.views_case import render_case, visible_case
+    from outreach.web.staff.case.page import render_case, visible_case
 
     case = visible_case(case_id)
     session = db_session()

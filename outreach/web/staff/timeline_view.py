@@ -22,7 +22,7 @@ from outreach.policy import Policy
 from outreach.reach.letter.moves import items_by_attempt
 from outreach.vocabulary import STEP_OPEN
 from outreach.web.i18n import format_day, format_when
-from outreach.web.staff import labels
+from outreach.web.staff import labels, reasons
 from outreach.web.staff.labels import label
 
 
@@ -164,7 +164,7 @@ def _entry(
         if data.get("due_at"):
             add((_("tidspunkt: %(when)s", when=_when_iso(data["due_at"])), None))
         if data.get("reason"):
-            add((_("årsak: %(reason)s", reason=labels.reason(data["reason"])), None))
+            add((_("årsak: %(reason)s", reason=reasons.reason(data["reason"])), None))
     elif kind in {"case_opened", "trigger_received"}:
         if data.get("trigger_kind"):
             add((label(labels.TRIGGER_KINDS, data["trigger_kind"]), None))
@@ -215,7 +215,7 @@ def _entry(
             add((_("til %(d)s", d=district_name(target)), None))
         if data.get("reason"):
             # A forward's reason is what staff wrote, or a routing code (intake.routing).
-            said = labels.reason if kind == "unrouted" else labels.reason_or_text
+            said = reasons.reason if kind == "unrouted" else reasons.reason_or_text
             add((_("begrunnelse: %(r)s", r=said(data["reason"])), None))
     elif kind in {"letter_sent", "letter_copy_sent", "sms_sent", "email_sent"}:
         attempt = attempts.get(data.get("attempt_id") or -1)
@@ -233,7 +233,7 @@ def _entry(
         if audience:
             entry.title = f"{entry.title} – {label(labels.AUDIENCES, audience)}"
         if data.get("reason"):
-            add((_("årsak: %(reason)s", reason=labels.reason(data["reason"])), None))
+            add((_("årsak: %(reason)s", reason=reasons.reason(data["reason"])), None))
         if data.get("pull_from_printed_batch"):
             add((_("allerede skrevet ut: ta brevet ut av bunken"), None))
         attempt = attempts.get(data.get("attempt_id") or -1)
@@ -251,7 +251,7 @@ def _entry(
             add((_when_iso(data["scheduled_for"]), None))
         if data.get("reason"):
             # A cancelled visit's task carries the staff member's own words.
-            add((_("årsak: %(reason)s", reason=labels.reason_or_text(data["reason"])), None))
+            add((_("årsak: %(reason)s", reason=reasons.reason_or_text(data["reason"])), None))
     elif kind == "response_registered":
         add((label(labels.CONTACT_CHANNELS, data.get("channel")), None))
         if data.get("note"):
@@ -328,7 +328,9 @@ def _entry(
             elif key == "reason":
                 # Codes in words; typed reasons (a cancelled visit, a resent letter) as typed.
                 value = (
-                    labels.reason_or_text(value) if kind in _TYPED_REASONS else labels.reason(value)
+                    reasons.reason_or_text(value)
+                    if kind in _TYPED_REASONS
+                    else reasons.reason(value)
                 )
             elif key == "channel":
                 value = label(labels.CHANNELS, value)
@@ -434,7 +436,7 @@ def what_happens_next(session: Session, case: Case, policy: Policy) -> list[Next
                 label(labels.STEP_RULES, skipped.rule),
                 _("sendes ikke"),
                 False,
-                labels.reason(NO_POSTAL_ADDRESS),
+                reasons.reason(NO_POSTAL_ADDRESS),
             )
         )
     return result

@@ -19,7 +19,7 @@ from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, role_required
 from outreach.web.staff.forms import TaskOutcomeForm, options
-from outreach.web.staff.printing_views import ITEM_STATUSES
+from outreach.web.staff.printing.page import ITEM_STATUSES
 from outreach.web.staff.timeline_view import district_name
 
 

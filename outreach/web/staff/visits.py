@@ -1,7 +1,7 @@
 """Home visits in the staff app: the district's visit list, move, cancel, the .ics file.
 
 And the call sheet of a phone task (number, language, interpreter, script).
-Handlers follow ``views_case``: load through ``visible_case`` (another
+Handlers follow the case page (``case``): load through ``visible_case`` (another
 district's visit is a 404), validate, call one action in ``outreach.reach.visit``,
 commit; the staff invitation goes out after the commit.
 """
@@ -24,7 +24,7 @@ from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, principal
-from outreach.web.staff.views_case import _log_page, visible_case
+from outreach.web.staff.case.page import log_page, visible_case
 
 
 def _me() -> User:
@@ -84,7 +84,7 @@ def _render_visit(visit: HomeVisit, case: Case, status: int = 200, **errors: str
 @login_required
 def visit_page(visit_id: int) -> Any:
     visit, case = _visit(visit_id)
-    _log_page(case, "visit")
+    log_page(case, "visit")
     return _render_visit(visit, case)
 
 
@@ -165,7 +165,7 @@ def call_sheet(task_id: int) -> Any:
     if task is None or task.kind != "phone_call":
         abort(404)
     case = visible_case(task.case_id)
-    _log_page(case, "call_sheet")
+    log_page(case, "call_sheet")
     person = case.person
     return render_template(
         "staff/visits_call.html",
