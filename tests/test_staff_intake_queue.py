@@ -113,10 +113,10 @@ def test_field_errors_in_norwegian_and_nothing_written(client: Any, rt: Any, kar
 
 
 def test_upload_must_be_a_pdf(client: Any, rt: Any, kari: int, monkeypatch: Any) -> None:
-    from outreach.web.staff import actions
+    from outreach.cases import documents
 
     # A small limit keeps the upload in memory (Werkzeug's test client spools big bodies to a file).
-    monkeypatch.setattr(actions, "MAX_UPLOAD_BYTES", 4096)
+    monkeypatch.setattr(documents, "MAX_UPLOAD_BYTES", 4096)
     response = submit(client, form(), document=(io.BytesIO(b"MZ\x90\x00 not a pdf"), "virus.exe"))
     assert response.status_code == 400
     assert "Filen må være en PDF." in text_of(response)

@@ -2,7 +2,7 @@
 
 Access log (principle 6: every view of a case is logged), notes, source
 documents, the after-contact follow-up plan. Each is written by an action in
-``outreach.access_log`` or ``outreach.web.staff.actions`` together with its
+``outreach.access_log`` or ``outreach.cases`` (notes, documents, measures) together with its
 timeline event; the event carries only ids, the text stays here.
 """
 

@@ -23,7 +23,7 @@ LETTER_BLOCK_REASONS = {
 # compose, visits, cases, tasks, the channels' error codes). A caseworker reads
 # Norwegian, never the code (issue: "årsak: tenant responded").
 REASONS = {
-    # The ladder stopped by people (cases.py, staff actions, flags).
+    # The ladder stopped by people (cases, pause, flags).
     "tenant responded": _l("leietaker har tatt kontakt"),
     "case closed": _l("saken er avsluttet"),
     "ladder paused": _l("kontaktstigen er satt på pause"),

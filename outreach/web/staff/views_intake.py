@@ -20,6 +20,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from outreach.cases import documents
 from outreach.intake.accept import accept_trigger
 from outreach.intake.matching import address_key, find_person, name_key
 from outreach.intake.schema import load_trigger
@@ -29,7 +30,7 @@ from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web import form_input
 from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
-from outreach.web.staff import actions, bp, labels, pending_uploads
+from outreach.web.staff import bp, labels, pending_uploads
 from outreach.web.staff.auth import current_user, login_required, principal
 from outreach.web.staff.forms import IntakeForm, blank_required
 from outreach.web.staff.timeline_view import district_name
@@ -237,9 +238,9 @@ def _read_upload(storage: FileStorage | None) -> tuple[bytes | None, str | None,
     """(data, filename, error)."""
     if storage is None or not getattr(storage, "filename", ""):
         return None, None, None
-    data = storage.stream.read(actions.MAX_UPLOAD_BYTES + 1)
+    data = storage.stream.read(documents.MAX_UPLOAD_BYTES + 1)
     storage.close()
-    problem = actions.check_pdf(data)
+    problem = documents.check_pdf(data)
     if problem == "too_large":
         return None, None, _("Filen er for stor. Høyst 10 MB.")
     if problem is not None:
@@ -352,7 +353,7 @@ def intake() -> Any:
     if data_bytes is None and pending is not None:
         data_bytes, filename = pending.data, pending.filename
     if data_bytes is not None and filename:
-        actions.add_document(
+        documents.add_document(
             session,
             rt(),
             case,

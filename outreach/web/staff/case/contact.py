@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from outreach.cases import errors as cases_errors
-from outreach.cases import response
+from outreach.cases import notes, response
+from outreach.cases import pause as cases_pause
 from outreach.web.context import db_session, rt
-from outreach.web.staff import actions, bp
+from outreach.web.staff import bp
 from outreach.web.staff.auth import acting_user, login_required
 from outreach.web.staff.case.page import (
     action_done,
@@ -64,7 +65,7 @@ def add_note(case_id: int) -> Any:
     if not form.validate():
         return render_case(case, 400, note_form=form)
     try:
-        actions.add_note(db_session(), rt(), case, text=form.text.data or "", actor=acting_user())
+        notes.add_note(db_session(), rt(), case, text=form.text.data or "", actor=acting_user())
     except cases_errors.CaseActionError as exc:
         return action_failed(case, exc, form, exc.field, "note_form")
     return action_done(_("Notatet er lagret."), case)
@@ -78,7 +79,7 @@ def pause(case_id: int) -> Any:
     if not form.validate():
         return render_case(case, 400, pause_form=form)
     try:
-        count = actions.pause_ladder(
+        count = cases_pause.pause_ladder(
             db_session(), rt(), case, reason=form.reason.data or "", actor=acting_user()
         )
     except cases_errors.CaseActionError as exc:
@@ -98,7 +99,7 @@ def pause(case_id: int) -> Any:
 def resume(case_id: int) -> Any:
     case = visible_case(case_id)
     try:
-        actions.resume_ladder(db_session(), rt(), case, actor=acting_user())
+        cases_pause.resume_ladder(db_session(), rt(), case, actor=acting_user())
     except cases_errors.CaseActionError as exc:
         db_session().rollback()
         flash(action_message(exc), "error")

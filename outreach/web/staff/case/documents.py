@@ -3,7 +3,7 @@
 Later papers arrive after intake (the bailiff's eviction date, a court's
 decision, a payment plan): issue 5 wants the source documents «stored with
 the case», so a document can be attached from the case page with the same
-storage and checks as the intake upload (``actions.add_document``: a PDF within
+storage and checks as the intake upload (``cases_documents.add_document``: a PDF within
 the size limit under ``var/uploads/<case>/``, a ``document_added`` timeline
 event). Each file opened is written to the access log like opening the case.
 """
@@ -16,13 +16,14 @@ from typing import Any
 from flask import abort, flash, redirect, request, send_file
 from flask_babel import gettext as _
 
+from outreach.cases import documents as cases_documents
 from outreach.cases.errors import CaseActionError
 from outreach.models import PrintItem
 from outreach.models.staff import CaseDocument
 from outreach.reach.base import message_language
 from outreach.reach.letter.moves import stored_letter_path
 from outreach.web.context import db_session, rt
-from outreach.web.staff import actions, bp
+from outreach.web.staff import bp
 from outreach.web.staff.auth import acting_user, login_required
 from outreach.web.staff.case.page import case_form, case_url, log_page, render_case, visible_case
 from outreach.web.staff.forms import DocumentForm
@@ -40,11 +41,13 @@ def add_case_document(case_id: int) -> Any:
         if not form.document.errors:
             form.document.errors = [_("Velg en PDF-fil.")]
         return render_case(case, 400, document_form=form)
-    data = storage.stream.read(actions.MAX_UPLOAD_BYTES + 1)
+    data = storage.stream.read(cases_documents.MAX_UPLOAD_BYTES + 1)
     storage.close()
     session = db_session()
     try:
-        actions.add_document(session, rt(), case, filename=storage.filename, data=data, actor=user)
+        cases_documents.add_document(
+            session, rt(), case, filename=storage.filename, data=data, actor=user
+        )
     except CaseActionError as exc:
         session.rollback()
         problem = str(exc)
@@ -67,7 +70,7 @@ def document(case_id: int, document_id: int) -> Any:
     if doc is None or doc.case_id != case.id:
         abort(404)
     try:
-        path = actions.document_path(rt(), doc)
+        path = cases_documents.document_path(rt(), doc)
     except FileNotFoundError:
         abort(404)
     if not path.exists():

@@ -11,13 +11,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from outreach.cases import errors as cases_errors
-from outreach.cases import followups
+from outreach.cases import followups, measures
 from outreach.cases.flags import FLAG_DECISIONS, FlagDecisionError, decide_flag
 from outreach.cases.tasks import record_outcome
 from outreach.models import Case, Flag, Task
 from outreach.models.staff import FollowUpItem
 from outreach.web.context import db_session, rt
-from outreach.web.staff import actions, bp
+from outreach.web.staff import bp
 from outreach.web.staff.auth import acting_user, login_required
 from outreach.web.staff.case.page import (
     action_done,
@@ -98,7 +98,7 @@ def add_followup(case_id: int) -> Any:
         return render_case(case, 400, followup_form=form)
     owner = next(u for u in owners if str(u.id) == form.owner.data)
     try:
-        actions.add_followup(
+        measures.add_followup(
             session,
             rt(),
             case,
@@ -121,7 +121,7 @@ def complete_followup(item_id: int) -> Any:
         abort(404)
     case = visible_case(item.case_id)
     try:
-        actions.complete_followup(db_session(), rt(), item, actor=acting_user())
+        measures.complete_followup(db_session(), rt(), item, actor=acting_user())
     except cases_errors.CaseActionError as exc:
         db_session().rollback()
         flash(action_message(exc), "error")
