@@ -31,7 +31,7 @@ catalogs-update: setup ## Extract strings from templates and merge them into eve
 	.venv/bin/pybabel update --no-wrap -D frame -i locales/frame.pot -d locales
 
 catalogs-staff: setup ## Extract the staff and landlord pages' strings into locales/staff.pot and merge them into en
-	.venv/bin/pybabel extract -F outreach/web/staff/babel.cfg -k _l -k lazy_gettext --sort-by-file --project=outreach-staff -o locales/staff.pot outreach/web/staff outreach/web/landlord outreach/web/i18n.py outreach/web/form_input.py outreach/web/sessions.py templates/staff templates/landlord templates/base.html
+	.venv/bin/pybabel extract -F outreach/web/staff/babel.cfg -k _l -k lazy_gettext --sort-by-file --project=outreach-staff -o locales/staff.pot outreach/web/staff outreach/web/landlord outreach/web/i18n.py outreach/web/form_input.py outreach/web/forms.py outreach/web/sessions.py templates/staff templates/landlord templates/base.html
 	.venv/bin/pybabel update -D staff -i locales/staff.pot -d locales -l en
 
 run: setup ## Start web + worker + tick on http://127.0.0.1:5000 with demo data
@@ -60,7 +60,7 @@ soak: setup ## Long soak: many cases through real workers (not part of make test
 	$(PY) benchmarks/soak.py
 
 docs-screens: setup ## Regenerate the staff and booking screenshots in docs/screens/ (real Chromium)
-	$(PY) -m outreach.web.staff.screens
+	$(PY) -m outreach.web.screens
 
 letters-renderings: setup catalogs ## Regenerate the letters' reference renderings docs/letters/*.png (look at them)
 	$(PY) -m outreach.letters.renderings

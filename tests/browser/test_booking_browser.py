@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach.config import REPO_ROOT
-from outreach.web.staff.screens import LiveServer, launch_chromium
+from outreach.web.screens import LiveServer, launch_chromium
 from tests.test_booking import issue, new_case
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ import pytest
 
 from outreach.cases.flags import raise_flag
 from outreach.models import Case
-from outreach.web.staff.screens import LiveServer, launch_chromium
+from outreach.web.screens import LiveServer, launch_chromium
 from outreach.workdays import parse_offset
 from tests.test_staff_support import PASSWORD, make_user, new_case
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from outreach.models import Case
 from outreach.models.staff import CaseDocument
-from outreach.web.staff.screens import LiveServer, launch_chromium
+from outreach.web.screens import LiveServer, launch_chromium
 from tests.test_staff_intake_queue import pdf_bytes
 from tests.test_staff_support import PASSWORD, make_user, new_case
 

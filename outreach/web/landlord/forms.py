@@ -10,7 +10,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from outreach.intake.landlord_schema import LANDLORD_KINDS
-from outreach.web.staff.forms import LANGUAGE_CHOICES, options
+from outreach.web.forms import LANGUAGE_CHOICES, options
 
 KIND_LABELS = {
     "unpaid_rent_warning": _l("Varsel om ubetalt husleie (husleieloven § 9-11)"),

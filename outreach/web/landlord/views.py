@@ -19,10 +19,10 @@ from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, LandlordWarning
 from outreach.web import form_input
 from outreach.web.context import db_session, rt
+from outreach.web.forms import blank_required
 from outreach.web.landlord import bp
 from outreach.web.landlord.auth import current_account, login_required
 from outreach.web.landlord.forms import KIND_LABELS, ReservationForm, WarningForm
-from outreach.web.staff.forms import blank_required
 
 WARNING_FIELDS: dict[tuple[str, ...], str] = {
     ("kind",): "kind",

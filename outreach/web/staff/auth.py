@@ -24,11 +24,11 @@ from sqlalchemy import select
 from outreach.models import User
 from outreach.staff.tokens import Principal
 from outreach.web.context import db_session, rt
+from outreach.web.forms import LanguageForm, LoginForm, PlainForm
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.login_limit import LoginLimiter
 from outreach.web.sessions import check_csrf, end_session
 from outreach.web.staff import LOGIN, bp
-from outreach.web.staff.forms import LanguageForm, LoginForm, PlainForm
 
 log = logging.getLogger("outreach.staff.auth")
 

@@ -29,10 +29,11 @@ from outreach.staff import access_log
 from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web import form_input
 from outreach.web.context import db_session, rt
+from outreach.web.forms import blank_required
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels, pending_uploads
 from outreach.web.staff.auth import current_user, login_required, principal
-from outreach.web.staff.forms import IntakeForm, blank_required
+from outreach.web.staff.forms import IntakeForm
 from outreach.web.staff.timeline_view import district_name
 
 # Where each schema path lands on the form.

@@ -15,10 +15,11 @@ from outreach.models import Case, Task, User
 from outreach.models.visits import HomeVisit
 from outreach.staff import access_log, queries
 from outreach.web.context import db_session, rt
+from outreach.web.forms import options
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import current_user, login_required, role_required
-from outreach.web.staff.forms import TaskOutcomeForm, options
+from outreach.web.staff.forms import TaskOutcomeForm
 from outreach.web.staff.printing.page import ITEM_STATUSES
 from outreach.web.staff.timeline_view import district_name
 

@@ -27,6 +27,7 @@ from outreach.models.visits import HomeVisit
 from outreach.staff import access_log
 from outreach.staff.queries import age_on
 from outreach.web.context import db_session, rt
+from outreach.web.forms import options
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import acting_user, login_required, principal
@@ -41,7 +42,6 @@ from outreach.web.staff.forms import (
     NoteForm,
     PauseForm,
     TaskOutcomeForm,
-    options,
 )
 from outreach.web.staff.timeline_view import (
     district_name,

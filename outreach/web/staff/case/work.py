@@ -17,6 +17,7 @@ from outreach.cases.tasks import record_outcome
 from outreach.models import Case, Flag, Task
 from outreach.models.staff import FollowUpItem
 from outreach.web.context import db_session, rt
+from outreach.web.forms import options
 from outreach.web.staff import bp
 from outreach.web.staff.auth import acting_user, login_required
 from outreach.web.staff.case.page import (
@@ -29,7 +30,7 @@ from outreach.web.staff.case.page import (
     render_case,
     visible_case,
 )
-from outreach.web.staff.forms import FlagDecisionForm, FollowUpForm, TaskOutcomeForm, options
+from outreach.web.staff.forms import FlagDecisionForm, FollowUpForm, TaskOutcomeForm
 from outreach.web.staff.timeline_view import district_staff
 
 

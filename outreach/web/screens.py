@@ -1,6 +1,6 @@
 """Screenshots of the staff web app's main pages into ``docs/screens/`` (``make docs-screens``).
 
-``python -m outreach.web.staff.screens [--out docs/screens]``: builds a
+``python -m outreach.web.screens [--out docs/screens]``: builds a
 throw-away SQLite database under a temporary directory, seeds the demo users
 and a few cases with three weeks of history (letters sent, SMS, calls not
 answered, flags raised) on a pinned clock, serves the app on 127.0.0.1 in a
