@@ -17,12 +17,9 @@ Pure: returns a decision and the forwards to record; the caller writes them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from outreach.districts import lookup_district
-
-_NUMBERED = re.compile(r"^(?P<street>.*?)[\s,]+(?P<number>\d+\s*[A-Za-z]?)\s*$")
+from outreach.districts import lookup_district, split_street_line
 
 
 @dataclass(frozen=True)
@@ -42,11 +39,9 @@ class RoutingDecision:
 
 
 def address_district(street: str, postal_code: str) -> str | None:
-    match = _NUMBERED.match(street.strip())
-    if match is None:
-        found = lookup_district(street.strip(), "", postal_code)
-    else:
-        found = lookup_district(match["street"], match["number"], postal_code)
+    """The district of a street line ("Tøyengata 12 H0101"): the entrance, never the flat."""
+    name, number = split_street_line(street)
+    found = lookup_district(name, number, postal_code)
     return found.code if found is not None and found.routable else None
 
 
