@@ -239,7 +239,8 @@ def queue(
         )
         if case.eviction_date is not None:
             days = (case.eviction_date - today).days
-            if case.crisis or days <= CRISIS_DAYS:
+            # A date that has passed is no deadline to race (issue 12, item 10).
+            if days >= 0 and (case.crisis or days <= CRISIS_DAYS):
                 row.reasons.append(("crisis", {"date": case.eviction_date, "days": days}))
         elif case.crisis:
             row.reasons.append(("crisis", {"date": None, "days": None}))
