@@ -14,7 +14,7 @@ from typing import Any
 
 from outreach.config import Settings
 from outreach.hooks import Hooks
-from outreach.reach.letter import moves as letter_moves
+from outreach.reach.letter import subscribers as letter_subscribers
 from outreach.reach.visit import subscribers as visit_subscribers
 from outreach.runtime import Runtime
 from outreach.runtime import build_runtime as build_unwired
@@ -23,7 +23,7 @@ from outreach.runtime import build_runtime as build_unwired
 def wire(hooks: Hooks) -> Hooks:
     """Subscribe every channel's handlers; idempotent."""
     visit_subscribers.subscribe(hooks)
-    letter_moves.subscribe(hooks)
+    letter_subscribers.subscribe(hooks)
     hooks.wired = True
     return hooks
 

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
@@ -236,7 +238,8 @@ def test_letters_withdrawn_after_printing_are_listed_to_pull_from_the_stack(
     assert "Ta ut av bunken før posting" in html
     pull = html[html.index("Ta ut av bunken før posting") : html.index("<table")]
     assert reference in pull and "Leietaker" in pull and "side 2" in pull
-    assert "Kopi til namsfogden" not in pull  # the copy still goes
+    # The copy says NAV has written to the tenant: it is withdrawn with the letter.
+    assert "Kopi til namsfogden" in pull
     form = {f"b{batch_id}-posted_at": _local(rt.now())}
     refused = _post(client, f"{PAGE}/{batch_id}/postlagt", form)
     assert refused.status_code == 400
@@ -249,7 +252,7 @@ def test_letters_withdrawn_after_printing_are_listed_to_pull_from_the_stack(
                 select(PrintItem.audience, PrintItem.status).where(PrintItem.batch_id == batch_id)
             ).all()
         )
-        assert statuses == {"tenant": "withdrawn", "copy_bailiff": "posted"}
+        assert statuses == {"tenant": "withdrawn", "copy_bailiff": "withdrawn"}
         assert session.get(Case, case_id).letter_sent_at is None
 
 
@@ -545,3 +548,68 @@ def test_the_review_status_is_for_translations_only_and_names_every_language(
     footnote = html[html.index(REVIEW) :].split("</p>")[0]
     assert "somali" in footnote and "polsk" in footnote
     assert "bokmål" not in footnote
+
+
+def test_a_withdrawn_tenant_letter_takes_its_copy_to_the_bailiff_with_it(rt: Any) -> None:
+    """Issue 12, item 9: the copy told the bailiff NAV had written to the tenant."""
+    case_id = _batched_case(rt)
+    with rt.session() as session:
+        register_response(session, rt, session.get(Case, case_id), channel="phone", actor="kari")
+    items = _items(rt, case_id)
+    assert items["tenant"].status == "withdrawn" and items["copy_bailiff"].status == "withdrawn"
+    with rt.session() as session:
+        copy = session.scalar(
+            select(Step).where(Step.case_id == case_id, Step.rule == "copy_bailiff")
+        )
+        assert copy.status == "cancelled" and copy.detail == "tenant letter withdrawn"
+    reasons = {
+        e.data.get("rule"): e.data.get("reason") for e in _events(rt, case_id, "step_cancelled")
+    }
+    assert reasons["copy_bailiff"] == "tenant letter withdrawn"
+    withdrawn = {e.step_id for e in _events(rt, case_id, "letter_withdrawn")}
+    assert withdrawn == {items["tenant"].step_id, items["copy_bailiff"].step_id}
+
+
+def test_a_copy_goes_when_its_tenant_letter_goes(rt: Any) -> None:
+    case_id = _batched_case(rt)
+    _render_directly(rt, _batch_id(rt))
+    items = _items(rt, case_id)
+    assert items["tenant"].status == "rendered" and items["copy_bailiff"].status == "rendered"
+
+
+MOMENTS = ("before_batching", "in_batch", "after_render", "after_posting", "never")
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(moment=st.sampled_from(MOMENTS), n=st.integers(10, 99_999))
+@example(moment="in_batch", n=11)  # the case the old code got wrong (issue 12, item 9)
+def test_a_copy_never_goes_without_its_tenant_letter(rt: Any, moment: str, n: int) -> None:
+    """Whenever the tenant answers, a copy is printed or posted only beside its tenant letter."""
+    from outreach.reach.letter import batches
+
+    tenant = {"name": f"Testperson Nummer{n}", "birth_date": "1980-01-01", "phone": None}
+    case_id = new_case(rt, tenant=tenant, source={"reference": f"NF-{n}"}).case_id
+
+    def respond(at: str) -> None:
+        if moment == at:
+            with rt.session() as session:
+                register_response(session, rt, session.get(Case, case_id), channel="phone")
+
+    respond("before_batching")
+    tick(rt)
+    _work(rt)
+    respond("in_batch")
+    batch_ids = {i.batch_id for i in _items(rt, case_id).values()}
+    for batch_id in batch_ids:
+        _render_directly(rt, batch_id)
+    respond("after_render")
+    for batch_id in batch_ids:
+        with rt.session() as session:
+            batches.post_batch(session, rt, batch_id, actor="kari")
+    respond("after_posting")
+    items = _items(rt, case_id)
+    gone = {"rendered", "posted"}
+    if "copy_bailiff" in items and items["copy_bailiff"].status in gone:
+        assert items["tenant"].status in gone, (moment, items)

@@ -15,9 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
-from outreach.hooks import CaseForwarded, Hooks, StepCancelled
 from outreach.models import Case, PrintBatch, PrintItem
-from outreach.reach.letter.batches import open_batch, withdraw
+from outreach.reach.letter.batches import open_batch
 from outreach.runtime import Runtime
 
 
@@ -81,19 +80,3 @@ def items_by_attempt(session: Session, case_id: int) -> dict[int, PrintItem]:
         item.attempt_id: item
         for item in session.scalars(select(PrintItem).where(PrintItem.case_id == case_id))
     }
-
-
-def withdraw_if_waiting(event: StepCancelled) -> None:
-    """A cancelled letter still in a print batch must not go out."""
-    if event.was == "waiting":
-        withdraw(event.session, event.step, event.now, event.reason)
-
-
-def move_forwarded_letters(event: CaseForwarded) -> None:
-    move_case_letters(event.session, event.case, event.now, actor=event.actor)
-
-
-def subscribe(hooks: Hooks) -> None:
-    """The letter's part of what the case and ladder announce (``outreach.wiring``)."""
-    hooks.subscribe(StepCancelled, withdraw_if_waiting)
-    hooks.subscribe(CaseForwarded, move_forwarded_letters)
