@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -257,6 +257,7 @@ def _accept(
         match_confidence=match.confidence if match.person_id else 1.0,
     )
     session.add(trigger)
+    date_before = case.eviction_date
     household_changes = apply_household(case, data)
 
     if not case_created and case.ladder_state != "running":
@@ -302,7 +303,7 @@ def _accept(
     if household_changes and not case_created:
         timeline.record(
             session, case.id, "household_updated", received_at, actor=actor,
-            trigger_id=trigger.id, fields=household_changes,
+            trigger_id=trigger.id, fields=household_changes, **_date_change(date_before, case),
         )  # fmt: skip
     review_id = None
     if method == "review" and candidate_case is not None:
@@ -344,3 +345,13 @@ def _accept(
         match_confidence=trigger.match_confidence,
         review_id=review_id,
     )
+
+
+def _date_change(before: date | None, case: Case) -> dict[str, str | None]:
+    """The new eviction date on the event (a date, never personal data), and the one it replaced."""
+    if case.eviction_date == before or case.eviction_date is None:
+        return {}
+    return {
+        "eviction_date": case.eviction_date.isoformat(),
+        "eviction_date_was": before.isoformat() if before else None,
+    }

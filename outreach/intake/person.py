@@ -73,6 +73,10 @@ def new_person(tenant: dict[str, Any], rt: Runtime) -> Person:
     return person
 
 
+#: Senders whose eviction date replaces the case's, whichever way it moves.
+DATE_AUTHORITIES = frozenset({"bailiff", "court", "staff"})
+
+
 def apply_household(case: Case, data: dict[str, Any]) -> list[str]:
     """Household, client and eviction facts; returns the names of the changed fields."""
     before = _household_facts(case)
@@ -86,9 +90,11 @@ def apply_household(case: Case, data: dict[str, Any]) -> list[str]:
         case.client_status = client["status"]
         case.client_district = client.get("district")
     eviction_date = data.get("eviction_date")
-    if eviction_date is not None and (
-        case.eviction_date is None or eviction_date < case.eviction_date
-    ):
+    source = (data.get("source") or {}).get("type")
+    if eviction_date is not None and (case.eviction_date is None or source in DATE_AUTHORITIES):
+        # The bailiff's (or the court's, or staff's) newest date is the date,
+        # earlier or later: a postponement after a payment plan is normal
+        # (issue 12, item 4). Another sender's date only fills an empty one.
         case.eviction_date = eviction_date
     after = _household_facts(case)
     return [name for name, value in after.items() if before[name] != value]

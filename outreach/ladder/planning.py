@@ -24,14 +24,19 @@ from outreach.vocabulary import STEP_OPEN
 
 
 def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -> None:
-    """Rule 6: compress the ladder when the eviction date is too near."""
-    if case.crisis_since is not None or case.eviction_date is None:
-        return
+    """Rule 6: compress the ladder when the eviction date is too near; stop when it no longer is.
+
+    Crisis follows the current eviction date, not the first one: a date the
+    bailiff postpones far enough, or one that has passed, ends it with a
+    ``crisis_ended`` event (issue 12, items 3 and 4).
+    """
     round_triggers = [t for t in case.triggers if t.round == case.ladder_round]
     started = min((t.received_at for t in round_triggers), default=trigger.received_at)
     kinds = [t.kind for t in round_triggers] or [trigger.kind]
     today = trigger.received_at.astimezone(OSLO).date()
-    if is_crisis(rt.policy, rt.calendar, started, case.eviction_date, kinds, today=today):
+    crisis = is_crisis(rt.policy, rt.calendar, started, case.eviction_date, kinds, today=today)
+    if crisis and case.crisis_since is None:
+        assert case.eviction_date is not None
         case.crisis_since = trigger.received_at
         timeline.record(
             session,
@@ -39,6 +44,15 @@ def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -
             "crisis",
             trigger.received_at,
             eviction_date=case.eviction_date.isoformat(),
+        )
+    elif not crisis and case.crisis_since is not None:
+        case.crisis_since = None
+        timeline.record(
+            session,
+            case.id,
+            "crisis_ended",
+            trigger.received_at,
+            eviction_date=case.eviction_date.isoformat() if case.eviction_date else None,
         )
 
 

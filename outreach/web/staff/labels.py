@@ -274,6 +274,7 @@ EVENTS = {
     "unrouted": _l("Ingen bydel funnet – til sentralt mottak"),
     "match_review_requested": _l("Mulig samme person som en annen sak – må kontrolleres"),
     "crisis": _l("Krise: utkastelsesdatoen er nær – stigen er komprimert"),
+    "crisis_ended": _l("Ikke lenger krise: utkastelsesdatoen er flyttet eller passert"),
     "step_planned": _l("Planlagt"),
     "step_rescheduled": _l("Flyttet frem"),
     "step_cancelled": _l("Avlyst"),

@@ -297,9 +297,16 @@ def _entry(
     elif kind == "unreachable":
         for flag_kind in data.get("flags") or ():
             add((label(labels.FLAG_KINDS, flag_kind), None))
-    elif kind == "crisis":
+    elif kind in {"crisis", "crisis_ended"}:
         if data.get("eviction_date"):
             add((_("utkastelse: %(d)s", d=_day_iso(data["eviction_date"])), None))
+    elif kind == "household_updated" and data.get("eviction_date"):
+        when = _day_iso(data["eviction_date"])
+        if data.get("eviction_date_was"):
+            was = _day_iso(data["eviction_date_was"])
+            add((_("ny utkastelsesdato: %(d)s (var %(was)s)", d=when, was=was), None))
+        else:
+            add((_("utkastelse: %(d)s", d=when), None))
     elif kind == "letter_overdue":
         if data.get("deadline"):
             add((_("fristen var %(when)s", when=_when_iso(data["deadline"])), None))

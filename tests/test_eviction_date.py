@@ -1,0 +1,101 @@
+"""The eviction date moves both ways, and crisis follows the current date (issue 12, items 3-4).
+
+A bailiff's postponement (normal when a payment plan is agreed) was ignored:
+the date only ever moved earlier, so letters printed a stale date and the
+case stayed a crisis. The bailiff's newest date is the date now, with an
+event carrying it; crisis is computed again from it, both ways.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from outreach.ladder.facts import case_facts
+from outreach.models import Case, Event
+from outreach.policy.plan import OSLO, is_crisis
+from tests.factories import national_id
+from tests.test_staff_support import new_case
+
+TODAY = date(2026, 12, 1)
+
+
+def _case(rt: Any, case_id: int) -> Case:
+    with rt.session() as session:
+        case = session.get(Case, case_id)
+        session.expunge(case)
+        return case
+
+
+def _kinds(rt: Any, case_id: int) -> list[str]:
+    with rt.session() as session:
+        return list(session.scalars(select(Event.kind).where(Event.case_id == case_id)))
+
+
+_refs = iter(range(10_000, 99_999))
+_people = iter(range(100, 99_999))  # a person of their own for every example
+
+
+def _notice(rt: Any, days: int, source: str = "bailiff", **extra: Any) -> int:
+    """A new notice (its own reference) about the same tenant, with an eviction date."""
+    name = "Oslo namsfogdkontor" if source == "bailiff" else "Utleier AS"
+    sender = {"type": source, "name": name, "reference": f"R-{next(_refs)}"}
+    sender.update(extra.pop("sender", {}))
+    when = (TODAY + timedelta(days=days)).isoformat()
+    return new_case(rt, eviction_date=when, source=sender, **extra).case_id
+
+
+def test_a_postponement_moves_the_date_later_and_ends_the_crisis(rt: Any) -> None:
+    case_id = _notice(rt, 8)
+    assert _case(rt, case_id).crisis
+    assert _notice(rt, 90) == case_id
+    case = _case(rt, case_id)
+    assert case.eviction_date == TODAY + timedelta(days=90) and not case.crisis
+    with rt.session() as session:
+        [changed] = session.scalars(
+            select(Event).where(Event.case_id == case_id, Event.kind == "household_updated")
+        ).all()
+        assert changed.data["eviction_date"] == "2027-03-01"
+        assert changed.data["eviction_date_was"] == "2026-12-09"
+    assert "crisis_ended" in _kinds(rt, case_id)
+
+
+def test_a_landlord_cannot_move_the_bailiffs_date(rt: Any) -> None:
+    case_id = _notice(rt, 30)
+    assert _notice(rt, 200, source="landlord", kind="unpaid_rent_warning") == case_id
+    assert _case(rt, case_id).eviction_date == TODAY + timedelta(days=30)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(days=st.lists(st.integers(-5, 120), min_size=1, max_size=4))
+def test_the_newest_bailiff_date_is_the_date_and_crisis_follows_it(
+    rt: Any, days: list[int]
+) -> None:
+    n = next(_people)
+    born = date(1950, 1, 1) + timedelta(days=n * 7)
+    tenant = {
+        "name": f"Eviction Prøve{n}",
+        "birth_date": born.isoformat(),
+        "national_id": national_id(born.day, born.month, born.year),
+        "phone": None,
+    }
+    case_ids = {_notice(rt, d, tenant=tenant) for d in days}
+    [case_id] = case_ids
+    case = _case(rt, case_id)
+    assert case.eviction_date == TODAY + timedelta(days=days[-1])
+    with rt.session() as session:
+        attached = session.get(Case, case_id)
+        facts = case_facts(session, attached)
+        started = min(t.received_at for t in facts.triggers)
+        kinds = [t.kind for t in facts.triggers]
+        expected = is_crisis(
+            rt.policy, rt.calendar, started, attached.eviction_date, kinds,
+            today=rt.now().astimezone(OSLO).date(),
+        )  # fmt: skip
+    assert case.crisis == expected
