@@ -141,8 +141,9 @@ def test_response_withdraws_a_batched_letter(rt: Any, client: Any, staff_token: 
     )
     post_letters(rt)
     statuses = {i.audience: i.status for i in print_items(rt)}
-    # The tenant's letter is pulled; the copy the circular requires still goes.
-    assert statuses == {"tenant": "withdrawn", "copy_bailiff": "posted"}
+    # The tenant's letter is pulled, and its copy with it: the copy would tell
+    # the bailiff NAV has written to the tenant (issue 12, item 9).
+    assert statuses == {"tenant": "withdrawn", "copy_bailiff": "withdrawn"}
 
 
 def test_nothing_is_due_before_its_time(rt: Any, clock: Any) -> None:
