@@ -347,7 +347,7 @@ def _accept(
     )
 
 
-def _date_change(before: date | None, case: Case) -> dict[str, str | None]:
+def _date_change(before: date | None, case: Case) -> dict[str, Any]:
     """The new eviction date on the event (a date, never personal data), and the one it replaced."""
     if case.eviction_date == before or case.eviction_date is None:
         return {}
