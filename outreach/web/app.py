@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from outreach import runtime as runtime_module
 from outreach.config import REPO_ROOT, load_settings
@@ -31,6 +32,18 @@ PAGE_HEADERS = {
 }
 
 
+class DatabaseId(IntegerConverter):
+    """Ids are 63-bit in the database: a larger number in a URL is no such page (404).
+
+    Werkzeug's ``int`` takes any length, and the database then fails on the
+    query: a 500 for a URL anyone can type (issue 13, item 14).
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _page_headers(response: Response) -> Response:
     """Set ``PAGE_HEADERS`` on staff and landlord pages (errors included)."""
     path = request.path
@@ -52,6 +65,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     runtime_module.install(rt)
 
     app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"))
+    # Before any route is added: every ``<int:...>`` in a URL is a database id.
+    app.url_map.converters["int"] = DatabaseId
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["TESTING"] = settings.testing
     app.config["JSON_SORT_KEYS"] = False

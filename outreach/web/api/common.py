@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
@@ -41,10 +41,40 @@ def no_json() -> Any:
 
 
 def json_body() -> Any:
-    """The parsed body, or None when it is not JSON (the caller answers ``no_json``)."""
+    """The parsed body, or None when it is not JSON (the caller answers ``no_json``).
+
+    Never a 500 for what a client sent (issue 13, item 14): JSON nested too deep
+    for the parser is "not JSON" (400); a lone surrogate (``"\\ud800"``), which no
+    database can store, is a 422 naming the field.
+    """
     if not request.is_json:
         return None
-    return request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+        path = _lone_surrogate(body)
+    except RecursionError:
+        return None
+    if path is not None:
+        abort(invalid({path or "_schema": ["Not valid text: it holds a lone surrogate."]}))
+    return body
+
+
+def _lone_surrogate(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) with a lone surrogate, or None."""
+    if isinstance(value, str):
+        return path if any("\ud800" <= ch <= "\udfff" for ch in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            found = _lone_surrogate(key, inner) or _lone_surrogate(item, inner)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _lone_surrogate(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
 
 
 def json_errors(bp: Blueprint) -> None:
