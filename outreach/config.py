@@ -66,6 +66,13 @@ class Settings:
     oidc_username_claim: str = "preferred_username"
     # Refuse local passwords once every account signs in through the provider.
     oidc_only: bool = False
+    # How many reverse proxies in front of the app may be believed about the
+    # client's address, scheme and host (X-Forwarded-*). 0: none – the headers
+    # are ignored, so nobody can rotate them to slip past the per-address
+    # limits on logins and booking codes (issue 13, item 9).
+    trusted_proxies: int = 0
+    # /metrics shows city-wide counts: a bearer token, or only from this machine.
+    metrics_token: str = ""
 
     @property
     def oidc_enabled(self) -> bool:
@@ -186,6 +193,12 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
 
 
+def _proxies(raw: str) -> int:
+    if not raw.strip().isdigit() or int(raw) > 5:
+        raise ConfigError(f"OUTREACH_TRUSTED_PROXIES must be a whole number 0-5, got {raw!r}")
+    return int(raw)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("OUTREACH_VAR_DIR", str(REPO_ROOT / "var")))
@@ -214,6 +227,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         oidc_client_secret=env.get("OUTREACH_OIDC_CLIENT_SECRET", ""),
         oidc_username_claim=env.get("OUTREACH_OIDC_USERNAME_CLAIM") or "preferred_username",
         oidc_only=_flag(env, "OUTREACH_OIDC_ONLY"),
+        trusted_proxies=_proxies(env.get("OUTREACH_TRUSTED_PROXIES", "0")),
+        metrics_token=env.get("OUTREACH_METRICS_TOKEN", ""),
     )
     settings.check()
     return settings

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,26 @@ def app(rt: runtime_module.Runtime) -> Any:
 @pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
+
+
+def app_for(rt: runtime_module.Runtime, **config: Any) -> Any:
+    """An app on the test's runtime with settings of its own (a proxy in front, a token)."""
+    from outreach import create_app
+
+    app = create_app(
+        {
+            "env": "test",
+            "database_url": rt.settings.database_url,
+            "redis_url": rt.settings.redis_url,
+            "var_dir": rt.settings.var_dir,
+            "testing": True,
+            **config,
+        }
+    )
+    app.extensions["outreach_runtime"] = rt
+    rt.settings = replace(rt.settings, **config)  # what views read at request time, too
+    runtime_module.install(rt)
+    return app
 
 
 @pytest.fixture

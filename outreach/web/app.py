@@ -72,8 +72,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     app.extensions["outreach_runtime"] = rt
-    # Behind a proxy the public URL is what Twilio signs (TECH-NOTES).
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    # Behind a proxy the public URL is what Twilio signs (TECH-NOTES); only the
+    # configured number of proxies is believed about the client (default none).
+    hops = settings.trusted_proxies
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -7,9 +7,10 @@ Metrics are counts from the database, so every web process reports the same.
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
@@ -43,9 +44,26 @@ def healthz() -> Any:
     return response
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def _may_read_metrics(token: str) -> bool:
+    """A bearer token when one is configured; else only a scraper on this machine.
+
+    The metrics count open child-welfare flags city-wide and the booking
+    page's guessing alarm: not for the internet (issue 13, item 11).
+    """
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
+    return request.remote_addr in LOOPBACK
+
+
 @bp.get("/metrics")
 def metrics() -> Response:
     rt = current_app.extensions["outreach_runtime"]
+    if not _may_read_metrics(rt.settings.metrics_token):
+        return Response("Not Found\n", status=404, mimetype="text/plain")
     registry = CollectorRegistry()
     cases = Gauge("outreach_cases", "Cases by status", ["status"], registry=registry)
     steps = Gauge(
