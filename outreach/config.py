@@ -19,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Only for development and tests: production refuses to start with these.
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
+MIN_SECRET_LENGTH = 32
 DEV_DATA_KEY = "ZGV2LW9ubHktZGF0YS1rZXktbm90LWZvci1wcm9kISE="  # base64 of 32 bytes
 
 
@@ -99,6 +100,11 @@ class Settings:
         if self.env == "production":
             if self.secret_key == DEV_SECRET_KEY:
                 raise ConfigError("OUTREACH_SECRET_KEY must be set in production")
+            if len(self.secret_key) < MIN_SECRET_LENGTH:
+                # A short key can be guessed offline from one signed cookie.
+                raise ConfigError(
+                    f"OUTREACH_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+                )
             if self.data_key == DEV_DATA_KEY:
                 raise ConfigError("OUTREACH_DATA_KEY must be set in production")
             if not self.database_url:

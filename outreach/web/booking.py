@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     redirect,
     render_template,
@@ -38,7 +37,6 @@ from flask import (
     session,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
@@ -71,13 +69,6 @@ _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-@bp.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    app: Flask = state.app  # type: ignore[assignment]
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
 
 @functools.cache

@@ -48,14 +48,6 @@ LOGIN = LoginSessions(
 def _setup(state: BlueprintSetupState) -> None:
     app: Flask = state.app  # type: ignore[assignment]
     i18n.init_app(app)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_MAX_AGE)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    rt = app.extensions.get("outreach_runtime")
-    # Production runs behind HTTPS; the embedded default is plain http on 127.0.0.1.
-    app.config.setdefault(
-        "SESSION_COOKIE_SECURE", bool(rt is not None and rt.settings.env == "production")
-    )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", int(SESSION_MAX_AGE.total_seconds()))
     if not any(rule.rule == "/" for rule in app.url_map.iter_rules()):
 
