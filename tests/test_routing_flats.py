@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.districts import default_address_table, parse_house_number, split_street_line
-from outreach.intake.routing import address_district
+from outreach.districts import default_address_table, parse_house_number
+from outreach.intake.routing import address_district, split_street_line
 
 
 @pytest.mark.parametrize(

@@ -219,8 +219,9 @@ def test_register_contact_cancels_pending_steps(client: Any, rt: Any, kari: int)
     assert "Kontakt registrert. 1 planlagt steg er stoppet." in page
     assert "Kontakt med leietaker registrert" in page
     assert "Ringte selv" in page
-    # The copy to the bailiff and the deadline check do not stop on a response (policy).
-    assert _open_steps(rt, result.case_id) == ["copy_bailiff", "letter_overdue_check"]
+    # The deadline check does not stop on a response (policy); the copy to the
+    # bailiff goes with the tenant letter it copies (issue 12, item 9).
+    assert _open_steps(rt, result.case_id) == ["letter_overdue_check"]
 
 
 def test_note_is_kept_apart_from_the_timeline_event(client: Any, rt: Any, kari: int) -> None:
@@ -306,7 +307,7 @@ def test_pause_and_resume_the_ladder(client: Any, rt: Any, kari: int, clock: Any
         client, f"{case}/pause", {"pause-reason": "Verge følger opp denne uken."}, case
     )
     assert response.status_code == 302
-    assert _open_steps(rt, result.case_id) == ["copy_bailiff", "letter_overdue_check"]
+    assert _open_steps(rt, result.case_id) == ["letter_overdue_check"]
     page = text_of(client.get(case))
     assert "Kontaktstigen satt på pause" in page and "Verge følger opp denne uken." in page
     clock.set(clock() + timedelta(days=1))
@@ -318,6 +319,10 @@ def test_pause_and_resume_the_ladder(client: Any, rt: Any, kari: int, clock: Any
             select(Step).where(Step.case_id == result.case_id, Step.rule == "letter")
         )
         assert letter.status == "planned" and letter.due_at == clock()
+        copy = session.scalar(
+            select(Step).where(Step.case_id == result.case_id, Step.rule == "copy_bailiff")
+        )
+        assert copy.status == "planned"  # back with the letter it copies
     assert "Kontaktstigen startet igjen" in text_of(client.get(case))
 
 
@@ -404,10 +409,7 @@ def test_task_outcome_from_my_work(client: Any, rt: Any, kari: int) -> None:
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/staff/mitt-arbeid")
-    assert _open_steps(rt, result.case_id) == [
-        "copy_bailiff",
-        "letter_overdue_check",
-    ]  # reached = response
+    assert _open_steps(rt, result.case_id) == ["letter_overdue_check"]  # reached = response
 
 
 def test_search_is_logged_without_the_query_and_shown_to_the_lead(

@@ -21,8 +21,10 @@ from outreach.vocabulary import STEP_OPEN
 def pause_ladder(session: Session, rt: Runtime, case: Case, *, reason: str, actor: User) -> int:
     """Stop the contact ladder for now (a guardian is handling it, a hospital stay...).
 
-    Contact steps are cancelled like on a response; copies to the bailiff and
-    deadline checks stay (``stops_on_response = false`` in the policy).
+    Contact steps are cancelled like on a response; deadline checks stay
+    (``stops_on_response = false`` in the policy), and copies to the bailiff
+    wait with the tenant letter they copy. Resuming brings back every step
+    the pause cancelled.
     Returns how many steps were paused.
     """
     if case.status != "open":

@@ -17,9 +17,30 @@ Pure: returns a decision and the forwards to record; the caller writes them.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from outreach.districts import lookup_district, split_street_line
+from outreach.districts import lookup_district
+
+# The street's name, then the house number: the first number after a space or
+# a comma. What follows the number (a letter, a flat number, a range) is the
+# house number's to read; the name itself may hold anything but end in a digit.
+_STREET_LINE = re.compile(r"^(?P<street>.*?\D)[\s,]+(?P<number>\d.*)$")
+
+
+def split_street_line(line: str) -> tuple[str, str]:
+    """``"Tøyengata 12 H0101"`` -> ``("Tøyengata", "12 H0101")``; no number -> ``(line, "")``.
+
+    The address table's rule: the district follows the entrance, never the flat,
+    so a flat number after the house number (``12 H0101``, ``12, H0101``) must
+    not make the line unreadable (:func:`parse_house_number` ignores it).
+    """
+    text = unicodedata.normalize("NFC", line).strip()
+    match = _STREET_LINE.match(text)
+    if match is None:
+        return text, ""
+    return match["street"].strip(" ,"), match["number"].strip()
 
 
 @dataclass(frozen=True)

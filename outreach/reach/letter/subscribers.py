@@ -19,8 +19,6 @@ from outreach.reach.letter.batches import withdraw
 from outreach.reach.letter.moves import move_case_letters
 from outreach.vocabulary import STEP_OPEN
 
-COPIES_WITHDRAWN = "tenant letter withdrawn"
-
 
 def withdraw_if_waiting(event: StepCancelled) -> None:
     """A cancelled letter still in a print batch must not go out."""
@@ -29,7 +27,12 @@ def withdraw_if_waiting(event: StepCancelled) -> None:
 
 
 def copies_follow_the_tenant_letter(event: StepCancelled) -> None:
-    """The trigger's copies still to go are cancelled with the tenant letter they copy."""
+    """The trigger's copies still to go are cancelled with the tenant letter they copy.
+
+    For the same reason as the letter (a response, a pause, a close), with the
+    letter's step id on the event: a pause that brings the letter back brings
+    its copies back too (``cases.pause`` revives every step it cancelled).
+    """
     step, rt = event.step, event.rt
     rule = rt.policy.by_name.get(step.rule)
     if rule is None or rule.channel != "letter" or rule.audience != "tenant":
@@ -51,7 +54,7 @@ def copies_follow_the_tenant_letter(event: StepCancelled) -> None:
         if copy_rule is None or copy_rule.channel != "letter" or copy_rule.audience == "tenant":
             continue
         ladder_steps.cancel_step(
-            event.session, rt, event.case, copy, event.now, COPIES_WITHDRAWN, tenant_letter=step.id
+            event.session, rt, event.case, copy, event.now, event.reason, tenant_letter=step.id
         )
 
 

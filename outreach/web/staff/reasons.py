@@ -26,7 +26,6 @@ REASONS = {
     # The ladder stopped by people (cases, pause, flags).
     "tenant responded": _l("leietaker har tatt kontakt"),
     "case closed": _l("saken er avsluttet"),
-    "tenant letter withdrawn": _l("brevet til leietakeren ble trukket tilbake"),
     "ladder paused": _l("kontaktstigen er satt på pause"),
     "merged into another case": _l("saken er slått sammen med en annen sak"),
     "flag decided": _l("vurderingen er besluttet"),
