@@ -62,6 +62,8 @@ class User(Base):
     roles: Mapped[str] = mapped_column(String(200), default="caseworker")
     districts: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Logging out bumps it: a session of an older generation ends (web.sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

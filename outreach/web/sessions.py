@@ -45,6 +45,8 @@ class Account(Protocol):
     @property
     def password_hash(self) -> str | None: ...
 
+    session_generation: int
+
 
 A = TypeVar("A", bound=Account)
 
@@ -57,6 +59,18 @@ def check_csrf() -> Any:
         except ValidationError as exc:
             raise CSRFError(str(exc)) from exc
     return None
+
+
+def log_out(account: Account | None) -> None:
+    """End this session, and every copy of its cookie (issue 13, item 6).
+
+    Sessions are signed cookies: clearing this one leaves a copy replayable
+    until it expires. Bumping the account's generation ends them all; the
+    caller commits.
+    """
+    if account is not None:
+        account.session_generation += 1
+    end_session()
 
 
 def end_session() -> None:
@@ -83,12 +97,13 @@ class LoginSessions:
     max_age: timedelta
     idle_timeout: timedelta
 
-    def start(self, ident: int) -> None:
+    def start(self, account: Account) -> None:
         """Begin a fresh session: after a password or single sign-on."""
         end_session()
         now = _now()
         session.permanent = True
-        session[self.id_key] = ident
+        session[self.id_key] = account.id
+        session[f"{self.name}_generation"] = account.session_generation
         session[f"{self.name}_auth_at"] = now
         session[f"{self.name}_seen_at"] = now
 
@@ -111,7 +126,10 @@ class LoginSessions:
             session[f"{self.name}_notice"] = "expired"
             return None
         account = find(int(ident))
-        if account is None:
+        if account is None or session.get(f"{self.name}_generation") != (
+            account.session_generation
+        ):
+            # Withdrawn, or logged out since: a copy of the cookie ends here too.
             end_session()
             return None
         session[f"{self.name}_seen_at"] = now
@@ -184,5 +202,5 @@ class LoginSessions:
             form.password.errors = [_("Feil brukernavn eller passord.")]
             return None, 401
         limiter.succeeded(redis, keys)
-        self.start(account.id)
+        self.start(account)
         return account, 200

@@ -23,7 +23,7 @@ from outreach.web.forms import LanguageForm, LoginForm, PlainForm
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.landlord import LOGIN, bp
 from outreach.web.login_limit import LoginLimiter
-from outreach.web.sessions import check_csrf, end_session
+from outreach.web.sessions import check_csrf, log_out
 
 log = logging.getLogger("outreach.landlord.auth")
 
@@ -117,7 +117,8 @@ def login() -> Any:
 @bp.post("/logg-ut")
 def logout() -> Any:
     account = current_account()
-    end_session()
+    log_out(account)
+    db_session().commit()
     if account is not None:
         log.info("landlord logout account_id=%s", account.id)
     return redirect(url_for("landlord.login"))

@@ -27,7 +27,7 @@ from outreach.web.context import db_session, rt
 from outreach.web.forms import LanguageForm, LoginForm, PlainForm
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.login_limit import LoginLimiter
-from outreach.web.sessions import check_csrf, end_session
+from outreach.web.sessions import check_csrf, log_out
 from outreach.web.staff import LOGIN, bp
 
 log = logging.getLogger("outreach.staff.auth")
@@ -181,7 +181,8 @@ def _user_named(username: str) -> User | None:
 @bp.post("/logg-ut")
 def logout() -> Any:
     user = current_user()
-    end_session()
+    log_out(user)
+    db_session().commit()
     if user is not None:
         log.info("staff logout user_id=%s", user.id)
     return redirect(url_for("staff.login"))

@@ -185,7 +185,7 @@ def sso_callback() -> Any:
         log.warning("staff sso login refused: user deactivated user_id=%s", user.id)
         return _unknown_user()
     target = LOGIN.safe_next(session.pop(NEXT_KEY, None))
-    LOGIN.start(user.id)
+    LOGIN.start(user)
     log.info("staff login ok user_id=%s method=sso", user.id)
     return redirect(target)
 
