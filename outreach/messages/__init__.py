@@ -123,7 +123,7 @@ def sms_rule_problem(purpose: str | None, anchor: str) -> str | None:
     a time, planned from an anchor that gives none, would fail at every sending.
     """
     if purpose is None:
-        return None  # compose.compose sends the first-contact text
+        return None  # the SMS handler sends the first-contact text
     if purpose not in SMS_PURPOSES:
         return f"unknown SMS purpose {purpose!r} (one of {', '.join(SMS_PURPOSES)})"
     if purpose in TIMED_SMS_PURPOSES and anchor not in ANCHORS_WITH_A_TIME:

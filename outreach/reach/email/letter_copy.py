@@ -92,7 +92,7 @@ def appointment_skip_reason(case: Case) -> str | None:
     """Why an appointment confirmation cannot go by email now, or None when it may.
 
     The same consent and contact-register checks as the letter copy; the
-    address itself is checked by ``compose.recipient_for``.
+    address itself is checked by the e-mail handler (``reach.email.handler``).
     """
     return consent_reason(case.person) or register_reason(case.person)
 

@@ -4,7 +4,7 @@ Kept in ``sms_opt_outs`` (``outreach.models.sms``) under the keyed look-up
 hash of the E.164 number, written on every STOP/START (``outreach.inbound``),
 on Twilio's error 21610 and on a permanent number error at send time
 (``outreach.jobs.execute``) or in a delivery receipt (``outreach.inbound.receipts``),
-and checked by ``compose.recipient_for`` before every SMS. Issue 4: "STOP …
+and checked by the SMS handler (``reach.sms.handler``) before every SMS. Issue 4: "STOP …
 opt the number out of SMS only"; "permanent errors (invalid or landline
 number) end the SMS path and the ladder goes on with the other channels".
 """

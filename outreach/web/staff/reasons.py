@@ -42,7 +42,7 @@ REASONS = {
         "for sent: besøket begynner snart eller har begynt"
     ),
     "too late: the visit time has passed": _l("for sent: besøkstiden er passert"),
-    # Why a channel could not be used (compose.recipient_for, parties, letter_email, krr).
+    # Why a channel could not be used (the reach handlers, parties, the letter copy, krr).
     "no_postal_address": _l("mottakeren mangler postadresse"),
     "no postal address": _l("leietaker mangler postadresse"),
     "no address": _l("adresse mangler"),
