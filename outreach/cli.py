@@ -225,6 +225,20 @@ def create_token(name: str, username: str | None) -> None:
     click.echo(token)
 
 
+@cli.command("revoke-token")
+@click.option("--name", required=True, help="the name the token was created with")
+def revoke_token(name: str) -> None:
+    """Revoke every live API token with this name: it is refused from the next call on."""
+    from outreach.staff.tokens import revoke_tokens
+
+    rt = _runtime()
+    with rt.session() as session:
+        count = revoke_tokens(session, name, rt.now())
+    if not count:
+        raise click.BadParameter(f"no live token named {name!r}", param_hint="--name")
+    click.echo(f"{count} token(s) named {name!r} revoked")
+
+
 @cli.command("create-landlord")
 @click.option("--org-number", required=True, help="the landlord's organisation number (9 digits)")
 @click.option("--name", required=True, help="the landlord's name, as NAV's letters may show it")

@@ -19,7 +19,7 @@ from outreach.models import Case, User
 from outreach.models.staff import CaseAccess
 
 # Why a case was opened: where the user came from, or what they chose when searching.
-VIEW_PURPOSES = ("queue", "search", "my_work", "lead", "intake", "link", "action")
+VIEW_PURPOSES = ("queue", "search", "my_work", "lead", "intake", "link", "action", "api")
 # Pages that show a case's personal data other than the case page itself: the
 # reason logged is the page (issue 5: the source document, the letter, the
 # preview, the call sheet and the visit page are openings too).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,8 +77,17 @@ def issue_token(
     return token
 
 
-def principal_for(session: Session, token: str) -> Principal | None:
-    """The token's owner; None for an unknown or revoked token or a deactivated user."""
+#: A token's ``last_used_at`` is written at most this often: an audit of
+#: which tokens are alive, without a write on every request.
+USE_RESOLUTION = timedelta(minutes=1)
+
+
+def principal_for(session: Session, token: str, now: datetime | None = None) -> Principal | None:
+    """The token's owner; None for an unknown or revoked token or a deactivated user.
+
+    With ``now``, the use is recorded on the token (``last_used_at``); the
+    caller commits.
+    """
     row = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
@@ -85,4 +95,16 @@ def principal_for(session: Session, token: str) -> Principal | None:
     )
     if row is None or (row.user is not None and not row.user.active):
         return None
+    if now is not None and (row.last_used_at is None or now - row.last_used_at >= USE_RESOLUTION):
+        row.last_used_at = now
     return Principal(row.id, row.name, row.user, row.landlord_id)
+
+
+def revoke_tokens(session: Session, name: str, now: datetime) -> int:
+    """Revoke every live token with this name (``outreach revoke-token``); returns how many."""
+    rows = session.scalars(
+        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)

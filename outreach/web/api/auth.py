@@ -15,7 +15,7 @@ from flask import g, request
 
 from outreach.staff.tokens import principal_for
 from outreach.web.api.common import error
-from outreach.web.context import db_session
+from outreach.web.context import db_session, rt
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,9 +44,11 @@ def require_token(staff: bool = False, landlord: bool = False) -> Callable[[F], 
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 return _unauthorized("Send 'Authorization: Bearer <token>'.")
-            principal = principal_for(db_session(), token.strip())
+            session = db_session()
+            principal = principal_for(session, token.strip(), now=rt().now())
             if principal is None:
                 return _unauthorized("The token is unknown or revoked.")
+            session.commit()  # the token's last use, apart from what the call does
             if staff and not principal.is_staff:
                 return _forbidden("A staff token is required.")
             if landlord != (principal.landlord_id is not None):

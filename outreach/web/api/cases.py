@@ -17,6 +17,7 @@ from outreach.cases import forwarding, response
 from outreach.cases.flags import decide_flag
 from outreach.cases.tasks import record_outcome
 from outreach.models import Case, Event, Flag, Step, Task
+from outreach.staff.access_log import log_view
 from outreach.web.api import bp
 from outreach.web.api.auth import require_token
 from outreach.web.api.common import act, case_for, error, iso, load
@@ -62,12 +63,22 @@ def case_json(case: Case) -> dict[str, Any]:
     }
 
 
+def _log_read(case: Case) -> None:
+    """A case read through the API is an opening like a page's (issue 13, item 8)."""
+    user = g.principal.user
+    assert user is not None  # require_token(staff=True)
+    session = db_session()
+    log_view(session, user, case, "api", rt().now())
+    session.commit()
+
+
 @bp.get("/cases/<int:case_id>")
 @require_token(staff=True)
 def get_case(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
         return error(404, "not_found", "No such case.")
+    _log_read(case)
     steps = db_session().scalars(select(Step).where(Step.case_id == case.id).order_by(Step.due_at))
     body = case_json(case)
     body["steps"] = [
@@ -91,6 +102,7 @@ def get_timeline(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
         return error(404, "not_found", "No such case.")
+    _log_read(case)
     events = db_session().scalars(
         select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id)
     )

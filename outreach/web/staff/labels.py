@@ -244,6 +244,7 @@ ACCESS_PURPOSES = {
     "intake": _l("Registrerte ny melding"),
     "link": _l("Åpnet fra lenke"),
     "action": _l("Etter en handling i saken"),
+    "api": _l("Lest gjennom API-et"),
     "document": _l("Åpnet kildedokumentet"),
     "letter": _l("Åpnet brevet slik det ble sendt (PDF)"),
     "letter_preview": _l("Forhåndsviste brevet"),
