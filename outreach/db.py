@@ -167,8 +167,15 @@ def _forget_caches(session: Session) -> None:
         session.info.pop(key, None)
 
 
+# SQLAlchemy dispatches these for a savepoint too (``begin_nested``): releasing
+# one fires before/after_commit, rolling one back fires after_rollback. The
+# actions belong to the whole transaction, so they wait for the outermost.
+
+
 @event.listens_for(Session, "before_commit")
 def _run_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     while session.info.get(BEFORE_COMMIT):
         if session.new or session.dirty or session.deleted:
             session.flush()  # the commit would flush next anyway: the actions see it all
@@ -178,6 +185,8 @@ def _run_before_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_on_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the transaction goes on
     _forget_caches(session)
     for action in session.info.pop(ON_COMMIT, []):
         action()
@@ -190,6 +199,8 @@ def _forget_on_soft_rollback(session: Session, _previous: Any) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_on_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was rolled back; what the transaction queued stands
     session.info.pop(ON_COMMIT, None)
     session.info.pop(BEFORE_COMMIT, None)
 

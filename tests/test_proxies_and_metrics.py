@@ -57,3 +57,12 @@ def test_metrics_with_a_token_need_it(rt: Any) -> None:
     right = {"Authorization": "Bearer s3cret-scrape-token"}
     response = client.get("/metrics", headers=right, environ_base={"REMOTE_ADDR": "203.0.113.5"})
     assert response.status_code == 200 and b"outreach_cases" in response.data
+
+
+def test_metrics_in_production_need_the_token_even_from_this_machine(rt: Any) -> None:
+    """Behind a reverse proxy on the same machine every request comes from 127.0.0.1."""
+    from cryptography.fernet import Fernet
+
+    strong = "k" * 48
+    app = app_for(rt, env="production", secret_key=strong, data_key=Fernet.generate_key().decode())
+    assert app.test_client().get("/metrics").status_code == 404

@@ -623,3 +623,16 @@ def test_a_copy_never_goes_without_its_tenant_letter(rt: Any, moment: str) -> No
     gone = {"rendered", "posted"}
     if "copy_bailiff" in items and items["copy_bailiff"].status in gone:
         assert items["tenant"].status in gone, (moment, items)
+
+
+def test_closing_a_case_cancels_each_step_once(rt: Any) -> None:
+    """A copy cancelled with its tenant letter is not cancelled a second time by the close."""
+    from collections import Counter
+
+    from outreach.cases.response import close_case
+
+    case_id = _batched_case(rt)
+    with rt.session() as session:
+        close_case(session, rt, session.get(Case, case_id), outcome="paid", actor="kari")
+    counts = Counter(e.step_id for e in _events(rt, case_id, "step_cancelled"))
+    assert counts and max(counts.values()) == 1, counts

@@ -44,6 +44,8 @@ def cancel_pending(
         select(Step).where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
     ).all()
     for step in steps:
+        if step.status not in STEP_OPEN:
+            continue  # cancelled meanwhile with another (a copy with its tenant letter)
         rule = rt.policy.by_name.get(step.rule)
         if not everything and rule is not None and not rule.stops_on_response:
             continue

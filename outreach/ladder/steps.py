@@ -17,6 +17,7 @@ from outreach import timeline
 from outreach.hooks import StepCancelled
 from outreach.models import Case, Step
 from outreach.runtime import Runtime
+from outreach.vocabulary import STEP_OPEN
 
 
 def add_step(
@@ -131,7 +132,12 @@ def cancel_step(
     **context: Any,
 ) -> None:
     """Cancel an open step: its final status, its ``step_cancelled`` event, and the
-    channel's clean-up (a letter waiting in a print batch is withdrawn)."""
+    channel's clean-up (a letter waiting in a print batch is withdrawn).
+
+    A step already final stays as it is: one cancel, one event.
+    """
+    if step.status not in STEP_OPEN:
+        return
     was = step.status
     finish_step(step, "cancelled", now, reason)
     announce_cancelled(session, rt, case, step, was, now, reason, actor=actor, **context)

@@ -47,22 +47,24 @@ def healthz() -> Any:
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 
-def _may_read_metrics(token: str) -> bool:
+def _may_read_metrics(token: str, production: bool) -> bool:
     """A bearer token when one is configured; else only a scraper on this machine.
 
     The metrics count open child-welfare flags city-wide and the booking
-    page's guessing alarm: not for the internet (issue 13, item 11).
+    page's guessing alarm: not for the internet (issue 13, item 11). In
+    production the token is required: behind a reverse proxy on the same
+    machine every request comes from 127.0.0.1.
     """
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
-    return request.remote_addr in LOOPBACK
+    return not production and request.remote_addr in LOOPBACK
 
 
 @bp.get("/metrics")
 def metrics() -> Response:
     rt = current_app.extensions["outreach_runtime"]
-    if not _may_read_metrics(rt.settings.metrics_token):
+    if not _may_read_metrics(rt.settings.metrics_token, rt.settings.env == "production"):
         return Response("Not Found\n", status=404, mimetype="text/plain")
     registry = CollectorRegistry()
     cases = Gauge("outreach_cases", "Cases by status", ["status"], registry=registry)

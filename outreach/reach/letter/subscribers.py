@@ -17,6 +17,7 @@ from outreach.ladder import steps as ladder_steps
 from outreach.models import Step
 from outreach.reach.letter.batches import withdraw
 from outreach.reach.letter.moves import move_case_letters
+from outreach.runtime import Runtime
 from outreach.vocabulary import STEP_OPEN
 
 
@@ -34,28 +35,35 @@ def copies_follow_the_tenant_letter(event: StepCancelled) -> None:
     its copies back too (``cases.pause`` revives every step it cancelled).
     """
     step, rt = event.step, event.rt
-    rule = rt.policy.by_name.get(step.rule)
-    if rule is None or rule.channel != "letter" or rule.audience != "tenant":
+    if not _is_tenant_letter(rt, step):
         return
     if step.trigger_id is None:
         return
-    copies = event.session.scalars(
+    others = event.session.scalars(
         select(Step)
         .where(
             Step.case_id == step.case_id,
             Step.trigger_id == step.trigger_id,
             Step.id != step.id,
-            Step.status.in_(STEP_OPEN),
         )
         .order_by(Step.id)
     ).all()
-    for copy in copies:
+    if any(_is_tenant_letter(rt, s) and s.status == "done" for s in others):
+        return  # a letter of this notice went out (a resend was cancelled): its copies stand
+    for copy in others:
+        if copy.status not in STEP_OPEN:
+            continue
         copy_rule = rt.policy.by_name.get(copy.rule)
         if copy_rule is None or copy_rule.channel != "letter" or copy_rule.audience == "tenant":
             continue
         ladder_steps.cancel_step(
             event.session, rt, event.case, copy, event.now, event.reason, tenant_letter=step.id
         )
+
+
+def _is_tenant_letter(rt: Runtime, step: Step) -> bool:
+    rule = rt.policy.by_name.get(step.rule)
+    return rule is not None and rule.channel == "letter" and rule.audience == "tenant"
 
 
 def move_forwarded_letters(event: CaseForwarded) -> None:
