@@ -104,7 +104,8 @@ def test_the_newest_bailiff_date_is_the_date_and_crisis_follows_it(
 def test_a_past_eviction_date_is_no_crisis_for_a_later_warning(rt: Any, clock: Any) -> None:
     """Issue 12, item 3: a plain rent warning two months after a past eviction date
     started with SMS, a call and a visit before the letter; crisis was set once, never cleared."""
-    case_id = _notice(rt, 8)
+    landlord = {"role": "landlord", "name": "Utleier AS", "org_number": "923609016"}
+    case_id = _notice(rt, 8, counterpart=landlord)
     assert _case(rt, case_id).crisis
     clock.set(clock() + timedelta(days=60))
     later = (TODAY + timedelta(days=60)).isoformat() + "T10:00:00+01:00"
@@ -112,8 +113,12 @@ def test_a_past_eviction_date_is_no_crisis_for_a_later_warning(rt: Any, clock: A
         rt,
         kind="unpaid_rent_warning",
         received_at=later,
-        source={"type": "landlord", "name": "Utleier AS", "reference": "W-1"},
-    )
+        # The petition's landlord, so party to the case (intake.trust).
+        source={
+            "type": "landlord", "name": "Utleier AS", "org_number": "923609016",
+            "reference": "W-1",
+        },
+    )  # fmt: skip
     assert warning.case_id == case_id
     assert not _case(rt, case_id).crisis
     assert "crisis_ended" in _kinds(rt, case_id)

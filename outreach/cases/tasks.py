@@ -33,6 +33,9 @@ OSLO = ZoneInfo("Europe/Oslo")
 PHONE_OUTCOMES = ("reached", "no_answer", "voicemail", "wrong_number", "refused")
 VISIT_OUTCOMES = ("met", "not_home", "refused", "moved_out")
 TASK_OUTCOMES = ("done",)
+#: A notice from someone not party to the case, held until staff settle it (``intake.trust``).
+NOTICE_REVIEW = "notice_review"
+NOTICE_REVIEW_OUTCOMES = ("confirmed", "dismissed")
 # The tenant was reached, even if they said no: that is a response and stops
 # the ladder (issue 2 audit); going on to call and visit someone who refused
 # is pressure, not outreach. A caseworker decides what follows.
@@ -364,6 +367,7 @@ def record_outcome(
     allowed = {
         "phone_call": PHONE_OUTCOMES,
         "home_visit": VISIT_OUTCOMES,
+        NOTICE_REVIEW: NOTICE_REVIEW_OUTCOMES,
     }.get(task.kind, TASK_OUTCOMES)
     if outcome not in allowed:
         raise CaseActionError(f"Must be one of: {', '.join(allowed)}.", "outcome")

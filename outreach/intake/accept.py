@@ -22,6 +22,7 @@ from outreach import timeline
 from outreach.intake.matching import Match, find_person
 from outreach.intake.person import apply_household, new_person, update_person
 from outreach.intake.reroute import brings_routing_facts, reroute, route_case
+from outreach.intake.trust import hold_for_staff, is_party, source_key
 from outreach.ladder import planning
 from outreach.models import Case, MatchReview, Person, Trigger
 from outreach.runtime import Runtime
@@ -38,6 +39,8 @@ class IntakeResult:
     match_method: str
     match_confidence: float
     review_id: int | None = None
+    # Held for staff: the sender is not party to the case it joined (issue 13, item 1).
+    held: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -58,21 +61,6 @@ class IdempotencyConflict(Exception):
     def __init__(self, trigger_id: int) -> None:
         super().__init__("This Idempotency-Key was used for another request body.")
         self.trigger_id = trigger_id
-
-
-def source_key(source: dict[str, Any]) -> str:
-    """Who sent a trigger, for scoping its reference.
-
-    References are the sender's own numbering (a landlord's "2024-1", the
-    bailiff's case number): only the same sender sending the same reference
-    again is the same trigger. The org number identifies a sender; without
-    one, its name (case and spacing ignored) does.
-    """
-    org = source.get("org_number")
-    if org:
-        return f"{source['type']}:{org}"
-    name = " ".join((source.get("name") or "").split()).lower()
-    return f"{source['type']}:name:{name}"
 
 
 def _existing(
@@ -124,6 +112,7 @@ def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> Intak
         match_method=trigger.match_method,
         match_confidence=trigger.match_confidence,
         review_id=review,
+        held=trigger.review == "pending",
     )
 
 
@@ -153,8 +142,14 @@ def accept_trigger(
     actor: str | None = None,
     before_commit: Callable[[IntakeResult], None] | None = None,
     request_hash: str | None = None,
+    sees: Callable[[Case], bool] | None = None,
 ) -> IntakeResult:
     """Accept a validated trigger (see ``intake.schema.load_trigger``).
+
+    ``sees`` is a staff sender's reach (which cases they may read): a
+    caseworker's notice about a case they may not see is held for that case's
+    own staff, as is a landlord's about a case it is not party to
+    (``intake.trust``).
 
     Idempotent: the same ``Idempotency-Key`` or the same kind + source
     reference from the same sender returns the first result. The caller
@@ -170,7 +165,9 @@ def accept_trigger(
         _check_same_request(found, idempotency_key, request_hash)
         return _result_for(session, found, duplicate=True)
     try:
-        result = _accept(session, rt, data, now, idempotency_key, request_hash, received_by, actor)
+        result = _accept(
+            session, rt, data, now, idempotency_key, request_hash, received_by, actor, sees
+        )
         if before_commit is not None:
             before_commit(result)
         session.commit()
@@ -194,8 +191,10 @@ def _accept(
     request_hash: str | None,
     received_by: str | None,
     actor: str | None,
+    sees: Callable[[Case], bool] | None,
 ) -> IntakeResult:
     tenant = data["tenant"]
+    source = data["source"]["type"]
     received_at = data.get("received_at") or now
     national_hash = (
         rt.protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
@@ -225,14 +224,15 @@ def _accept(
 
     case: Case | None = None
     person_changes: list[str] = []
+    party = True
     if match.merge:
         person = session.get(Person, match.person_id)
         assert person is not None
-        person_changes = update_person(person, tenant, rt)
         case = candidate_case
         method = match.method
+        party = case is None or is_party(case, data["source"], sees)
     else:
-        person = new_person(tenant, rt)
+        person = new_person(tenant, rt, source=source)
         session.add(person)
         method = "review" if match.review else "new"
     case_created = case is None
@@ -255,19 +255,22 @@ def _accept(
         notes=data.get("notes") or "",
         match_method=method,
         match_confidence=match.confidence if match.person_id else 1.0,
+        review=None if party else "pending",
     )
     session.add(trigger)
+    session.flush()
+    reported: list[str] = []
+    if match.merge:
+        person_changes, reported = update_person(
+            person, tenant, rt, source=source, party=party, trigger_id=trigger.id
+        )
+    if not party:
+        hold_for_staff(session, rt, case, trigger, reported, received_at, actor)
+        return _result_for(session, trigger, duplicate=False)
     date_before = case.eviction_date
-    household_changes = apply_household(case, data)
+    household_changes = apply_household(case, data, rt)
 
-    if not case_created and case.ladder_state != "running":
-        # A new notice after the tenant answered starts a new contact round:
-        # the earlier answer was about the earlier notice.
-        case.ladder_round += 1
-        case.ladder_state = "running"
-        case.letter_sent_at = None
-        case.contact_started_at = None
-    trigger.round = case.ladder_round
+    planning.join_round(case, trigger, new_case=case_created)
     from outreach.parties import store_parties  # where the copies go (issue 3)
 
     store_parties(trigger, data)
@@ -300,6 +303,11 @@ def _accept(
             session, case.id, "person_updated", received_at, actor=actor,
             trigger_id=trigger.id, fields=person_changes,
         )  # fmt: skip
+    if reported:
+        timeline.record(
+            session, case.id, "contact_reported", received_at, actor=actor,
+            trigger_id=trigger.id, fields=reported, source_type=source,
+        )  # fmt: skip
     if household_changes and not case_created:
         timeline.record(
             session, case.id, "household_updated", received_at, actor=actor,
@@ -330,8 +338,8 @@ def _accept(
 
     if case_created or case.district_code is None:
         route_case(session, case, data, received_at, received_by)
-    elif brings_routing_facts(data, case, person_changes, household_changes):
-        reroute(session, rt, case, data, household_changes, received_at)
+    elif brings_routing_facts(person_changes, household_changes):
+        reroute(session, rt, case, household_changes, received_at)
     planning.update_crisis(session, rt, case, trigger)
     planning.replan(session, rt, case, now)
     return IntakeResult(

@@ -20,7 +20,21 @@ from outreach.ladder.steps import add_step, cancel_step, pull_earlier
 from outreach.models import Case, Step, Task, Trigger
 from outreach.policy.plan import OSLO, condition_holds, is_crisis, plan
 from outreach.runtime import Runtime
-from outreach.vocabulary import STEP_OPEN
+from outreach.vocabulary import COUNTING, STEP_OPEN
+
+
+def join_round(case: Case, trigger: Trigger, *, new_case: bool) -> None:
+    """A notice joins the case's contact round; after the tenant answered it starts a new one.
+
+    The earlier answer was about the earlier notice: a new notice is a new
+    reason to reach the tenant (seeds/000).
+    """
+    if not new_case and case.ladder_state != "running":
+        case.ladder_round += 1
+        case.ladder_state = "running"
+        case.letter_sent_at = None
+        case.contact_started_at = None
+    trigger.round = case.ladder_round
 
 
 def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -> None:
@@ -30,7 +44,9 @@ def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -
     bailiff postpones far enough, or one that has passed, ends it with a
     ``crisis_ended`` event (issue 12, items 3 and 4).
     """
-    round_triggers = [t for t in case.triggers if t.round == case.ladder_round]
+    round_triggers = [
+        t for t in case.triggers if t.round == case.ladder_round and t.review in COUNTING
+    ]
     started = min((t.received_at for t in round_triggers), default=trigger.received_at)
     kinds = [t.kind for t in round_triggers] or [trigger.kind]
     today = trigger.received_at.astimezone(OSLO).date()
