@@ -221,3 +221,27 @@ def test_no_landlord_notice_replaces_what_the_bailiff_recorded(rt: Any, warnings
     after = _snapshot(rt, case_id)
     for field in ("address", "phone", "children", "district", "eviction_date", "name"):
         assert after[field] == before[field], field
+
+
+def test_a_landlords_first_warning_makes_a_whole_person(rt: Any) -> None:
+    """Nothing is known yet: the landlord's data are all there is, and the person is findable."""
+    with rt.session() as session:
+        landlord = ensure_landlord(session, ORG_OTHER, "Utleier")
+        doc = {
+            "kind": "unpaid_rent_warning",
+            "reference": "W-first",
+            "tenant": {
+                "name": "Nora Berg",
+                "birth_date": "1979-05-14",
+                "address": {"street": "Tøyengata 12", "postal_code": "0190", "city": "Oslo"},
+                "phone": "+4791234567",
+            },
+            "arrears_amount": "9000",
+            "declarations": {"tenant_not_reserved": True, "tenant_informed": True},
+        }
+        submit_warning(session, rt, landlord, load_warning(doc), via="api")
+        person = session.scalar(select(Case)).person
+        assert (person.name, person.name_key, person.street, person.phone) == (
+            "Nora Berg", "berg nora", "Tøyengata 12", "+4791234567",
+        )  # fmt: skip
+        assert person.contact_sources["address"] == "landlord" and person.reported == {}

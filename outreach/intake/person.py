@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from outreach.intake.matching import address_key, name_key
-from outreach.models import Case, Person
+from outreach.models import Case, Person, Trigger
 from outreach.runtime import Runtime
 from outreach.vocabulary import TRUSTED, trust_of
 
@@ -62,7 +65,7 @@ def _current(person: Person, field: str) -> Any:
         return {"street": person.street, "postal_code": person.postal_code, "city": person.city}
     if field == "language":
         return None if person.language in ("", "nb") else person.language
-    return getattr(person, field)
+    return getattr(person, field) or None  # "" is nothing known
 
 
 def _write(person: Person, field: str, value: Any) -> None:
@@ -152,7 +155,7 @@ def update_person(
 
 def new_person(tenant: dict[str, Any], rt: Runtime, *, source: str) -> Person:
     person = Person(
-        name=tenant["name"],
+        name="",  # written by ``update_person`` with its key and source
         name_key="",
         street="",
         postal_code="",
@@ -163,6 +166,68 @@ def new_person(tenant: dict[str, Any], rt: Runtime, *, source: str) -> Person:
     )
     update_person(person, tenant, rt, source=source)
     return person
+
+
+def merge_person(session: Session, rt: Runtime, into: Person, case: Case) -> list[str]:
+    """Make ``case``'s person one with ``into`` (a doubtful match decided "same person").
+
+    The case's person came with the newer notice: each of its fields wins
+    where its source is trusted at least as much as ``into``'s (issue 12,
+    item 2: "same name and birth date, new address" is the typical doubtful
+    match, and letters must go to the new address). The case then points at
+    ``into`` and the other row goes, so one person has one history. Returns
+    the names of the fields changed.
+    """
+    other = case.person
+    if other.id == into.id:
+        return []
+    before = _person_facts(into)
+    sources = dict(into.contact_sources or {})
+    for field in SOURCED:
+        value = _current(other, field)
+        if value is None:
+            continue
+        source = (other.contact_sources or {}).get(field)
+        if _current(into, field) is None or trust_of(source) >= trust_of(sources.get(field)):
+            _write(into, field, value)
+            if source:
+                sources[field] = source
+    into.contact_sources = sources
+    into.reported = {**(other.reported or {}), **(into.reported or {})}
+    into.protected_address = into.protected_address or other.protected_address
+    into.vulnerable = into.vulnerable or other.vulnerable
+    into.email_consent = into.email_consent or other.email_consent
+    national_enc, national_hmac = other.national_id_enc, other.national_id_hmac
+    case.person = into
+    session.flush()
+    if session.scalar(select(Case.id).where(Case.person_id == other.id).limit(1)) is None:
+        session.delete(other)
+        session.flush()  # the national id's unique index is free for ``into``
+    if into.national_id_hmac is None and national_hmac is not None:
+        into.national_id_enc, into.national_id_hmac = national_enc, national_hmac
+    after = _person_facts(into)
+    return [name for name, value in after.items() if before[name] != value]
+
+
+def merge_household(earlier: Case, new_case: Case, moved: list[Trigger]) -> list[str]:
+    """The household facts of a merged case, by source, and the newest authority's date."""
+    before = _household_facts(earlier)
+    sources = dict(earlier.fact_sources or {})
+    for field, attr in (("children", "children_ages"), ("adults", "adults")):
+        value = getattr(new_case, attr)
+        if not value and value != 0:
+            continue
+        source = (new_case.fact_sources or {}).get(field)
+        if not getattr(earlier, attr) or trust_of(source) >= trust_of(sources.get(field)):
+            setattr(earlier, attr, value)
+            if source:
+                sources[field] = source
+    earlier.fact_sources = sources
+    authority = any(t.source_type in DATE_AUTHORITIES and t.eviction_date for t in moved)
+    if new_case.eviction_date is not None and (earlier.eviction_date is None or authority):
+        earlier.eviction_date = new_case.eviction_date
+    after = _household_facts(earlier)
+    return [name for name, value in after.items() if before[name] != value]
 
 
 #: Senders whose eviction date replaces the case's, whichever way it moves.

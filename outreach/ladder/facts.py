@@ -37,6 +37,7 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
         letter_sent_at=case.letter_sent_at,
         letter_fallback_at=letter_fallback(session, case),
         contact_started_at=case.contact_started_at,
+        awaiting_match_review=case.needs_match_review,
         responded=case.ladder_state != "running",
         email_consent=bool(
             person.email_consent and person.email and person.email_invalid_at is None
