@@ -340,7 +340,7 @@ def _accept(
         route_case(session, case, data, received_at, received_by)
     elif brings_routing_facts(person_changes, household_changes):
         reroute(session, rt, case, household_changes, received_at)
-    planning.update_crisis(session, rt, case, trigger)
+    planning.update_crisis(session, rt, case, received_at)
     planning.replan(session, rt, case, now)
     return IntakeResult(
         trigger_id=trigger.id,

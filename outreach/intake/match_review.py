@@ -143,7 +143,7 @@ def _merge(
     session.flush()
     session.expire(earlier, ["triggers"])
     if moved:
-        planning.update_crisis(session, rt, earlier, moved[-1])
+        planning.update_crisis(session, rt, earlier, now)
     planning.replan(session, rt, earlier, now)
 
 

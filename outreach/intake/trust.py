@@ -139,7 +139,7 @@ def on_task_outcome(event: TaskOutcome) -> None:
         planning.join_round(case, trigger, new_case=False)
         if trigger.eviction_date is not None and trigger.source_type in DATE_AUTHORITIES:
             case.eviction_date = trigger.eviction_date
-    planning.update_crisis(session, rt, case, held[-1])
+    planning.update_crisis(session, rt, case, event.at)
     planning.replan(session, rt, case, event.at)
 
 
