@@ -31,6 +31,7 @@ from outreach.demo import seed_districts
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.execute.run import execute_step
+from outreach.ladder.planning import ends_passed_crises
 from outreach.models import Case, Event, Step, Task
 from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from outreach.runtime import Runtime
@@ -200,6 +201,7 @@ def simulate(
                     session.close()
             _run_due(rt, case_id, clock.at)
             post_batches(rt, clock.at)
+            ends_passed_crises(rt, clock.at)  # as the tick does when the day changes
         with rt.session() as session:
             events = session.scalars(
                 select(Event).where(Event.case_id == case_id).order_by(Event.at, Event.id)

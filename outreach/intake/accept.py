@@ -265,6 +265,8 @@ def _accept(
             person, tenant, rt, source=source, party=party, trigger_id=trigger.id
         )
     if not party:
+        apply_household(case, data, rt, party=False)  # reported, for staff
+        reported += [f for f in ("children", "adults") if f in (case.person.reported or {})]
         hold_for_staff(session, rt, case, trigger, reported, received_at, actor)
         return _result_for(session, trigger, duplicate=False)
     date_before = case.eviction_date

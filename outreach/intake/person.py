@@ -234,7 +234,9 @@ def merge_household(earlier: Case, new_case: Case, moved: list[Trigger]) -> list
 DATE_AUTHORITIES = frozenset({"bailiff", "court", "staff"})
 
 
-def apply_household(case: Case, data: dict[str, Any], rt: Runtime) -> list[str]:
+def apply_household(
+    case: Case, data: dict[str, Any], rt: Runtime, *, party: bool = True
+) -> list[str]:
     """Household, client and eviction facts; returns the names of the changed fields.
 
     Household facts follow the contact fields' rule (``update_person``): a
@@ -242,7 +244,7 @@ def apply_household(case: Case, data: dict[str, Any], rt: Runtime) -> list[str]:
     from a landlord must not switch off the child-welfare rule – and what it
     says otherwise is kept as reported. The client status comes from trusted
     senders only: it forwards a case. The caller applies this only for a
-    sender party to the case.
+    sender party to the case; a sender that is not has all it says reported.
     """
     before = _household_facts(case)
     source = data["source"]["type"]
@@ -255,12 +257,14 @@ def apply_household(case: Case, data: dict[str, Any], rt: Runtime) -> list[str]:
     for field, value in offered.items():
         if value is None or value == current[field]:
             continue
-        if current[field] is None or trust >= trust_of(sources.get(field)):
+        if party and (current[field] is None or trust >= trust_of(sources.get(field))):
             setattr(case, "children_ages" if field == "children" else field, value)
             sources[field] = source
         else:
             _report(case.person, field, value, source, rt)
     case.fact_sources = sources
+    if not party:
+        return []
     client = data.get("client") or {}
     if client.get("status") and client["status"] != "none" and trust >= TRUSTED:
         case.client_status = client["status"]
