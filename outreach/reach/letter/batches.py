@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
-from outreach.cases.contact import contact_person
+from outreach.cases.contact import contact_person, holding_office
 from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Attempt, AttemptStatus, Case, PrintBatch, PrintItem, Step, Trigger
@@ -135,22 +135,14 @@ def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: 
     gave (``outreach.parties``); without one its recipient has no street, and the render
     path blocks it (``no_postal_address``) instead of printing a name-only window.
     """
-    from outreach.letters import ContactPerson, LetterData, Office, PostalAddress
+    from outreach.letters import ContactPerson, LetterData, PostalAddress
     from outreach.reach.letter.codes import letter_booking
 
     case, _step, trigger, party = _recipient(session, item)
     person = case.person
-    district = case.district
     name, phone = contact_person(case)
-    office = Office(
-        district_code=district.code if district else "",
-        name=district.office_name if district else "NAV",
-        street=district.street if district else "",
-        postal_code=district.postal_code if district else "",
-        city=district.city if district else "Oslo",
-        opening_hours=district.opening_hours if district else "",
-        phone=district.duty_contact_phone if district else "",
-    )
+    # The district's office, or central intake's while no district holds the case.
+    office = holding_office(case).for_letter()
     if party is not None:
         recipient = PostalAddress(party.name, party.street, party.postal_code, party.city)
     else:
