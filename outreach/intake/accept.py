@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.cases.pause import notice_while_paused
 from outreach.intake.matching import Match, find_person
 from outreach.intake.person import apply_household, new_person, update_person
 from outreach.intake.reroute import brings_routing_facts, reroute, route_case
@@ -333,7 +334,8 @@ def _accept(
     elif brings_routing_facts(data, case, person_changes, household_changes):
         reroute(session, rt, case, data, household_changes, received_at)
     planning.update_crisis(session, rt, case, trigger)
-    planning.replan(session, rt, case, now)
+    planning.replan(session, rt, case, now)  # a paused case too: its deadlines are not paused
+    notice_while_paused(session, rt, case, trigger.id, now)
     return IntakeResult(
         trigger_id=trigger.id,
         case_id=case.id,

@@ -399,7 +399,8 @@ def post_batch(
             batch_id=batch.id,
             audience=item.audience,
         )
-        if item.audience == "tenant" and case.letter_sent_at is None and case.status == "open":
+        # A paused case's letter is sent too: the clock starts, contact waits for the resume.
+        if item.audience == "tenant" and case.letter_sent_at is None and case.status != "closed":
             case.letter_sent_at = at
             planning.replan(session, rt, case, now)
     return batch
