@@ -93,3 +93,24 @@ def test_a_petition_on_a_paused_case_gets_its_letter_and_check_and_a_task(
         resume_ladder(s, rt, case, actor=_kari(s))
         s.commit()
     assert _steps(rt, case_id)["sms:r1"].status == "planned"
+
+
+def test_the_pause_example_simulates_as_documented(settings: Any) -> None:
+    """docs/examples/pause-new-notice.json: the petition's letter goes out during the pause."""
+    import json
+    from datetime import datetime
+
+    from outreach.config import REPO_ROOT
+    from outreach.simulate import simulate
+
+    first, *rest = json.loads((REPO_ROOT / "docs/examples/pause-new-notice.json").read_text())
+    events = simulate(
+        settings, first, days=17, extra_triggers=rest,
+        pause_at=datetime.fromisoformat("2026-12-04T12:00+01:00"),
+        resume_at=datetime.fromisoformat("2026-12-15T09:00+01:00"),
+    )  # fmt: skip
+    kinds = [(e["event"], e["at"][:10]) for e in events]
+    assert ("task_created", "2026-12-08") in kinds
+    assert kinds.count(("letter_sent", "2026-12-08")) == 1  # while paused
+    first_sms = next(at for kind, at in kinds if kind == "sms_sent")
+    assert first_sms >= "2026-12-15"  # contact waited for the resume

@@ -39,6 +39,8 @@ class IntakeResult:
     match_method: str
     match_confidence: float
     review_id: int | None = None
+    # A notice sent again with other details: the fields it corrected (names, not values).
+    corrected: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class IntakeResult:
             "duplicate": self.duplicate,
             "match": {"method": self.match_method, "confidence": self.match_confidence},
             "review_id": self.review_id,
+            "corrected": list(self.corrected),
         }
 
 
@@ -111,7 +114,9 @@ def _check_same_request(
         raise IdempotencyConflict(found.id)
 
 
-def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> IntakeResult:
+def _result_for(
+    session: Session, trigger: Trigger, *, duplicate: bool, corrected: tuple[str, ...] = ()
+) -> IntakeResult:
     case = session.get(Case, trigger.case_id)
     assert case is not None
     review = session.scalar(select(MatchReview.id).where(MatchReview.trigger_id == trigger.id))
@@ -125,7 +130,62 @@ def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> Intak
         match_method=trigger.match_method,
         match_confidence=trigger.match_confidence,
         review_id=review,
+        corrected=corrected,
     )
+
+
+def _correct(
+    session: Session, rt: Runtime, found: Trigger, data: dict[str, Any], actor: str | None
+) -> tuple[str, ...]:
+    """The same notice again (same sender and reference) with other details is a
+    correction – a caseworker fixing a typed address, a sender's amended copy – not
+    a copy to drop (issue 12, item 12). Newer details win as for any later notice
+    (``update_person``), with the same events, and a corrected address routes an
+    unrouted case. A closed case is left as it is; the same details change nothing.
+    """
+    case = session.get(Case, found.case_id)
+    if case is None or case.status == "closed":
+        return ()
+    now = rt.now()
+    date_before = case.eviction_date
+    person_changes = update_person(case.person, data["tenant"], rt)
+    household_changes = apply_household(case, data)
+    if not (person_changes or household_changes):
+        return ()
+    _record_changes(
+        session, case, found.id, now, actor, person_changes, household_changes, date_before
+    )
+    if case.district_code is None or brings_routing_facts(
+        data, case, person_changes, household_changes
+    ):
+        reroute(session, rt, case, data, household_changes, now)
+    planning.update_crisis(session, rt, case, found)
+    planning.replan(session, rt, case, now)
+    session.commit()
+    return tuple(person_changes + household_changes)
+
+
+def _record_changes(
+    session: Session,
+    case: Case,
+    trigger_id: int,
+    at: datetime,
+    actor: str | None,
+    person_changes: list[str],
+    household_changes: list[str],
+    date_before: date | None,
+) -> None:
+    """What a notice changed on the person and the household: field names, never values."""
+    if person_changes:
+        timeline.record(
+            session, case.id, "person_updated", at, actor=actor,
+            trigger_id=trigger_id, fields=person_changes,
+        )  # fmt: skip
+    if household_changes:
+        timeline.record(
+            session, case.id, "household_updated", at, actor=actor,
+            trigger_id=trigger_id, fields=household_changes, **_date_change(date_before, case),
+        )  # fmt: skip
 
 
 def _open_case(session: Session, person: Person, received_at: datetime) -> Case:
@@ -169,7 +229,8 @@ def accept_trigger(
     found = _existing(session, data, idempotency_key)
     if found is not None:
         _check_same_request(found, idempotency_key, request_hash)
-        return _result_for(session, found, duplicate=True)
+        corrected = _correct(session, rt, found, data, actor)
+        return _result_for(session, found, duplicate=True, corrected=corrected)
     try:
         result = _accept(session, rt, data, now, idempotency_key, request_hash, received_by, actor)
         if before_commit is not None:
@@ -296,16 +357,10 @@ def _accept(
         match=method,
         confidence=round(trigger.match_confidence, 2),
     )
-    if person_changes:
-        timeline.record(
-            session, case.id, "person_updated", received_at, actor=actor,
-            trigger_id=trigger.id, fields=person_changes,
-        )  # fmt: skip
-    if household_changes and not case_created:
-        timeline.record(
-            session, case.id, "household_updated", received_at, actor=actor,
-            trigger_id=trigger.id, fields=household_changes, **_date_change(date_before, case),
-        )  # fmt: skip
+    _record_changes(
+        session, case, trigger.id, received_at, actor, person_changes,
+        household_changes if not case_created else [], date_before,
+    )  # fmt: skip
     review_id = None
     if method == "review" and candidate_case is not None:
         review = MatchReview(
@@ -329,9 +384,13 @@ def _accept(
             reasons=match.reasons,
         )
 
-    if case_created or case.district_code is None:
+    if case_created:
         route_case(session, case, data, received_at, received_by)
-    elif brings_routing_facts(data, case, person_changes, household_changes):
+    elif case.district_code is None or brings_routing_facts(
+        data, case, person_changes, household_changes
+    ):
+        # Through the forward (reroute -> assign_district): letters waiting in
+        # central intake's batch move with an unrouted case a later notice places.
         reroute(session, rt, case, data, household_changes, received_at)
     planning.update_crisis(session, rt, case, trigger)
     planning.replan(session, rt, case, now)  # a paused case too: its deadlines are not paused
