@@ -24,7 +24,7 @@ from outreach.jobs.tick import tick
 from outreach.letters import LANGUAGES
 from outreach.letters.slots import EmptySlot, is_blank
 from outreach.messages import SMS_PURPOSES, render_email, render_sms
-from outreach.models import Case, Step
+from outreach.models import Case, District, Step
 from tests.test_jobs import open_case, outbox_files, post_letters, print_items, steps, work
 
 TRONDHEIMSVEIEN = {
@@ -103,6 +103,28 @@ def test_routing_later_moves_what_is_still_to_come_to_the_district(rt: Any, cloc
     assert phone in body and central_intake().duty_contact_phone not in body
 
 
+def test_a_letter_with_an_empty_slot_is_blocked_alone_not_the_batch(rt: Any) -> None:
+    with rt.session() as s:
+        district = s.get(District, "030101")
+        assert district is not None
+        district.opening_hours = ""  # an office's edit left the hours empty
+    blank = open_case(rt)
+    other = open_case(
+        rt,
+        source={"reference": "NF-2"},
+        tenant={"name": "Ola Nordmann", "birth_date": "1970-05-17", "phone": "+4741234568"},
+    )
+    tick(rt)
+    work(rt)
+    post_letters(rt, pdf=True)
+    items = {(i.case_id, i.audience): i for i in print_items(rt)}
+    assert items[(blank, "tenant")].status == "blocked"
+    assert items[(other, "tenant")].status == "blocked"
+    # The copies name no opening hours: they print; the batch did not fail.
+    assert items[(blank, "copy_bailiff")].status == "posted"
+    assert steps(rt, blank)["letter"].detail == "empty_slot"
+
+
 def test_an_sms_with_no_number_is_refused_not_sent() -> None:
     with pytest.raises(EmptySlot, match="phone"):
         render_sms("first_contact", "nb", contact_phone="", office_name="NAV Grünerløkka")
@@ -144,3 +166,38 @@ def test_no_rendered_text_has_an_empty_slot(
         return
     assert not is_blank(phone) and not is_blank(office)
     assert phone.strip() in text or not email
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    language=st.sampled_from(LANGUAGES),
+    audience=st.sampled_from(["tenant", "copy_bailiff"]),
+    name=_VALUE,
+    phone=_VALUE,
+    hours=_VALUE,
+)
+def test_no_letter_is_rendered_with_an_empty_slot(
+    language: str, audience: str, name: str, phone: str, hours: str
+) -> None:
+    """The letter's contact person, number and opening hours: shown, or the letter refused."""
+    from dataclasses import replace
+
+    from outreach.letters import ContactPerson, render_letter_html
+    from outreach.letters.samples import SAMPLE_OFFICE, sample_letter
+
+    data = sample_letter(
+        language=language,
+        audience=audience,
+        contact=ContactPerson(name, phone),
+        office=replace(SAMPLE_OFFICE, opening_hours=hours),
+    )
+    try:
+        html = render_letter_html(data)
+    except EmptySlot:
+        assert is_blank(name) or is_blank(phone) or (audience == "tenant" and is_blank(hours))
+        return
+    assert not is_blank(name) and not is_blank(phone)
+    assert audience != "tenant" or not is_blank(hours)
+    assert html.count("<bdi") > 0

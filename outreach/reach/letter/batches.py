@@ -219,6 +219,7 @@ def _block(session: Session, item: PrintItem, now: datetime, reason: str) -> Non
 
 
 PROTECTED = "protected address: manual handling"
+EMPTY_SLOT = "empty_slot"
 
 
 def _withdraw_if_protected(session: Session, rt: Runtime, item: PrintItem, now: datetime) -> bool:
@@ -286,6 +287,7 @@ def _render_items(
 
         letter_date = now.astimezone(OSLO).date()
         letters = [letter_data(session, item, letter_date) for item in items]
+        items, letters = _without_empty_slots(session, items, letters, now)
         title = f"Utskrift {batch.district_code or 'sentral'} {letter_date.isoformat()} #{batch.id}"
         rendered = render_print_batch(title, letters)
         directory = rt.settings.var_dir / "letters"
@@ -294,6 +296,23 @@ def _render_items(
         batch.page_count = sum(len(r) for r in rendered.page_ranges) + len(rendered.cover_pages)
         _store_own_pdfs(items, letters, rendered, directory)
     return items
+
+
+def _without_empty_slots(session: Session, items: list, letters: list, now: datetime):  # type: ignore[no-untyped-def, type-arg]
+    """A letter that would print an empty slot (``letters.slots``: no opening hours, no
+    sender) is blocked on its own (``empty_slot``); the rest of the batch is printed."""
+    from outreach.letters import render_letter_html
+    from outreach.letters.slots import EmptySlot
+
+    kept = []
+    for item, data in zip(items, letters, strict=True):
+        try:
+            render_letter_html(data)
+        except EmptySlot:
+            _block(session, item, now, EMPTY_SLOT)
+            continue
+        kept.append((item, data))
+    return [item for item, _ in kept], [data for _, data in kept]
 
 
 def _store_own_pdfs(items: list[PrintItem], letters: list, rendered, directory: Path) -> None:  # type: ignore[no-untyped-def, type-arg]
