@@ -133,9 +133,14 @@ def _user(session: Any, roles: str, districts: str) -> User:
     district=st.sampled_from([None, "030101", "030102"]),
     registrant_districts=st.sampled_from(["", "030101", "030102", "030101,030102"]),
     registrant_roles=st.sampled_from(["caseworker", "central_intake", "district_lead"]),
+    route_to=st.sampled_from([None, "030101", "030102"]),
 )
 def test_a_case_is_always_visible_to_someone_responsible_for_it(
-    rt: Any, district: str | None, registrant_districts: str, registrant_roles: str
+    rt: Any,
+    district: str | None,
+    registrant_districts: str,
+    registrant_roles: str,
+    route_to: str | None,
 ) -> None:
     """Its district's staff, or – unrouted – central intake and whoever registered it;
     the SQL rule (lists, search) and the page's rule (``can_see``) agree."""
@@ -170,9 +175,18 @@ def test_a_case_is_always_visible_to_someone_responsible_for_it(
             assert (listed is not None) == Principal(0, user.username, user).can_see(case)
             return listed is not None
 
-        if district is None:
-            assert sees(intake) and sees(registrant)
-        else:
-            assert sees(district_staff)
-            assert sees(registrant) == (district in registrant.district_set)
-        assert not sees(outsider)
+        def check() -> None:
+            if case.district_code is None:
+                assert sees(intake) and sees(registrant)
+            else:
+                assert sees(district_staff)
+                assert sees(registrant) == (case.district_code in registrant.district_set)
+            assert not sees(outsider)
+
+        check()
+        if route_to is not None and case.district_code is None:
+            # Staff route it later: the district sees it, the registrant only if theirs.
+            assign_district(s, rt, case, district=route_to, reason="routed", actor=intake.username)
+            s.flush()
+            district_staff = _user(s, "caseworker", route_to)
+            check()
