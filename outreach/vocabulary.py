@@ -26,3 +26,29 @@ STEP_FINAL = ("done", "skipped", "failed", "cancelled")
 
 #: Senders that are themselves the landlord (a copy to the landlord goes back to them).
 LANDLORD_SOURCES = frozenset({"landlord", "municipal_landlord"})
+
+#: How far a source of contact data and household facts is trusted (issue 13, item 1).
+#: What staff, the tenant, the population register or the bailiff and the court
+#: recorded is never replaced by a landlord's notice; a landlord's data is kept
+#: as "reported by the landlord" for staff to confirm. A field with no recorded
+#: source (written before sources were kept) counts as trusted.
+TRUSTED = 2
+REPORTED = 1
+SOURCE_TRUST = {
+    "staff": TRUSTED,
+    "tenant": TRUSTED,
+    "register": TRUSTED,
+    "bailiff": TRUSTED,
+    "court": TRUSTED,
+    "landlord": REPORTED,
+    "municipal_landlord": REPORTED,
+}
+
+
+#: ``Trigger.review`` values of a notice that counts: as it came, or confirmed by staff.
+COUNTING = (None, "confirmed")
+
+
+def trust_of(source: str | None) -> int:
+    """The trust of a recorded source; an unknown or missing one is trusted (see above)."""
+    return SOURCE_TRUST.get(source or "", TRUSTED)

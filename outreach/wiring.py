@@ -14,6 +14,7 @@ from typing import Any
 
 from outreach.config import Settings
 from outreach.hooks import Hooks
+from outreach.intake import trust
 from outreach.reach.letter import subscribers as letter_subscribers
 from outreach.reach.visit import subscribers as visit_subscribers
 from outreach.runtime import Runtime
@@ -24,6 +25,7 @@ def wire(hooks: Hooks) -> Hooks:
     """Subscribe every channel's handlers; idempotent."""
     visit_subscribers.subscribe(hooks)
     letter_subscribers.subscribe(hooks)
+    trust.subscribe(hooks)
     hooks.wired = True
     return hooks
 

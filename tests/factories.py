@@ -60,3 +60,14 @@ def trigger(**overrides: Any) -> dict[str, Any]:
         "arrears_amount": "38500.00",
     }
     return deep_merge(base, overrides)
+
+
+#: Boligbygg as the landlord a petition names, and as a sender: its later notices
+#: about the tenant count because it is party to the case (intake.trust).
+BOLIGBYGG_ORG = "874778702"
+BOLIGBYGG_COUNTERPART = {
+    "role": "landlord",
+    "name": "Boligbygg Oslo KF",
+    "org_number": BOLIGBYGG_ORG,
+}
+BOLIGBYGG = {"type": "municipal_landlord", "name": "Boligbygg Oslo KF", "org_number": BOLIGBYGG_ORG}

@@ -104,7 +104,8 @@ def test_the_newest_bailiff_date_is_the_date_and_crisis_follows_it(
 def test_a_past_eviction_date_is_no_crisis_for_a_later_warning(rt: Any, clock: Any) -> None:
     """Issue 12, item 3: a plain rent warning two months after a past eviction date
     started with SMS, a call and a visit before the letter; crisis was set once, never cleared."""
-    case_id = _notice(rt, 8)
+    landlord = {"role": "landlord", "name": "Utleier AS", "org_number": "923609016"}
+    case_id = _notice(rt, 8, counterpart=landlord)
     assert _case(rt, case_id).crisis
     clock.set(clock() + timedelta(days=60))
     later = (TODAY + timedelta(days=60)).isoformat() + "T10:00:00+01:00"
@@ -112,8 +113,55 @@ def test_a_past_eviction_date_is_no_crisis_for_a_later_warning(rt: Any, clock: A
         rt,
         kind="unpaid_rent_warning",
         received_at=later,
-        source={"type": "landlord", "name": "Utleier AS", "reference": "W-1"},
-    )
+        # The petition's landlord, so party to the case (intake.trust).
+        source={
+            "type": "landlord", "name": "Utleier AS", "org_number": "923609016",
+            "reference": "W-1",
+        },
+    )  # fmt: skip
     assert warning.case_id == case_id
     assert not _case(rt, case_id).crisis
     assert "crisis_ended" in _kinds(rt, case_id)
+
+
+def test_the_tick_ends_a_crisis_once_its_date_has_passed(rt: Any, clock: Any) -> None:
+    """Issue 12, item 3: crisis is recomputed when the day changes, not only on a notice."""
+    from outreach.jobs.tick import tick
+
+    case_id = _notice(rt, 8)
+    assert _case(rt, case_id).crisis
+    clock.set(clock() + timedelta(days=7))
+    assert tick(rt).crises_ended == 0  # the date is still ahead
+    assert _case(rt, case_id).crisis
+    clock.set(clock() + timedelta(days=2))
+    assert tick(rt).crises_ended == 1
+    assert not _case(rt, case_id).crisis
+    assert _kinds(rt, case_id).count("crisis_ended") == 1
+    assert tick(rt).crises_ended == 0  # once
+
+
+def _steps(rt: Any, case_id: int) -> dict[str, Any]:
+    from outreach.models import Step
+
+    with rt.session() as session:
+        return {
+            s.rule: (s.due_at, s.deadline_at)
+            for s in session.scalars(select(Step).where(Step.case_id == case_id))
+        }
+
+
+def test_a_scheduled_eviction_far_ahead_starts_the_ordinary_ladder(rt: Any) -> None:
+    """Issue 12, item 5: before, nothing but a review task; the circular asks for the
+    letter within three working days after a rent warning «og eventuelt andre varsler»."""
+    case_id = _notice(rt, 42, kind="eviction_scheduled")
+    steps = _steps(rt, case_id)
+    assert {"letter", "letter_overdue_check", "eviction_review"} <= set(steps)
+    assert not _case(rt, case_id).crisis
+    assert "sms" not in steps  # the ordinary ladder: contact a week after the letter
+
+
+def test_a_scheduled_eviction_within_the_window_compresses_the_ladder(rt: Any) -> None:
+    case_id = _notice(rt, 6, kind="eviction_scheduled")
+    steps = _steps(rt, case_id)
+    assert _case(rt, case_id).crisis
+    assert {"letter", "sms", "phone_task"} <= set(steps)  # all at once, not a week later

@@ -16,7 +16,7 @@ import pytest
 
 from outreach.config import Settings
 from outreach.simulate import simulate
-from tests.factories import trigger
+from tests.factories import BOLIGBYGG, BOLIGBYGG_COUNTERPART, trigger
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -281,9 +281,10 @@ def test_eviction_carried_out_mid_ladder_cancels_the_visit_at_the_old_address(
         kind="eviction_completed",
         received_at="2026-12-09T12:00:00+01:00",
         eviction_date="2026-12-09",
-        source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF", "reference": "B-9"},
+        source=BOLIGBYGG | {"reference": "B-9"},
     )
-    events = run(sim_settings, trigger(), extra_triggers=[done], days=21)
+    petition = trigger(counterpart=BOLIGBYGG_COUNTERPART)  # Boligbygg is party to the case
+    events = run(sim_settings, petition, extra_triggers=[done], days=21)
     assert "crisis" not in names(events)
     assert "home_visit_scheduled" not in names(events)
     cancelled = [e for e in events if e["event"] == "step_cancelled" and e["rule"] == "home_visit"]

@@ -24,11 +24,21 @@ from tests.test_visits_support import (
     visit_step_due,
 )
 
+BOLIGBYGG = "874778702"
+BOLIGBYGG_SOURCE = {
+    "type": "municipal_landlord",
+    "name": "Boligbygg Oslo KF",
+    "org_number": BOLIGBYGG,
+}
+
 
 def test_a_booked_visit_is_cancelled_when_the_eviction_is_carried_out(rt: Any, clock: Any) -> None:
     team_member(rt, "ole")
     team_member(rt, "sara")
-    case_id = open_case(rt)
+    # The petition names Boligbygg as the landlord: its notice counts (intake.trust).
+    case_id = open_case(
+        rt, counterpart={"role": "landlord", "name": "Boligbygg Oslo KF", "org_number": BOLIGBYGG}
+    )
     assert run(rt, visit_step_due(rt, clock, case_id).id).result == "done"
     with rt.session() as session:
         (visit,) = session.scalars(select(HomeVisit).where(HomeVisit.case_id == case_id))
@@ -39,11 +49,26 @@ def test_a_booked_visit_is_cancelled_when_the_eviction_is_carried_out(rt: Any, c
         kind="eviction_completed",
         received_at=clock().isoformat(),
         eviction_date=clock().date().isoformat(),
-        source={"type": "municipal_landlord", "name": "Boligbygg Oslo KF", "reference": "B-9"},
+        source=BOLIGBYGG_SOURCE | {"reference": "B-9"},
     )
+    # Another landlord's report first (issue 13, item 1): held for staff, the visit stays.
+    stranger = trigger(
+        kind="eviction_completed",
+        received_at=clock().isoformat(),
+        eviction_date=clock().date().isoformat(),
+        source={"type": "landlord", "name": "Annen Utleier AS", "org_number": "921184530",
+                "reference": "S-1"},
+    )  # fmt: skip
+    with rt.session() as session:
+        held = accept_trigger(session, rt, load_trigger(stranger, now=rt.now()))
+    assert held.case_id == case_id and held.held
+    tick(rt)
+    work(rt)
+    with rt.session() as session:
+        assert session.get(HomeVisit, visit_id).status != "cancelled"
     with rt.session() as session:
         result = accept_trigger(session, rt, load_trigger(done, now=rt.now()))
-    assert result.case_id == case_id
+    assert result.case_id == case_id and not result.held
     tick(rt)
     work(rt)
     with rt.session() as session:

@@ -33,6 +33,20 @@ OSLO = ZoneInfo("Europe/Oslo")
 PHONE_OUTCOMES = ("reached", "no_answer", "voicemail", "wrong_number", "refused")
 VISIT_OUTCOMES = ("met", "not_home", "refused", "moved_out")
 TASK_OUTCOMES = ("done",)
+#: A notice from someone not party to the case, held until staff settle it (``intake.trust``).
+NOTICE_REVIEW = "notice_review"
+NOTICE_REVIEW_OUTCOMES = ("confirmed", "dismissed")
+
+
+def outcomes_for_kind(kind: str) -> tuple[str, ...]:
+    """The outcomes a task of this kind can record (the forms offer these, nothing else)."""
+    return {
+        "phone_call": PHONE_OUTCOMES,
+        "home_visit": VISIT_OUTCOMES,
+        NOTICE_REVIEW: NOTICE_REVIEW_OUTCOMES,
+    }.get(kind, TASK_OUTCOMES)
+
+
 # The tenant was reached, even if they said no: that is a response and stops
 # the ladder (issue 2 audit); going on to call and visit someone who refused
 # is pressure, not outreach. A caseworker decides what follows.
@@ -361,10 +375,7 @@ def record_outcome(
     at: datetime | None = None,
     actor: str | None = None,
 ) -> None:
-    allowed = {
-        "phone_call": PHONE_OUTCOMES,
-        "home_visit": VISIT_OUTCOMES,
-    }.get(task.kind, TASK_OUTCOMES)
+    allowed = outcomes_for_kind(task.kind)
     if outcome not in allowed:
         raise CaseActionError(f"Must be one of: {', '.join(allowed)}.", "outcome")
     if task.status != "open":

@@ -23,9 +23,11 @@ from outreach.cases.pause import notice_while_paused
 from outreach.intake.matching import Match, find_person
 from outreach.intake.person import apply_household, new_person, update_person
 from outreach.intake.reroute import brings_routing_facts, reroute, route_case
+from outreach.intake.trust import hold_for_staff, is_party, source_key
 from outreach.ladder import planning
 from outreach.models import Case, MatchReview, Person, Trigger
 from outreach.runtime import Runtime
+from outreach.vocabulary import COUNTING
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class IntakeResult:
     match_method: str
     match_confidence: float
     review_id: int | None = None
+    # Held for staff: the sender is not party to the case it joined (issue 13, item 1).
+    held: bool = False
     # A notice sent again with other details: the fields it corrected (names, not values).
     corrected: tuple[str, ...] = ()
 
@@ -62,21 +66,6 @@ class IdempotencyConflict(Exception):
     def __init__(self, trigger_id: int) -> None:
         super().__init__("This Idempotency-Key was used for another request body.")
         self.trigger_id = trigger_id
-
-
-def source_key(source: dict[str, Any]) -> str:
-    """Who sent a trigger, for scoping its reference.
-
-    References are the sender's own numbering (a landlord's "2024-1", the
-    bailiff's case number): only the same sender sending the same reference
-    again is the same trigger. The org number identifies a sender; without
-    one, its name (case and spacing ignored) does.
-    """
-    org = source.get("org_number")
-    if org:
-        return f"{source['type']}:{org}"
-    name = " ".join((source.get("name") or "").split()).lower()
-    return f"{source['type']}:name:{name}"
 
 
 def _existing(
@@ -130,6 +119,7 @@ def _result_for(
         match_method=trigger.match_method,
         match_confidence=trigger.match_confidence,
         review_id=review,
+        held=trigger.review == "pending",
         corrected=corrected,
     )
 
@@ -139,30 +129,36 @@ def _correct(
 ) -> tuple[str, ...]:
     """The same notice again (same sender and reference) with other details is a
     correction – a caseworker fixing a typed address, a sender's amended copy – not
-    a copy to drop (issue 12, item 12). Newer details win as for any later notice
-    (``update_person``), with the same events, and a corrected address routes an
+    a copy to drop (issue 12, item 12). It writes what a later notice from this
+    sender would (``update_person``: by trust, or reported for staff when the first
+    notice was held), with the same events, and a corrected address routes an
     unrouted case. A closed case is left as it is; the same details change nothing.
     """
     case = session.get(Case, found.case_id)
     if case is None or case.status == "closed":
         return ()
     now = rt.now()
+    source = data["source"]["type"]
+    party = found.review in COUNTING
     date_before = case.eviction_date
-    person_changes = update_person(case.person, data["tenant"], rt)
-    household_changes = apply_household(case, data)
-    if not (person_changes or household_changes):
+    person_changes, reported = update_person(
+        case.person, data["tenant"], rt, source=source, party=party, trigger_id=found.id
+    )
+    household_changes = apply_household(case, data, rt) if party else []
+    if not (person_changes or reported or household_changes):
         return ()
     _record_changes(
-        session, case, found.id, now, actor, person_changes, household_changes, date_before
-    )
-    if case.district_code is None or brings_routing_facts(
-        data, case, person_changes, household_changes
-    ):
-        reroute(session, rt, case, data, household_changes, now)
-    planning.update_crisis(session, rt, case, found)
+        session, case, found.id, now, actor, source, person_changes, reported,
+        household_changes, date_before,
+    )  # fmt: skip
+    if case.district_code is None and person_changes:
+        route_case(session, case, data, now, None)
+    elif brings_routing_facts(person_changes, household_changes):
+        reroute(session, rt, case, household_changes, now)
+    planning.update_crisis(session, rt, case, now)
     planning.replan(session, rt, case, now)
     session.commit()
-    return tuple(person_changes + household_changes)
+    return tuple(person_changes + reported + household_changes)
 
 
 def _record_changes(
@@ -171,7 +167,9 @@ def _record_changes(
     trigger_id: int,
     at: datetime,
     actor: str | None,
+    source: str,
     person_changes: list[str],
+    reported: list[str],
     household_changes: list[str],
     date_before: date | None,
 ) -> None:
@@ -180,6 +178,11 @@ def _record_changes(
         timeline.record(
             session, case.id, "person_updated", at, actor=actor,
             trigger_id=trigger_id, fields=person_changes,
+        )  # fmt: skip
+    if reported:
+        timeline.record(
+            session, case.id, "contact_reported", at, actor=actor,
+            trigger_id=trigger_id, fields=reported, source_type=source,
         )  # fmt: skip
     if household_changes:
         timeline.record(
@@ -214,8 +217,14 @@ def accept_trigger(
     actor: str | None = None,
     before_commit: Callable[[IntakeResult], None] | None = None,
     request_hash: str | None = None,
+    sees: Callable[[Case], bool] | None = None,
 ) -> IntakeResult:
     """Accept a validated trigger (see ``intake.schema.load_trigger``).
+
+    ``sees`` is a staff sender's reach (which cases they may read): a
+    caseworker's notice about a case they may not see is held for that case's
+    own staff, as is a landlord's about a case it is not party to
+    (``intake.trust``).
 
     Idempotent: the same ``Idempotency-Key`` or the same kind + source
     reference from the same sender returns the first result. The caller
@@ -232,7 +241,9 @@ def accept_trigger(
         corrected = _correct(session, rt, found, data, actor)
         return _result_for(session, found, duplicate=True, corrected=corrected)
     try:
-        result = _accept(session, rt, data, now, idempotency_key, request_hash, received_by, actor)
+        result = _accept(
+            session, rt, data, now, idempotency_key, request_hash, received_by, actor, sees
+        )
         if before_commit is not None:
             before_commit(result)
         session.commit()
@@ -256,8 +267,10 @@ def _accept(
     request_hash: str | None,
     received_by: str | None,
     actor: str | None,
+    sees: Callable[[Case], bool] | None,
 ) -> IntakeResult:
     tenant = data["tenant"]
+    source = data["source"]["type"]
     received_at = data.get("received_at") or now
     national_hash = (
         rt.protector.lookup_hash(tenant["national_id"]) if tenant.get("national_id") else None
@@ -287,14 +300,15 @@ def _accept(
 
     case: Case | None = None
     person_changes: list[str] = []
+    party = True
     if match.merge:
         person = session.get(Person, match.person_id)
         assert person is not None
-        person_changes = update_person(person, tenant, rt)
         case = candidate_case
         method = match.method
+        party = case is None or is_party(case, data["source"], sees)
     else:
-        person = new_person(tenant, rt)
+        person = new_person(tenant, rt, source=source)
         session.add(person)
         method = "review" if match.review else "new"
     case_created = case is None
@@ -317,19 +331,22 @@ def _accept(
         notes=data.get("notes") or "",
         match_method=method,
         match_confidence=match.confidence if match.person_id else 1.0,
+        review=None if party else "pending",
     )
     session.add(trigger)
+    session.flush()
+    reported: list[str] = []
+    if match.merge:
+        person_changes, reported = update_person(
+            person, tenant, rt, source=source, party=party, trigger_id=trigger.id
+        )
+    if not party:
+        hold_for_staff(session, rt, case, trigger, reported, received_at, actor)
+        return _result_for(session, trigger, duplicate=False)
     date_before = case.eviction_date
-    household_changes = apply_household(case, data)
+    household_changes = apply_household(case, data, rt)
 
-    if not case_created and case.ladder_state != "running":
-        # A new notice after the tenant answered starts a new contact round:
-        # the earlier answer was about the earlier notice.
-        case.ladder_round += 1
-        case.ladder_state = "running"
-        case.letter_sent_at = None
-        case.contact_started_at = None
-    trigger.round = case.ladder_round
+    planning.join_round(case, trigger, new_case=case_created)
     from outreach.parties import store_parties  # where the copies go (issue 3)
 
     store_parties(trigger, data)
@@ -358,7 +375,7 @@ def _accept(
         confidence=round(trigger.match_confidence, 2),
     )
     _record_changes(
-        session, case, trigger.id, received_at, actor, person_changes,
+        session, case, trigger.id, received_at, actor, source, person_changes, reported,
         household_changes if not case_created else [], date_before,
     )  # fmt: skip
     review_id = None
@@ -384,15 +401,11 @@ def _accept(
             reasons=match.reasons,
         )
 
-    if case_created:
+    if case_created or case.district_code is None:
         route_case(session, case, data, received_at, received_by)
-    elif case.district_code is None or brings_routing_facts(
-        data, case, person_changes, household_changes
-    ):
-        # Through the forward (reroute -> assign_district): letters waiting in
-        # central intake's batch move with an unrouted case a later notice places.
-        reroute(session, rt, case, data, household_changes, received_at)
-    planning.update_crisis(session, rt, case, trigger)
+    elif brings_routing_facts(person_changes, household_changes):
+        reroute(session, rt, case, household_changes, received_at)
+    planning.update_crisis(session, rt, case, received_at)
     planning.replan(session, rt, case, now)  # a paused case too: its deadlines are not paused
     notice_while_paused(session, rt, case, trigger.id, now)
     return IntakeResult(

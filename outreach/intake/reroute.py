@@ -21,15 +21,16 @@ from outreach.models import Case, Event
 from outreach.runtime import Runtime
 
 
-def brings_routing_facts(
-    data: dict[str, Any], case: Case, person_changes: list[str], household_changes: list[str]
-) -> bool:
-    """A later trigger is routed again only when it says something routing reads."""
-    given = data.get("district")
-    return (
-        bool({"client_status", "client_district"} & set(household_changes))
-        or "address" in person_changes
-        or (given is not None and given != case.district_code)
+def brings_routing_facts(person_changes: list[str], household_changes: list[str]) -> bool:
+    """A later trigger is routed again only when it says something routing reads.
+
+    The district a sender names is not such a fact: it says where the sender
+    is, and a case with a district moves by the circular's rules (a client
+    file elsewhere, a new address) or by staff's forward, never by who sent
+    the next notice (issue 13, item 2).
+    """
+    return bool({"client_status", "client_district"} & set(household_changes)) or (
+        "address" in person_changes
     )
 
 
@@ -45,7 +46,6 @@ def reroute(
     session: Session,
     rt: Runtime,
     case: Case,
-    data: dict[str, Any],
     household_changes: list[str],
     at: datetime,
 ) -> None:
@@ -61,7 +61,7 @@ def reroute(
         return
     person = case.person
     decision = route(
-        given_district=data.get("district"),
+        given_district=None,  # who sent the notice does not route it (see above)
         street=person.street,
         postal_code=person.postal_code,
         client_status=case.client_status,

@@ -33,6 +33,7 @@ class TickReport:
     recovered: list[int] = field(default_factory=list)
     invitations: int = 0
     followups_due: int = 0
+    crises_ended: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {"enqueued": len(self.enqueued), "recovered": len(self.recovered)}
@@ -85,6 +86,10 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickReport:
     from outreach.cases.followups import record_due
 
     report.followups_due = record_due(rt, now)
+    # A crisis whose eviction date has passed is over, notice or not (issue 12, item 3).
+    from outreach.ladder.planning import ends_passed_crises
+
+    report.crises_ended = ends_passed_crises(rt, now)
     if report.enqueued or report.recovered:
         log.info("tick: enqueued %d, recovered %d", len(report.enqueued), len(report.recovered))
     return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from outreach.models import Case, Step, Trigger
@@ -16,7 +16,13 @@ from outreach.policy.plan import CaseFacts, TriggerFact
 
 
 def case_facts(session: Session, case: Case) -> CaseFacts:
-    triggers = session.scalars(select(Trigger).where(Trigger.case_id == case.id)).all()
+    # A notice held for staff (``intake.trust``) is not a fact until they confirm it.
+    triggers = session.scalars(
+        select(Trigger).where(
+            Trigger.case_id == case.id,
+            or_(Trigger.review.is_(None), Trigger.review == "confirmed"),
+        )
+    ).all()
     person = case.person
     return CaseFacts(
         round=case.ladder_round,
@@ -31,6 +37,7 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
         letter_sent_at=case.letter_sent_at,
         letter_fallback_at=letter_fallback(session, case),
         contact_started_at=case.contact_started_at,
+        awaiting_match_review=case.needs_match_review,
         responded=case.ladder_state != "running",
         email_consent=bool(
             person.email_consent and person.email and person.email_invalid_at is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
@@ -20,30 +20,45 @@ from outreach.ladder.steps import add_step, cancel_step, pull_earlier
 from outreach.models import Case, Step, Task, Trigger
 from outreach.policy.plan import OSLO, condition_holds, is_crisis, plan
 from outreach.runtime import Runtime
-from outreach.vocabulary import STEP_OPEN
+from outreach.vocabulary import COUNTING, STEP_OPEN
 
 
-def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -> None:
+def join_round(case: Case, trigger: Trigger, *, new_case: bool) -> None:
+    """A notice joins the case's contact round; after the tenant answered it starts a new one.
+
+    The earlier answer was about the earlier notice: a new notice is a new
+    reason to reach the tenant (seeds/000).
+    """
+    if not new_case and case.ladder_state != "running":
+        case.ladder_round += 1
+        case.ladder_state = "running"
+        case.letter_sent_at = None
+        case.contact_started_at = None
+    trigger.round = case.ladder_round
+
+
+def update_crisis(session: Session, rt: Runtime, case: Case, at: datetime) -> None:
     """Rule 6: compress the ladder when the eviction date is too near; stop when it no longer is.
 
-    Crisis follows the current eviction date, not the first one: a date the
-    bailiff postpones far enough, or one that has passed, ends it with a
-    ``crisis_ended`` event (issue 12, items 3 and 4).
+    Crisis is derived, never sticky: from the current eviction date, the
+    round's notices and the day ``at`` falls on. It is computed again when a
+    notice changes the date or the round (intake), and when the day changes
+    (``ends_passed_crises``, from the tick): a date the bailiff postpones far
+    enough, or one that has passed, ends it with a ``crisis_ended`` event
+    (issue 12, items 3 and 4).
     """
-    round_triggers = [t for t in case.triggers if t.round == case.ladder_round]
-    started = min((t.received_at for t in round_triggers), default=trigger.received_at)
-    kinds = [t.kind for t in round_triggers] or [trigger.kind]
-    today = trigger.received_at.astimezone(OSLO).date()
+    round_triggers = [
+        t for t in case.triggers if t.round == case.ladder_round and t.review in COUNTING
+    ]
+    started = min((t.received_at for t in round_triggers), default=at)
+    kinds = [t.kind for t in round_triggers]
+    today = at.astimezone(OSLO).date()
     crisis = is_crisis(rt.policy, rt.calendar, started, case.eviction_date, kinds, today=today)
     if crisis and case.crisis_since is None:
         assert case.eviction_date is not None
-        case.crisis_since = trigger.received_at
+        case.crisis_since = at
         timeline.record(
-            session,
-            case.id,
-            "crisis",
-            trigger.received_at,
-            eviction_date=case.eviction_date.isoformat(),
+            session, case.id, "crisis", at, eviction_date=case.eviction_date.isoformat()
         )
     elif not crisis and case.crisis_since is not None:
         case.crisis_since = None
@@ -51,9 +66,31 @@ def update_crisis(session: Session, rt: Runtime, case: Case, trigger: Trigger) -
             session,
             case.id,
             "crisis_ended",
-            trigger.received_at,
+            at,
             eviction_date=case.eviction_date.isoformat() if case.eviction_date else None,
         )
+
+
+def ends_passed_crises(rt: Runtime, now: datetime) -> int:
+    """The day changed: a crisis whose eviction date has passed is over (issue 12, item 3).
+
+    Without a new notice nothing else would clear it, and a past date kept the
+    case flagging "as soon as attempts fail" for ever. Indexed by the few
+    cases in crisis; returns how many ended.
+    """
+    today = now.astimezone(OSLO).date()
+    with rt.session() as session:
+        cases = session.scalars(
+            select(Case).where(
+                Case.crisis_since.is_not(None),
+                Case.status != "closed",
+                or_(Case.eviction_date.is_(None), Case.eviction_date < today),
+            )
+        ).all()
+        for case in cases:
+            update_crisis(session, rt, case, now)
+        session.commit()
+        return len(cases)
 
 
 def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Step]:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from outreach import identity
 from outreach.intake.accept import IntakeResult, accept_trigger
 from outreach.intake.landlord_schema import RESERVABLE_KIND
-from outreach.intake.matching import name_key
+from outreach.intake.matching import compare_names, name_key
 from outreach.models.landlord import Landlord, LandlordAccount, LandlordWarning, WarningReservation
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
@@ -118,28 +118,70 @@ def _reservation_keys(rt: Runtime, tenant: dict[str, Any]) -> tuple[str | None, 
     return national_key, person_key
 
 
-def is_reserved(session: Session, rt: Runtime, landlord: Landlord, tenant: dict[str, Any]) -> bool:
+def _birth_key(rt: Runtime, birth: date | None) -> str | None:
+    return rt.protector.lookup_hash(f"reservation:birth:{birth.isoformat()}") if birth else None
+
+
+@dataclass(frozen=True)
+class ReservationHit:
+    """A warning that meets a reservation: ``sure`` (same id or name) or a close name."""
+
+    label: str
+    sure: bool
+    differences: tuple[str, ...] = ()
+
+
+def find_reservation(
+    session: Session, rt: Runtime, landlord: Landlord, tenant: dict[str, Any]
+) -> ReservationHit | None:
+    """The reservation this warning's tenant made with this landlord, if any.
+
+    The same rules as person matching (``intake.matching.compare_names``): a
+    missing middle name, another order, a transliteration, an initial or one
+    typo, with the same birth date, is the reserved tenant until someone shows
+    otherwise (issue 13, item 3) – a reservation exists so that nothing is
+    sent, so a doubt refuses. Two different national ids are two people.
+    """
     national_key, person_key = _reservation_keys(rt, tenant)
+    birth_key = _birth_key(rt, tenant.get("birth_date"))
     matches = [
         column == key
         for column, key in (
             (WarningReservation.national_id_hmac, national_key),
             (WarningReservation.person_hmac, person_key),
+            (WarningReservation.birth_hmac, birth_key),
         )
         if key is not None
     ]
     if not matches:
-        return False
-    found = session.scalar(
-        select(WarningReservation.id)
+        return None
+    candidates = session.scalars(
+        select(WarningReservation)
         .where(
             WarningReservation.landlord_id == landlord.id,
             WarningReservation.withdrawn_at.is_(None),
             or_(*matches),
         )
-        .limit(1)
+        .order_by(WarningReservation.id)
     )
-    return found is not None
+    best: ReservationHit | None = None
+    for row in candidates:
+        if national_key is not None and row.national_id_hmac is not None:
+            if row.national_id_hmac == national_key:
+                return ReservationHit(row.label, sure=True)
+            continue  # two national ids: two people
+        if person_key is not None and row.person_hmac == person_key:
+            return ReservationHit(row.label, sure=True)
+        if row.name_enc is None or row.birth_hmac != birth_key:
+            continue
+        closeness = compare_names(tenant["name"], rt.protector.decrypt(row.name_enc))
+        if closeness.score > 0.0 and best is None:
+            best = ReservationHit(row.label, sure=False, differences=closeness.differences)
+    return best
+
+
+def is_reserved(session: Session, rt: Runtime, landlord: Landlord, tenant: dict[str, Any]) -> bool:
+    return find_reservation(session, rt, landlord, tenant) is not None
 
 
 def _receipt_number() -> str:
@@ -201,12 +243,8 @@ def submit_warning(
     )
     if earlier is not None:
         return _receipt(earlier, duplicate=True)
-    if data["kind"] == RESERVABLE_KIND and is_reserved(session, rt, landlord, data["tenant"]):
-        raise LandlordError(
-            "tenant_reserved",
-            "The tenant has reserved against warnings to NAV (husleieloven § 9-11), "
-            "as registered by you. The warning was not received and nothing was kept.",
-        )
+    if data["kind"] == RESERVABLE_KIND:
+        refuse_if_reserved(find_reservation(session, rt, landlord, data["tenant"]))
     now = rt.now()
     rows: list[LandlordWarning] = []
 
@@ -252,6 +290,26 @@ def submit_warning(
     return _receipt(first, duplicate=True)
 
 
+def refuse_if_reserved(hit: ReservationHit | None) -> None:
+    """Refuse a warning that meets a reservation, saying which of the landlord's own."""
+    if hit is None:
+        return
+    if hit.sure:
+        raise LandlordError(
+            "tenant_reserved",
+            "The tenant has reserved against warnings to NAV (husleieloven § 9-11), "
+            f"as registered by you ({hit.label}). The warning was not received and "
+            "nothing was kept.",
+        )
+    raise LandlordError(
+        "tenant_possibly_reserved",
+        f"The tenant may be the one who reserved against warnings to NAV ({hit.label}): "
+        f"the same birth date and a close name ({', '.join(hit.differences)}). "
+        "The warning was not received and nothing was kept. If this is another person, "
+        "add the national identity number to both the reservation and the warning.",
+    )
+
+
 def list_warnings(session: Session, landlord: Landlord, limit: int = 200) -> list[Receipt]:
     rows = session.scalars(
         select(LandlordWarning)
@@ -272,6 +330,8 @@ def register_reservation(
         label=data["label"],
         national_id_hmac=national_key,
         person_hmac=person_key,
+        name_enc=rt.protector.encrypt(data["name"]),
+        birth_hmac=_birth_key(rt, data.get("birth_date")),
         registered_at=rt.now(),
     )
     session.add(row)

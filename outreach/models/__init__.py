@@ -123,6 +123,12 @@ class Person(Base):
     email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     protected_address: Mapped[bool] = mapped_column(Boolean, default=False)
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who recorded each contact field ({"address": "bailiff", ...}; issue 13, item 1):
+    # a less trusted source never replaces it (``vocabulary.SOURCE_TRUST``).
+    contact_sources: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Data a less trusted sender gave that was not used, by field, for staff to confirm:
+    # {"phone": {"value": ..., "source": "landlord", "trigger_id": 7, "at": "..."}}.
+    reported: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -153,6 +159,8 @@ class Case(Base):
     client_district: Mapped[str | None] = mapped_column(String(6))
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     children_ages: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Who recorded the household facts ({"children": "bailiff"}), as ``Person.contact_sources``.
+    fact_sources: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     adults: Mapped[int | None] = mapped_column(Integer)
     eviction_date: Mapped[date | None] = mapped_column(Date)
     # Set when the eviction date is too near for the normal ladder (rule 6);
@@ -219,6 +227,10 @@ class Trigger(Base):
     round: Mapped[int] = mapped_column(Integer, default=1)
     match_method: Mapped[str] = mapped_column(String(24), default="new")
     match_confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    # None: it counts. "pending": sent by someone not party to the case (another
+    # district's caseworker, another landlord), held for staff (issue 13, items 1-2);
+    # "confirmed" or "dismissed" once they decided. Only counting notices reach the plan.
+    review: Mapped[str | None] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="triggers")

@@ -21,7 +21,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.db import Base, UTCDateTime, utcnow
@@ -85,12 +94,21 @@ class WarningReservation(Base):
     """A tenant's written reservation against § 9-11 warnings, as the landlord received it."""
 
     __tablename__ = "warning_reservations"
-    __table_args__ = (Index("ix_warning_reservations_landlord", "landlord_id", "withdrawn_at"),)
+    __table_args__ = (
+        Index("ix_warning_reservations_landlord", "landlord_id", "withdrawn_at"),
+        Index("ix_warning_reservations_birth", "landlord_id", "birth_hmac"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"))
     label: Mapped[str] = mapped_column(String(80))
     national_id_hmac: Mapped[str | None] = mapped_column(String(64))
     person_hmac: Mapped[str | None] = mapped_column(String(64))
+    # The name as registered (encrypted) and a keyed hash of the birth date: a warning
+    # is checked with the close-name rules of person matching among the reservations
+    # with the same birth date, so "Fatima Ali Yusuf" does not pass "Fatima Yusuf"
+    # (issue 13, item 3). Rows from before hold only ``person_hmac``.
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    birth_hmac: Mapped[str | None] = mapped_column(String(64))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

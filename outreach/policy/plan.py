@@ -50,6 +50,10 @@ class CaseFacts:
     contact_started_at: datetime | None = None
     responded: bool = False
     email_consent: bool = False
+    # A doubtful match waits for staff: the same household must not get two
+    # letters with two booking codes, so the letters wait for the decision or
+    # until the last working day before their deadline (issue 12, item 1).
+    awaiting_match_review: bool = False
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:
@@ -265,6 +269,8 @@ def plan(
             if rule.deadline is not None:
                 base = trigger.received_at if trigger is not None else due
                 deadline = rule.deadline.apply(base, calendar)
+                if facts.awaiting_match_review and rule.channel == "letter":
+                    due = max(due, calendar.add_working_days(deadline, -1))
             wanted.append(
                 PlannedStep(
                     key=key,

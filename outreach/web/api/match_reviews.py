@@ -12,7 +12,7 @@ from flask import g, jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases import match_review
+from outreach.intake import match_review
 from outreach.models import Case, MatchReview
 from outreach.web.api import bp
 from outreach.web.api.auth import require_token

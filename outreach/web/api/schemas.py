@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from outreach.cases import match_review, response
+from outreach.cases import response
+from outreach.intake import match_review
 
 
 class ContactSchema(Schema):

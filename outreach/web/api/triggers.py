@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 
 from outreach.intake.accept import IdempotencyConflict, accept_trigger
 from outreach.intake.schema import load_trigger
+from outreach.models import Case
 from outreach.staff.tokens import Principal
 from outreach.web.api import bp
 from outreach.web.api.auth import require_token
@@ -47,6 +48,7 @@ def post_trigger() -> Any:
             received_by=principal.home_district,
             actor=principal.label,
             request_hash=_body_hash(body),
+            sees=principal.can_see if principal.is_staff else None,
         )
     except IdempotencyConflict:
         return error(
@@ -57,12 +59,16 @@ def post_trigger() -> Any:
             {"Idempotency-Key": ["Already used with a different request body."]},
         )
     payload = result.as_json()
-    if not principal.is_staff:
-        # A landlord or bailiff feed learns only that the notice was received.
+    case = db_session().get(Case, result.case_id)
+    visible = result.case_created or (case is not None and principal.can_see(case))
+    if not principal.is_staff or result.held or not visible:
+        # A bailiff feed learns only that the notice was received; a caseworker
+        # whose notice went to a case they may not see, that it was passed on
+        # (issue 13, item 2): never that case's id, reference or district.
         payload = {
             "trigger_id": result.trigger_id,
             "duplicate": result.duplicate,
-            "status": "received",
+            "status": "received" if not principal.is_staff else "passed_on",
         }
     response = jsonify(payload)
     response.status_code = 200 if result.duplicate else 201

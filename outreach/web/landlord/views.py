@@ -158,12 +158,20 @@ def new_warning() -> Any:
             db_session(), rt(), _landlord(), data, via="portal", account_id=account.id
         )
     except landlords.LandlordError as exc:
-        if exc.code != "tenant_reserved":
+        if exc.code == "tenant_reserved":
+            message = _(
+                "Dere har registrert at denne leietakeren har reservert seg mot varsel til "
+                "sosialtjenesten (husleieloven § 9-11). Varselet er ikke sendt, og ingenting "
+                "er lagret."
+            )
+        elif exc.code == "tenant_possibly_reserved":
+            message = _(
+                "Leietakeren kan være en som har reservert seg hos dere (samme fødselsdato og "
+                "nesten samme navn). Varselet er ikke sendt, og ingenting er lagret. Er det en "
+                "annen person, legg inn fødselsnummeret både i reservasjonen og i varselet."
+            )
+        else:
             raise
-        message = _(
-            "Dere har registrert at denne leietakeren har reservert seg mot varsel til "
-            "sosialtjenesten (husleieloven § 9-11). Varselet er ikke sendt, og ingenting er lagret."
-        )
         return render_template("landlord/new_warning.html", form=form, general=[message]), 409
     if receipt.duplicate:
         flash(_("Dere har allerede sendt et varsel med denne referansen."), "info")

@@ -28,6 +28,18 @@ SOURCE_TYPES = {
     "staff": _l("NAV (registrert av ansatt)"),
 }
 
+# Fields a less trusted sender may report for staff to confirm (templates/staff/_reported.html).
+REPORTED_FIELDS = {
+    "name": _l("Navn"),
+    "address": _l("Adresse"),
+    "birth_date": _l("Fødselsdato"),
+    "phone": _l("Telefon"),
+    "email": _l("E-post"),
+    "language": _l("Språk"),
+    "children": _l("Barn"),
+    "adults": _l("Voksne"),
+}
+
 CLIENT_STATUSES = {
     "none": _l("Ingen sosialsak / ukjent"),
     "passive": _l("Passiv sosialsak"),
@@ -141,6 +153,8 @@ TASK_OUTCOMES = {
     "moved_out": _l("Flyttet ut"),
     "done": _l("Utført"),
     "cancelled": _l("Avlyst"),
+    "confirmed": _l("Bekreftet: meldingen gjelder saken"),
+    "dismissed": _l("Avvist: meldingen endrer ikke saken"),
 }
 
 # Solution alternatives (seeds/001, «fase 2») and follow-up after help (seeds/000).

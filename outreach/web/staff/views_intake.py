@@ -342,12 +342,20 @@ def intake() -> Any:
             pending=_keep(data_bytes, filename, pending),
             duplicate=existing,
             duplicate_visible=principal().can_see(existing),
-            duplicate_district=district_name(existing.district_code),
+            # Another district's case: not even where it is (issue 13, item 2).
+            duplicate_district=(
+                district_name(existing.district_code) if principal().can_see(existing) else None
+            ),
             duplicate_certain=match.merge,
         )
 
     result = accept_trigger(
-        session, rt(), data, received_by=principal().home_district, actor=user.username
+        session,
+        rt(),
+        data,
+        received_by=principal().home_district,
+        actor=user.username,
+        sees=principal().can_see,
     )
     case = session.get(Case, result.case_id)
     assert case is not None
@@ -366,6 +374,11 @@ def intake() -> Any:
         session.commit()
     if pending is not None:
         pending_uploads.discard(rt(), pending.token)
+    if result.held or (result.duplicate and not principal().can_see(case)):
+        # Another district's case (or a landlord's notice): the caller learns only
+        # that the notice was received and passed on (issue 13, item 2).
+        flash(_("Meldingen er mottatt og sendt videre til den som har saken om personen."), "info")
+        return redirect(url_for("staff.queue"))
     if result.duplicate and result.corrected:
         # The same notice again with other details: a correction, applied (issue 12).
         flash(

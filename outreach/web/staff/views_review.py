@@ -3,7 +3,7 @@
 Intake never merges a doubtful match (``intake.matching``): it opens a case
 of its own and leaves a ``MatchReview``. These pages put the two side by side
 with only what the decision needs – names, birth dates, addresses, why the
-match was made and how sure it is – and call ``cases.resolve_match_review``.
+match was made and how sure it is – and call ``intake.match_review.resolve_match_review``.
 Opening a pair shows two cases' personal data, so it is logged for both.
 
 Who: central intake and admins see every review (a pair across districts is
@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach.cases import errors
-from outreach.cases import match_review as cases_match_review
+from outreach.intake import match_review as review_decisions
 from outreach.models import Case, MatchReview, Person, Trigger, User
 from outreach.staff import access_log
 from outreach.web.context import db_session, rt
@@ -50,7 +50,7 @@ def _pair(review: MatchReview) -> ReviewPair | None:
     candidate = session.get(Case, review.candidate_case_id)
     if case is None or candidate is None:
         return None
-    if not cases_match_review.may_review_match(_me(), case, candidate):
+    if not review_decisions.may_review_match(_me(), case, candidate):
         return None
     return ReviewPair(review, case, candidate, session.get(Trigger, review.trigger_id))
 
@@ -138,11 +138,11 @@ def match_review(review_id: int) -> Any:
 def decide_match_review(review_id: int) -> Any:
     pair = _visible_pair(review_id)
     decision = request.form.get("decision", "")
-    if decision not in cases_match_review.MATCH_DECISIONS:
+    if decision not in review_decisions.MATCH_DECISIONS:
         return _render(pair, 400, _("Velg «samme person» eller «ulike personer»."))
     session = db_session()
     try:
-        goes_on = cases_match_review.resolve_match_review(
+        goes_on = review_decisions.resolve_match_review(
             session, rt(), pair.review, decision=decision, actor=_me().username
         )
     except errors.CaseActionError:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach.cases import followups
-from outreach.cases.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
+from outreach.cases.tasks import outcomes_for_kind
 from outreach.models import Case, Task, User
 from outreach.models.visits import HomeVisit
 from outreach.staff import access_log, queries
@@ -26,9 +26,7 @@ from outreach.web.staff.timeline_view import district_name
 
 def _task_form(task: Task) -> TaskOutcomeForm:
     form = TaskOutcomeForm(formdata=None, prefix=f"task{task.id}", meta={"csrf": False})
-    outcomes = {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(
-        task.kind, TASK_OUTCOMES
-    )
+    outcomes = outcomes_for_kind(task.kind)
     form.outcome.choices = options(
         [("", _("– velg –"))] + [(o, labels.label(labels.TASK_OUTCOMES, o)) for o in outcomes]
     )

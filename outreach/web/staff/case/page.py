@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from outreach.cases import caseworker as cases_caseworker
 from outreach.cases import followups
 from outreach.cases.flags import FLAG_DECISIONS, THRESHOLD_TEXT
-from outreach.cases.tasks import PHONE_OUTCOMES, TASK_OUTCOMES, VISIT_OUTCOMES
+from outreach.cases.tasks import outcomes_for_kind
 from outreach.models import Case, Flag, Task, Trigger, User
 from outreach.models.staff import CaseDocument, FollowUpItem
 from outreach.models.visits import HomeVisit
@@ -104,9 +104,7 @@ def case_url(case: Case) -> str:
 
 def outcomes_for(task: Task) -> tuple[str, ...]:
     """The outcomes a task of this kind can record."""
-    return {"phone_call": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES}.get(
-        task.kind, TASK_OUTCOMES
-    )
+    return outcomes_for_kind(task.kind)
 
 
 # Several forms share field names ("note", "reason"); a prefix per form keeps

@@ -6,15 +6,22 @@ both and decides here.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases.errors import CaseActionError
 from outreach.cases.response import _cancel_open_tasks
+from outreach.intake.person import merge_household, merge_person
 from outreach.ladder import cancel, planning
-from outreach.models import Case, MatchReview, Trigger, User
+from outreach.models import Attempt, Case, MatchReview, Step, Trigger, User
 from outreach.runtime import Runtime
+
+#: A step in these states has reached the tenant or is on its way: a merge moves
+#: it with its notice instead of planning it again (issue 12, item 1).
+CARRIED = ("done", "waiting")
 
 MATCH_DECISIONS = ("same_person", "different_person")
 
@@ -61,40 +68,56 @@ def resolve_match_review(
     new_case.needs_match_review = False
     if decision == "different_person":
         review.status = "distinct"
-        timeline.record(
-            session,
-            new_case.id,
-            "match_review_decided",
-            now,
-            actor=actor,
-            decision="different_person",
-            candidate_case=earlier.reference,
-        )
-        return new_case
-    if earlier.status == "closed" or new_case.status == "closed":
+    elif earlier.status == "closed" or new_case.status == "closed":
         # Nothing open to merge into (or from): the same person, a repeat case.
         review.status = "repeat"
         new_case.is_repeat = True
-        timeline.record(
-            session,
-            new_case.id,
-            "match_review_decided",
-            now,
-            actor=actor,
-            decision="same_person",
-            candidate_case=earlier.reference,
-            repeat_case=True,
-        )
-        return new_case
-    review.status = "merged"
+    else:
+        review.status = "merged"
+        _merge(session, rt, new_case, earlier, now, actor)
+        return earlier
+    timeline.record(
+        session,
+        new_case.id,
+        "match_review_decided",
+        now,
+        actor=actor,
+        decision=decision,
+        candidate_case=earlier.reference,
+        repeat_case=review.status == "repeat" or None,
+    )
+    if review.status == "repeat":
+        changed = merge_person(session, rt, earlier.person, new_case)
+        if changed:
+            timeline.record(
+                session, new_case.id, "person_updated", now, actor=actor, fields=changed,
+                reason="merged",
+            )  # fmt: skip
+    planning.replan(session, rt, new_case, now)  # its letters no longer wait
+    return new_case
+
+
+def _merge(
+    session: Session, rt: Runtime, new_case: Case, earlier: Case, now: datetime, actor: str | None
+) -> None:
+    """One household, one case, one person: the earlier case goes on with all it knows.
+
+    A step done for a trigger is done whichever case the trigger belongs to
+    (issue 12, item 1): the letters posted (or waiting in a print batch) for
+    the moved notices move with them, so the earlier case does not plan them
+    again; what was still to come is cancelled here and planned there. The
+    newer notice's contact data win where their source is trusted as much
+    (issue 12, item 2), and the two person rows become one.
+    """
+    moved = list(session.scalars(select(Trigger).where(Trigger.case_id == new_case.id)))
+    carried = _carry_done_steps(session, new_case, earlier, [t.id for t in moved])
     cancel.cancel_pending(
         session, rt, new_case, now, "merged into another case", everything=True, actor=actor
     )
     _cancel_open_tasks(session, rt, new_case, now, "merged into another case", None)
-    moved = list(session.scalars(select(Trigger).where(Trigger.case_id == new_case.id)))
     for trigger in moved:
         trigger.case_id = earlier.id
-        trigger.round = earlier.ladder_round
+        planning.join_round(earlier, trigger, new_case=False)
     new_case.status = "closed"
     new_case.closed_at = now
     new_case.outcome = "merged"
@@ -108,14 +131,37 @@ def resolve_match_review(
         actor=actor,
         from_case=new_case.reference,
         triggers=[t.id for t in moved],
+        steps_carried=carried or None,
     )
-    if earlier.eviction_date is None or (
-        new_case.eviction_date is not None and new_case.eviction_date < earlier.eviction_date
-    ):
-        earlier.eviction_date = new_case.eviction_date or earlier.eviction_date
+    changed = merge_person(session, rt, earlier.person, new_case)
+    changed += merge_household(earlier, new_case, moved)
+    if changed:
+        timeline.record(
+            session, earlier.id, "person_updated", now, actor=actor, fields=changed,
+            reason="merged",
+        )  # fmt: skip
     session.flush()
     session.expire(earlier, ["triggers"])
     if moved:
-        planning.update_crisis(session, rt, earlier, moved[-1])
+        planning.update_crisis(session, rt, earlier, now)
     planning.replan(session, rt, earlier, now)
-    return earlier
+
+
+def _carry_done_steps(
+    session: Session, new_case: Case, earlier: Case, trigger_ids: list[int]
+) -> list[str]:
+    """Move the moved notices' sent (or printing) steps, and their attempts, with them."""
+    if not trigger_ids:
+        return []
+    steps = session.scalars(
+        select(Step).where(
+            Step.case_id == new_case.id,
+            Step.trigger_id.in_(trigger_ids),
+            Step.status.in_(CARRIED),
+        )
+    ).all()
+    for step in steps:
+        step.case_id = earlier.id
+        for attempt in session.scalars(select(Attempt).where(Attempt.step_id == step.id)):
+            attempt.case_id = earlier.id
+    return [step.key for step in steps]
