@@ -105,8 +105,17 @@ def worker(burst: bool, no_tick: bool) -> None:
 )
 @click.option("--days", default=21, show_default=True, type=click.IntRange(1, 366))
 @click.option("--respond-at", "respond_at", help="ISO time with offset when the tenant answers")
+@click.option("--pause-at", "pause_at", help="ISO time with offset when staff pause the ladder")
+@click.option("--resume-at", "resume_at", help="ISO time with offset when staff resume it")
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline as a JSON array")
-def simulate(trigger_file: str, days: int, respond_at: str | None, as_json: bool) -> None:
+def simulate(
+    trigger_file: str,
+    days: int,
+    respond_at: str | None,
+    pause_at: str | None,
+    resume_at: str | None,
+    as_json: bool,
+) -> None:
     """Show what the ladder will do to a case, on a virtual clock."""
     from marshmallow import ValidationError
 
@@ -119,8 +128,9 @@ def simulate(trigger_file: str, days: int, respond_at: str | None, as_json: bool
         document, extra = document[0], document[1:]
     try:
         events = run(
-            load_settings(), document, days=days, respond_at=_iso(respond_at), extra_triggers=extra
-        )
+            load_settings(), document, days=days, respond_at=_iso(respond_at),
+            extra_triggers=extra, pause_at=_iso(pause_at), resume_at=_iso(resume_at),
+        )  # fmt: skip
     except ValidationError as exc:
         click.echo(json.dumps({"errors": exc.messages}, ensure_ascii=False, indent=1), err=True)
         sys.exit(2)

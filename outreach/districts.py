@@ -29,6 +29,7 @@ from typing import Literal
 DATA_DIR = Path(__file__).with_name("data")
 DISTRICTS_FILE = DATA_DIR / "oslo_districts.csv"
 ADDRESSES_FILE = DATA_DIR / "oslo_addresses.csv"
+CENTRAL_INTAKE_FILE = DATA_DIR / "oslo_central_intake.csv"
 
 DISTRICT_NAMES: dict[str, str] = {
     "030101": "Gamle Oslo",
@@ -208,32 +209,44 @@ def is_routable(code: str) -> bool:
     return code in DISTRICT_NAMES
 
 
+def _district_from_row(row: dict[str, str], code: str) -> District:
+    return District(
+        code=code,
+        name=row["name"].strip(),
+        office_name=row["office_name"].strip(),
+        office_street_address=row["office_street_address"].strip(),
+        office_postal_code=row["office_postal_code"].strip(),
+        opening_hours=row["opening_hours"].strip(),
+        duty_contact_name=row["duty_contact_name"].strip(),
+        duty_contact_phone=row["duty_contact_phone"].strip(),
+        demo=(row.get("demo") or "").strip().lower() in {"yes", "true", "1"},
+    )
+
+
 def load_districts(path: Path = DISTRICTS_FILE) -> tuple[District, ...]:
     """Read the district file and check it has exactly the 15 districts."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    districts = []
-    for row in rows:
-        code = (row.get("code") or "").strip()
+    codes = [(row.get("code") or "").strip() for row in rows]
+    for code in codes:
         if not is_routable(code):
             raise ValueError(f"{path.name}: {code!r} is not one of Oslo's 15 district codes")
-        districts.append(
-            District(
-                code=code,
-                name=row["name"].strip(),
-                office_name=row["office_name"].strip(),
-                office_street_address=row["office_street_address"].strip(),
-                office_postal_code=row["office_postal_code"].strip(),
-                opening_hours=row["opening_hours"].strip(),
-                duty_contact_name=row["duty_contact_name"].strip(),
-                duty_contact_phone=row["duty_contact_phone"].strip(),
-                demo=(row.get("demo") or "").strip().lower() in {"yes", "true", "1"},
-            )
-        )
-    codes = [d.code for d in districts]
+    districts = [_district_from_row(row, code) for row, code in zip(rows, codes, strict=True)]
     if sorted(codes) != sorted(DISTRICT_NAMES) or len(set(codes)) != len(codes):
         raise ValueError(f"{path.name}: must list each of the 15 districts exactly once")
     return tuple(sorted(districts, key=lambda d: d.code))
+
+
+@lru_cache(maxsize=2)
+def central_intake(path: Path = CENTRAL_INTAKE_FILE) -> District:
+    """Central intake (code ``""``): it holds a case no district has, and the letter duty
+    does not wait for routing, so its contact person and number must be known (issue 12)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        (row,) = csv.DictReader(handle)  # exactly one row
+    office = _district_from_row(row, "")
+    if not (office.office_name and office.duty_contact_name and office.duty_contact_phone):
+        raise ValueError(f"{path.name}: central intake needs an office, a contact and a phone")
+    return office
 
 
 @lru_cache(maxsize=1)

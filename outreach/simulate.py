@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from outreach import runtime as runtime_module
 from outreach import timeline
+from outreach.cases.pause import pause_ladder, resume_ladder
 from outreach.cases.response import register_response
 from outreach.cases.tasks import record_outcome
 from outreach.config import Settings
@@ -32,7 +33,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.jobs.execute.run import execute_step
 from outreach.ladder.planning import ends_passed_crises
-from outreach.models import Case, Event, Step, Task
+from outreach.models import Case, Event, Step, Task, User
 from outreach.reach.letter.batches import open_batches, post_batch, render_batch
 from outreach.runtime import Runtime
 from outreach.wiring import build_runtime
@@ -149,6 +150,21 @@ def _run_due(rt: Runtime, case_id: int, now: datetime) -> int:
     return ran
 
 
+def _staff_action(rt: Runtime, case_id: int, *, pause: bool) -> None:
+    """A caseworker pauses or resumes the ladder (``--pause-at``, ``--resume-at``)."""
+    with rt.session() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        actor = session.scalar(select(User).where(User.username == "simulation"))
+        if actor is None:
+            actor = User(username="simulation", display_name="Simulering", roles="caseworker")
+            session.add(actor)
+        if pause and case.status == "open":
+            pause_ladder(session, rt, case, reason="simulation: paused by staff", actor=actor)
+        elif not pause and case.status == "paused":
+            resume_ladder(session, rt, case, actor=actor)
+
+
 def simulate(
     settings: Settings,
     trigger_document: dict[str, Any],
@@ -156,6 +172,8 @@ def simulate(
     days: int = 21,
     respond_at: datetime | None = None,
     extra_triggers: list[dict[str, Any]] | None = None,
+    pause_at: datetime | None = None,
+    resume_at: datetime | None = None,
 ) -> list[dict[str, Any]]:
     data = load_trigger(trigger_document, simulation=True)
     start = data.get("received_at") or datetime.now(UTC)
@@ -180,6 +198,8 @@ def simulate(
                 moments.append(max(respond_at, clock.at))
             if pending:
                 moments.append(max(pending[0]["received_at"], clock.at))
+            staff = [m for m in (pause_at, resume_at) if m is not None]
+            moments += [max(m, clock.at) for m in staff]
             if not moments or min(moments) > end:
                 break
             clock.at = min(moments)
@@ -192,6 +212,12 @@ def simulate(
                             session, rt, case, channel="phone", at=respond_at, actor="simulation"
                         )
                 respond_at = None
+            if pause_at is not None and clock.at >= pause_at:
+                _staff_action(rt, case_id, pause=True)
+                pause_at = None
+            if resume_at is not None and clock.at >= resume_at and pause_at is None:
+                _staff_action(rt, case_id, pause=False)
+                resume_at = None
             while pending and pending[0]["received_at"] <= clock.at:
                 trigger = pending.pop(0)
                 session = rt.new_session()

@@ -3,17 +3,25 @@
 The state change and its timeline event in the caller's transaction (STYLE.md
 habit 4); the paused steps' ids go on the ``ladder_paused`` event, so resuming
 brings back exactly those (not before now), then the plan fills the gaps.
+
+A pause stops contact attempts (SMS, calls, visits), never a legal deadline: the
+letter within three working days and its overdue check go on, also for a notice
+that arrives during the pause, and that notice is put in front of the caseworker
+at once (issue 12, item 11).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases.errors import CaseActionError
+from outreach.cases.tasks import new_task
 from outreach.ladder import cancel, planning, steps
-from outreach.models import Case, Event, Step, User
+from outreach.models import Case, Event, Step, Task, User
 from outreach.runtime import Runtime
 from outreach.vocabulary import STEP_OPEN
 
@@ -21,10 +29,9 @@ from outreach.vocabulary import STEP_OPEN
 def pause_ladder(session: Session, rt: Runtime, case: Case, *, reason: str, actor: User) -> int:
     """Stop the contact ladder for now (a guardian is handling it, a hospital stay...).
 
-    Contact steps are cancelled like on a response; deadline checks stay
-    (``stops_on_response = false`` in the policy), and copies to the bailiff
-    wait with the tenant letter they copy. Resuming brings back every step
-    the pause cancelled.
+    Contact steps are cancelled like on a response; a notice's legal deadline
+    (the letter, its copies, the overdue check: ``Rule.legal_deadline``) stays.
+    Resuming brings back every step the pause cancelled.
     Returns how many steps were paused.
     """
     if case.status != "open":
@@ -38,7 +45,9 @@ def pause_ladder(session: Session, rt: Runtime, case: Case, *, reason: str, acto
             select(Step).where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
         )
     }
-    count = cancel.cancel_pending(session, rt, case, now, "ladder paused", actor=actor.username)
+    count = cancel.cancel_pending(
+        session, rt, case, now, "ladder paused", actor=actor.username, keep_deadlines=True
+    )
     paused = (
         sorted(
             s.id
@@ -88,3 +97,31 @@ def resume_ladder(session: Session, rt: Runtime, case: Case, *, actor: User) -> 
             revived += 1
     timeline.record(session, case.id, "ladder_resumed", now, actor=actor.username, revived=revived)
     return revived
+
+
+#: The task that puts a notice received during a pause in front of the caseworker.
+NOTICE_WHILE_PAUSED = "notice_while_paused"
+NOTICE_WHILE_PAUSED_TITLE = "Ny melding mens saken er satt på pause – vurder om pausen skal vare"
+
+
+def notice_while_paused(
+    session: Session, rt: Runtime, case: Case, trigger_id: int, at: datetime
+) -> Task | None:
+    """A notice on a paused case is the caseworker's to see at once, not at the resume.
+
+    Its letter and overdue check are planned as on an open case (``replan``);
+    whether the pause should last – a new petition may mean it should not – is a
+    person's decision: a task due now for the case's caseworker, else the
+    district's (or central intake's) pool.
+    """
+    if case.status != "paused":
+        return None
+    task = new_task(
+        session, rt, case, None, kind=NOTICE_WHILE_PAUSED, title=NOTICE_WHILE_PAUSED_TITLE,
+        assignee_role="caseworker", due_at=at,
+    )  # fmt: skip
+    timeline.record(
+        session, case.id, "task_created", at, task_id=task.id, task_kind=task.kind,
+        assignee_role=task.assignee_role, trigger_id=trigger_id,
+    )  # fmt: skip
+    return task

@@ -349,8 +349,8 @@ def _manual_letter_sent(
     """
     from outreach.ladder import planning
 
-    if case.status != "open" or case.letter_sent_at is not None:
-        return
+    if case.status == "closed" or case.letter_sent_at is not None:
+        return  # a paused case's letter counts too: the deadline was not paused
     case.letter_sent_at = at
     timeline.record(
         session,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.cases.pause import notice_while_paused
 from outreach.intake.matching import Match, find_person
 from outreach.intake.person import apply_household, new_person, update_person
 from outreach.intake.reroute import brings_routing_facts, reroute, route_case
@@ -26,6 +27,7 @@ from outreach.intake.trust import hold_for_staff, is_party, source_key
 from outreach.ladder import planning
 from outreach.models import Case, MatchReview, Person, Trigger
 from outreach.runtime import Runtime
+from outreach.vocabulary import COUNTING
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class IntakeResult:
     review_id: int | None = None
     # Held for staff: the sender is not party to the case it joined (issue 13, item 1).
     held: bool = False
+    # A notice sent again with other details: the fields it corrected (names, not values).
+    corrected: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +56,7 @@ class IntakeResult:
             "duplicate": self.duplicate,
             "match": {"method": self.match_method, "confidence": self.match_confidence},
             "review_id": self.review_id,
+            "corrected": list(self.corrected),
         }
 
 
@@ -98,7 +103,9 @@ def _check_same_request(
         raise IdempotencyConflict(found.id)
 
 
-def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> IntakeResult:
+def _result_for(
+    session: Session, trigger: Trigger, *, duplicate: bool, corrected: tuple[str, ...] = ()
+) -> IntakeResult:
     case = session.get(Case, trigger.case_id)
     assert case is not None
     review = session.scalar(select(MatchReview.id).where(MatchReview.trigger_id == trigger.id))
@@ -113,7 +120,75 @@ def _result_for(session: Session, trigger: Trigger, *, duplicate: bool) -> Intak
         match_confidence=trigger.match_confidence,
         review_id=review,
         held=trigger.review == "pending",
+        corrected=corrected,
     )
+
+
+def _correct(
+    session: Session, rt: Runtime, found: Trigger, data: dict[str, Any], actor: str | None
+) -> tuple[str, ...]:
+    """The same notice again (same sender and reference) with other details is a
+    correction – a caseworker fixing a typed address, a sender's amended copy – not
+    a copy to drop (issue 12, item 12). It writes what a later notice from this
+    sender would (``update_person``: by trust, or reported for staff when the first
+    notice was held), with the same events, and a corrected address routes an
+    unrouted case. A closed case is left as it is; the same details change nothing.
+    """
+    case = session.get(Case, found.case_id)
+    if case is None or case.status == "closed":
+        return ()
+    now = rt.now()
+    source = data["source"]["type"]
+    party = found.review in COUNTING
+    date_before = case.eviction_date
+    person_changes, reported = update_person(
+        case.person, data["tenant"], rt, source=source, party=party, trigger_id=found.id
+    )
+    household_changes = apply_household(case, data, rt) if party else []
+    if not (person_changes or reported or household_changes):
+        return ()
+    _record_changes(
+        session, case, found.id, now, actor, source, person_changes, reported,
+        household_changes, date_before,
+    )  # fmt: skip
+    if case.district_code is None and person_changes:
+        route_case(session, case, data, now, None)
+    elif brings_routing_facts(person_changes, household_changes):
+        reroute(session, rt, case, household_changes, now)
+    planning.update_crisis(session, rt, case, now)
+    planning.replan(session, rt, case, now)
+    session.commit()
+    return tuple(person_changes + reported + household_changes)
+
+
+def _record_changes(
+    session: Session,
+    case: Case,
+    trigger_id: int,
+    at: datetime,
+    actor: str | None,
+    source: str,
+    person_changes: list[str],
+    reported: list[str],
+    household_changes: list[str],
+    date_before: date | None,
+) -> None:
+    """What a notice changed on the person and the household: field names, never values."""
+    if person_changes:
+        timeline.record(
+            session, case.id, "person_updated", at, actor=actor,
+            trigger_id=trigger_id, fields=person_changes,
+        )  # fmt: skip
+    if reported:
+        timeline.record(
+            session, case.id, "contact_reported", at, actor=actor,
+            trigger_id=trigger_id, fields=reported, source_type=source,
+        )  # fmt: skip
+    if household_changes:
+        timeline.record(
+            session, case.id, "household_updated", at, actor=actor,
+            trigger_id=trigger_id, fields=household_changes, **_date_change(date_before, case),
+        )  # fmt: skip
 
 
 def _open_case(session: Session, person: Person, received_at: datetime) -> Case:
@@ -163,7 +238,8 @@ def accept_trigger(
     found = _existing(session, data, idempotency_key)
     if found is not None:
         _check_same_request(found, idempotency_key, request_hash)
-        return _result_for(session, found, duplicate=True)
+        corrected = _correct(session, rt, found, data, actor)
+        return _result_for(session, found, duplicate=True, corrected=corrected)
     try:
         result = _accept(
             session, rt, data, now, idempotency_key, request_hash, received_by, actor, sees
@@ -300,21 +376,10 @@ def _accept(
         match=method,
         confidence=round(trigger.match_confidence, 2),
     )
-    if person_changes:
-        timeline.record(
-            session, case.id, "person_updated", received_at, actor=actor,
-            trigger_id=trigger.id, fields=person_changes,
-        )  # fmt: skip
-    if reported:
-        timeline.record(
-            session, case.id, "contact_reported", received_at, actor=actor,
-            trigger_id=trigger.id, fields=reported, source_type=source,
-        )  # fmt: skip
-    if household_changes and not case_created:
-        timeline.record(
-            session, case.id, "household_updated", received_at, actor=actor,
-            trigger_id=trigger.id, fields=household_changes, **_date_change(date_before, case),
-        )  # fmt: skip
+    _record_changes(
+        session, case, trigger.id, received_at, actor, source, person_changes, reported,
+        household_changes if not case_created else [], date_before,
+    )  # fmt: skip
     review_id = None
     if method == "review" and candidate_case is not None:
         review = MatchReview(
@@ -343,7 +408,8 @@ def _accept(
     elif brings_routing_facts(person_changes, household_changes):
         reroute(session, rt, case, household_changes, received_at)
     planning.update_crisis(session, rt, case, received_at)
-    planning.replan(session, rt, case, now)
+    planning.replan(session, rt, case, now)  # a paused case too: its deadlines are not paused
+    notice_while_paused(session, rt, case, trigger.id, now)
     return IntakeResult(
         trigger_id=trigger.id,
         case_id=case.id,

@@ -33,9 +33,12 @@ def cancel_pending(
     *,
     everything: bool = False,
     actor: str | None = None,
+    keep_deadlines: bool = False,
 ) -> int:
     """Cancel open steps: those a response stops, or all of them on close.
 
+    ``keep_deadlines`` (a pause): a notice's legal deadline and its check stay
+    (``Rule.legal_deadline``); only contact attempts stop.
     A step already ``running`` is cancelled too: the job re-reads the status
     under lock before it calls a channel, so it will not send.
     """
@@ -50,6 +53,8 @@ def cancel_pending(
         if not everything and rule is not None and not rule.stops_on_response:
             continue
         if not everything and step.rule in SURVIVES_RESPONSE:
+            continue
+        if keep_deadlines and rule is not None and rule.legal_deadline:
             continue
         if step.status != "running":
             # A running job sees the cancel and settles its attempt itself.

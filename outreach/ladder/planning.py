@@ -94,11 +94,18 @@ def ends_passed_crises(rt: Runtime, now: datetime) -> int:
 
 
 def replan(session: Session, rt: Runtime, case: Case, now: datetime) -> list[Step]:
-    """Insert wanted steps that do not exist yet; pull planned ones earlier."""
-    if case.status != "open":
+    """Insert wanted steps that do not exist yet; pull planned ones earlier.
+
+    A paused case still gets what a notice's legal deadline asks for (the letter
+    within three working days and its overdue check, ``Rule.legal_deadline``):
+    a pause stops contact attempts, not deadlines (issue 12, item 11).
+    """
+    if case.status == "closed":
         return []
     session.flush()
     wanted = plan(rt.policy, rt.calendar, case_facts(session, case), now)
+    if case.status == "paused":
+        wanted = [w for w in wanted if rt.policy.by_name[w.rule].legal_deadline]
     existing = {s.key: s for s in session.scalars(select(Step).where(Step.case_id == case.id))}
     created: list[Step] = []
     for item in wanted:

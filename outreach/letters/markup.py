@@ -24,6 +24,7 @@ from outreach.letters.bidi import Inline, ltr, opening_hours
 from outreach.letters.fonts import font_face_css
 from outreach.letters.model import AUDIENCES, KINDS, LetterData, MissingContactPerson
 from outreach.letters.privacy import privacy_contact
+from outreach.letters.slots import fill, is_blank
 from outreach.vocabulary import LANDLORD_SOURCES
 
 TEMPLATES_DIR = i18n.ROOT / "templates"
@@ -63,7 +64,7 @@ def html_gettext(language: str, domain: str = "messages") -> Gettext:
 
     def gettext(message: str, **values: Any) -> Markup:
         text = escape(trans.gettext(message))
-        return text % values if values else text
+        return fill(text, values, language) if values else text
 
     return gettext
 
@@ -71,10 +72,12 @@ def html_gettext(language: str, domain: str = "messages") -> Gettext:
 def validate(letters: Sequence[LetterData]) -> None:
     """Check every letter before any is rendered: a batch never half-renders."""
     for data in letters:
-        if data.contact is None or not data.contact.name.strip() or not data.contact.phone.strip():
+        if data.contact is None or is_blank(data.contact.name) or is_blank(data.contact.phone):
             raise MissingContactPerson(
+                "contact_person",
                 f"letter {data.reference}: no contact person with name and phone; the circular "
-                "requires both in every letter"
+                "requires both in every letter",
+                data.language,
             )
         if data.kind not in KINDS:
             raise ValueError(f"letter {data.reference}: unknown kind {data.kind!r}")

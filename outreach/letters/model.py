@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from outreach.letters.slots import EmptySlot
 from outreach.vocabulary import TRIGGER_KINDS
 
 #: Trigger kinds with a tenant letter (DOMAIN.md "Triggers").
@@ -24,7 +25,7 @@ AUDIENCES: tuple[str, ...] = ("tenant", "copy_bailiff", "copy_plaintiff", "copy_
 SOURCE_TYPES: tuple[str, ...] = ("landlord", "municipal_landlord", "bailiff", "court", "staff")
 
 
-class MissingContactPerson(ValueError):
+class MissingContactPerson(EmptySlot):
     """A letter without a named contact person and phone number must never go out.
 
     The circular: «Brevet skal inneholde navn på kontaktperson/saksbehandler og

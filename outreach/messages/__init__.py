@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from outreach.letters import i18n
+from outreach.letters.slots import EmptySlot, fill
 from outreach.messages.segments import SmsLength, sms_length
 
 SMS_PURPOSES: tuple[str, ...] = (
@@ -67,7 +68,9 @@ def _text_gettext(language: str) -> Any:
 
     def gettext(message: str, **values: Any) -> str:
         text = trans.gettext(message)
-        return text % values if values else text
+        # The one empty-slot check (letters.slots): an SMS or e-mail saying
+        # "call ." is never rendered, so never sent.
+        return fill(text, values, language) if values else text
 
     return gettext
 
@@ -217,6 +220,7 @@ __all__ = [
     "MAX_SMS_SEGMENTS",
     "SMS_PURPOSES",
     "EmailText",
+    "EmptySlot",
     "SmsLength",
     "SmsText",
     "render_email",

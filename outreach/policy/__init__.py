@@ -83,6 +83,14 @@ class Rule:
     notify_tenant: bool = False
     cite: str = ""
 
+    @property
+    def legal_deadline(self) -> bool:
+        """A duty a notice creates with a deadline the law or the circular sets – the
+        letter within three working days, its copies, the manual letter, the reviews –
+        and the check that it was met. A pause stops contact attempts, never these
+        (issue 12, item 11): a deadline passes whether or not staff paused the ladder."""
+        return self.per == "trigger" and (self.deadline is not None or self.check is not None)
+
 
 @dataclass(frozen=True)
 class Policy:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from outreach.intake.matching import name_key
@@ -35,16 +35,35 @@ STEP_GRACE = timedelta(minutes=30)
 REASONS = ("crisis", "children", "elderly", "repeat", "overdue", "unreachable")
 
 
+def registered_unrouted(user: User) -> ColumnElement[bool]:
+    """An unrouted case ``user`` registered a notice on: theirs to read until it is routed.
+
+    Central intake holds it, but the caseworker who typed the notice in must still
+    find and open it – to see that it went somewhere, to correct it (issue 12,
+    item 12). Routing ends this: then the district sees it, and only the district.
+    """
+    return and_(
+        Case.district_code.is_(None),
+        Case.id.in_(
+            select(Event.case_id).where(
+                Event.kind == "trigger_received", Event.actor == user.username
+            )
+        ),
+    )
+
+
 def visible_cases(user: User) -> ColumnElement[bool]:
+    """The one read rule (``Principal.can_see`` asks it too): the user's districts,
+    the unrouted cases for central intake, those the user registered while unrouted."""
     roles = user.role_set
     if "admin" in roles:
         return true()
-    clauses: list[ColumnElement[bool]] = []
+    clauses: list[ColumnElement[bool]] = [registered_unrouted(user)]
     if user.district_set:
         clauses.append(Case.district_code.in_(sorted(user.district_set)))
     if "central_intake" in roles:
         clauses.append(Case.district_code.is_(None))
-    return or_(*clauses) if clauses else false()
+    return or_(*clauses)
 
 
 def visible_districts(user: User) -> ColumnElement[bool] | None:
@@ -393,6 +412,9 @@ class LeadOverview:
     overdue_tasks: list[Task]
     # A letter step's print item status (queued, rendered, ...): the print page's words.
     print_states: dict[int, str] = field(default_factory=dict)
+    # Cases no district holds yet, waiting at central intake: a count only (no
+    # names), so a lead knows a case of theirs may be among them (issue 12).
+    unrouted_waiting: int = 0
 
 
 def lead_overview(session: Session, user: User, now: datetime) -> LeadOverview:
@@ -451,7 +473,10 @@ def lead_overview(session: Session, user: User, now: datetime) -> LeadOverview:
             .order_by(Task.due_at)
         )
     )
-    return LeadOverview(letters_due, overdue_steps, flags, tasks, print_states)
+    unrouted = session.scalar(
+        select(func.count(Case.id)).where(Case.district_code.is_(None), Case.status != "closed")
+    )
+    return LeadOverview(letters_due, overdue_steps, flags, tasks, print_states, unrouted or 0)
 
 
 def cases_by_id(session: Session, ids: set[int], user: User) -> dict[int, Case]:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from outreach.crypto import token_hash
 from outreach.models import ApiToken, Case, User
+from outreach.staff.queries import visible_cases
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Principal:
         districts = self.user.district_set
         return next(iter(districts)) if len(districts) == 1 else None
 
-    def can_see(self, case: Case) -> bool:
+    def can_act(self, case: Case) -> bool:
+        """Work on the case: its district's staff, central intake while it has no district."""
         if self.user is None:
             return False
         roles = self.user.role_set
@@ -60,6 +62,17 @@ class Principal:
         if case.district_code is None:
             return "central_intake" in roles
         return case.district_code in self.user.district_set
+
+    def can_see(self, case: Case) -> bool:
+        """Read the case: whoever may act on it, and whoever registered it while it is
+        unrouted (``queries.visible_cases``, the same rule the lists and search use)."""
+        if self.can_act(case):
+            return True
+        session = object_session(case)
+        if self.user is None or case.district_code is not None or session is None:
+            return False
+        found = session.scalar(select(Case.id).where(Case.id == case.id, visible_cases(self.user)))
+        return found is not None
 
 
 def new_token() -> str:

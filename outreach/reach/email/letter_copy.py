@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, object_session
 
 from channels.base import Attachment, Message
 from outreach import timeline
+from outreach.cases.contact import holding_office
 from outreach.models import Attempt, Case, District, Person, PrintBatch, PrintItem, Step
 from outreach.models.booking import BookingAppointment
 from outreach.reach.email import krr
@@ -140,8 +141,13 @@ def message(
     if item is None:
         raise RuntimeError("no letter to copy")  # recipient_for skipped this already
     language = message_language(case.person.language)
-    office = case.district.office_name if case.district is not None else "NAV"
-    text = render_email("letter", language, office_name=office, contact_phone=contact_phone)
+    office = holding_office(case)  # central intake's while no district holds the case
+    text = render_email(
+        "letter",
+        language,
+        office_name=office.office_name,
+        contact_phone=contact_phone or office.duty_contact_phone,
+    )
     pdf, no_code = letter_pdf(session, item)
     attachment = Attachment(f"brev-{case.reference}.pdf", pdf)
     extra = {"print_item": str(item.id)}

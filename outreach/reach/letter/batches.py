@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
-from outreach.cases.contact import contact_person
+from outreach.cases.contact import contact_person, holding_office
 from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
 from outreach.models import Attempt, AttemptStatus, Case, PrintBatch, PrintItem, Step, Trigger
@@ -135,22 +135,14 @@ def letter_data(session: Session, item: PrintItem, letter_date: date):  # type: 
     gave (``outreach.parties``); without one its recipient has no street, and the render
     path blocks it (``no_postal_address``) instead of printing a name-only window.
     """
-    from outreach.letters import ContactPerson, LetterData, Office, PostalAddress
+    from outreach.letters import ContactPerson, LetterData, PostalAddress
     from outreach.reach.letter.codes import letter_booking
 
     case, _step, trigger, party = _recipient(session, item)
     person = case.person
-    district = case.district
     name, phone = contact_person(case)
-    office = Office(
-        district_code=district.code if district else "",
-        name=district.office_name if district else "NAV",
-        street=district.street if district else "",
-        postal_code=district.postal_code if district else "",
-        city=district.city if district else "Oslo",
-        opening_hours=district.opening_hours if district else "",
-        phone=district.duty_contact_phone if district else "",
-    )
+    # The district's office, or central intake's while no district holds the case.
+    office = holding_office(case).for_letter()
     if party is not None:
         recipient = PostalAddress(party.name, party.street, party.postal_code, party.city)
     else:
@@ -227,6 +219,7 @@ def _block(session: Session, item: PrintItem, now: datetime, reason: str) -> Non
 
 
 PROTECTED = "protected address: manual handling"
+EMPTY_SLOT = "empty_slot"
 
 
 def _withdraw_if_protected(session: Session, rt: Runtime, item: PrintItem, now: datetime) -> bool:
@@ -294,6 +287,7 @@ def _render_items(
 
         letter_date = now.astimezone(OSLO).date()
         letters = [letter_data(session, item, letter_date) for item in items]
+        items, letters = _without_empty_slots(session, items, letters, now)
         title = f"Utskrift {batch.district_code or 'sentral'} {letter_date.isoformat()} #{batch.id}"
         rendered = render_print_batch(title, letters)
         directory = rt.settings.var_dir / "letters"
@@ -302,6 +296,23 @@ def _render_items(
         batch.page_count = sum(len(r) for r in rendered.page_ranges) + len(rendered.cover_pages)
         _store_own_pdfs(items, letters, rendered, directory)
     return items
+
+
+def _without_empty_slots(session: Session, items: list, letters: list, now: datetime):  # type: ignore[no-untyped-def, type-arg]
+    """A letter that would print an empty slot (``letters.slots``: no opening hours, no
+    sender) is blocked on its own (``empty_slot``); the rest of the batch is printed."""
+    from outreach.letters import render_letter_html
+    from outreach.letters.slots import EmptySlot
+
+    kept = []
+    for item, data in zip(items, letters, strict=True):
+        try:
+            render_letter_html(data)
+        except EmptySlot:
+            _block(session, item, now, EMPTY_SLOT)
+            continue
+        kept.append((item, data))
+    return [item for item, _ in kept], [data for _, data in kept]
 
 
 def _store_own_pdfs(items: list[PrintItem], letters: list, rendered, directory: Path) -> None:  # type: ignore[no-untyped-def, type-arg]
@@ -407,7 +418,8 @@ def post_batch(
             batch_id=batch.id,
             audience=item.audience,
         )
-        if item.audience == "tenant" and case.letter_sent_at is None and case.status == "open":
+        # A paused case's letter is sent too: the clock starts, contact waits for the resume.
+        if item.audience == "tenant" and case.letter_sent_at is None and case.status != "closed":
             case.letter_sent_at = at
             planning.replan(session, rt, case, now)
     return batch

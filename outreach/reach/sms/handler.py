@@ -15,7 +15,7 @@ from sqlalchemy.orm import object_session
 from channels.base import Message
 from channels.outbox import OutboxChannel
 from channels.segments import count_segments
-from outreach.cases.contact import contact_person
+from outreach.cases.contact import contact_person, holding_office
 from outreach.identity import can_receive_sms
 from outreach.messages import render_sms
 from outreach.models import Attempt
@@ -58,15 +58,14 @@ class SmsHandler(Handler):
         self, rule: Rule, step: Step, case: Case, attempt: Attempt, task: Task | None
     ) -> Message:
         _name, contact_phone = contact_person(case)
-        office = case.district.office_name if case.district is not None else "NAV"
+        office = holding_office(case)
         # A visit notice names the visit time, kept on the step by reach.visit.notices.
         when = step.params.get("when") if step.params else None
         sms = render_sms(
             rule.purpose or "first_contact",
             message_language(case.person.language),
-            contact_phone=contact_phone
-            or (case.district.duty_contact_phone if case.district else ""),
-            office_name=office,
+            contact_phone=contact_phone or office.duty_contact_phone,
+            office_name=office.office_name,
             when=local(datetime.fromisoformat(when)) if when else None,
         )
         return Message(

@@ -116,7 +116,8 @@ def case_for(case_id: int) -> Case | None:
     """The case if the caller may see it; None either way keeps its existence hidden."""
     case = db_session().get(Case, case_id)
     principal: Principal = g.principal
-    if case is None or not principal.can_see(case):
+    reading = request.method in {"GET", "HEAD"}
+    if case is None or not (principal.can_see if reading else principal.can_act)(case):
         return None
     return case
 

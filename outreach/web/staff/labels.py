@@ -132,6 +132,7 @@ STEP_STATUSES = {
 TASK_KINDS = {
     "phone_call": _l("Ring leietaker"),
     "sms_reply_followup": _l("Svar på SMS: ta kontakt"),
+    "notice_while_paused": _l("Ny melding på en sak som er satt på pause"),
     "home_visit": _l("Hjemmebesøk"),
     "assess_followup": _l("Vurder individuell oppfølging"),
     "manual_letter": _l("Send brevet manuelt"),

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases.contact import contact_person
+from outreach.cases.contact import contact_person, holding_office
 from outreach.models import Case, Trigger
 from outreach.runtime import Runtime
 from outreach.web.i18n import OSLO
@@ -25,8 +25,9 @@ def render_case_letter(session: Session, rt: Runtime, case: Case, language: str)
     trigger = session.scalar(
         select(Trigger).where(Trigger.case_id == case.id).order_by(Trigger.id.desc()).limit(1)
     )
-    district = case.district
-    if trigger is None or district is None:
+    # The district's office, or central intake's while no district holds the case.
+    office = holding_office(case)
+    if trigger is None:
         return _("Saken mangler melding eller bydel, så brevet kan ikke vises.")
     if language not in letters.LANGUAGES:
         language = "nb"
@@ -44,15 +45,7 @@ def render_case_letter(session: Session, rt: Runtime, case: Case, language: str)
             recipient=letters.PostalAddress(
                 person.name, person.street, person.postal_code, person.city
             ),
-            office=letters.Office(
-                district_code=district.code,
-                name=district.office_name or district.name,
-                street=district.street,
-                postal_code=district.postal_code,
-                city=district.city,
-                opening_hours=district.opening_hours,
-                phone=district.duty_contact_phone,
-            ),
+            office=office.for_letter(),
             contact=letters.ContactPerson(name, phone) if name and phone else None,
             source_type=trigger.source_type,
             source_name=trigger.source_name,

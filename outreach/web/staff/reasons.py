@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 LETTER_BLOCK_REASONS = {
     "missing_contact_person": _l("kontaktperson med telefonnummer mangler"),
     "no_postal_address": _l("mottakeren mangler postadresse"),
+    "empty_slot": _l("en opplysning brevet skal vise mangler (f.eks. åpningstider)"),
 }
 
 

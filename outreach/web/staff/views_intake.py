@@ -379,7 +379,17 @@ def intake() -> Any:
         # that the notice was received and passed on (issue 13, item 2).
         flash(_("Meldingen er mottatt og sendt videre til den som har saken om personen."), "info")
         return redirect(url_for("staff.queue"))
-    if result.duplicate:
+    if result.duplicate and result.corrected:
+        # The same notice again with other details: a correction, applied (issue 12).
+        flash(
+            _(
+                "Denne meldingen var allerede registrert (samme avsender og saksnummer). "
+                "Endringene er lagt inn i saken %(ref)s.",
+                ref=result.case_reference,
+            ),
+            "success",
+        )
+    elif result.duplicate:
         flash(_("Denne meldingen er allerede registrert (samme avsender og saksnummer)."), "info")
     elif result.case_created:
         flash(
@@ -399,7 +409,17 @@ def intake() -> Any:
             ),
             "warning",
         )
-    if not principal().can_see(case):
+    if case.district_code is None and not principal().can_act(case):
+        # Not "sent to no district": central intake holds it, and its registrant may read it.
+        flash(
+            _(
+                "Adressen ga ingen bydel. Sentralt mottak har saken %(ref)s og sender den til "
+                "riktig bydel; du kan se den til den er sendt videre.",
+                ref=case.reference,
+            ),
+            "info",
+        )
+    elif not principal().can_see(case):
         flash(
             _("Saken hører til %(d)s og er sendt dit.", d=district_name(case.district_code)),
             "info",

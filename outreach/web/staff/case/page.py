@@ -86,8 +86,13 @@ def action_message(exc: Exception) -> str:
 
 
 def visible_case(case_id: int) -> Case:
+    """The case to read (GET) or act on (any other method); 404 either way keeps it hidden.
+
+    The caseworker who registered an unrouted case reads it, central intake acts on it.
+    """
     case = db_session().get(Case, case_id)
-    if case is None or not principal().can_see(case):
+    reading = request.method in {"GET", "HEAD"}
+    if case is None or not (principal().can_see if reading else principal().can_act)(case):
         abort(404)
     return case
 
