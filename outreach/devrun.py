@@ -18,6 +18,9 @@ from outreach.devservices import ensure_redis
 
 
 def main() -> int:
+    # ``make run`` is development: say so, or a DATABASE_URL in the shell would
+    # make it production, which refuses the committed development secrets.
+    os.environ.setdefault("OUTREACH_ENV", "development")
     settings = load_settings()
     env = dict(os.environ)
     # A second copy (another checkout, a reviewer) can run beside the first on its own port
