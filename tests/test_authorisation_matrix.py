@@ -274,7 +274,7 @@ def test_staff_pages_and_api_follow_the_table(app: Any, rt: Any, world: World, r
 
 
 def test_tokens_of_the_wrong_kind_are_refused_everywhere(
-    app: Any, rt: Any, world: World, system_token: str
+    app: Any, rt: Any, world: World, system_token: str, staff_token: str
 ) -> None:
     """A landlord's or a system's token reads no case; a staff cookie opens no API;
     a bearer token opens no staff page."""
@@ -290,7 +290,10 @@ def test_tokens_of_the_wrong_kind_are_refused_everywhere(
         if not rule.rule.startswith(("/api/", "/staff/")) or found is Audience.ANYONE:
             continue
         url = _url(app, rule, method, world.ids[OWN])
-        for kind, token in (("landlord", landlord_token), ("system", system_token)):
+        tokens = [("landlord", landlord_token), ("system", system_token)]
+        if rule.rule.startswith("/staff/"):
+            tokens.append(("staff", staff_token))  # a token is no staff session either
+        for kind, token in tokens:
             response = bare.open(
                 url, method=method, json={}, headers={"Authorization": f"Bearer {token}"}
             )
