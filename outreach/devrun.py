@@ -15,6 +15,7 @@ import time
 
 from outreach.config import load_settings
 from outreach.devservices import ensure_redis
+from outreach.runtime import keep_files_private
 
 
 def main() -> int:
@@ -22,6 +23,9 @@ def main() -> int:
     # make it production, which refuses the committed development secrets.
     os.environ.setdefault("OUTREACH_ENV", "development")
     settings = load_settings()
+    # Before the embedded Redis starts: its dump holds queued jobs (ids, no more,
+    # but the directory is var/ all the same) and it inherits this umask.
+    keep_files_private(settings.var_dir)
     env = dict(os.environ)
     # A second copy (another checkout, a reviewer) can run beside the first on its own port
     # with its own OUTREACH_VAR_DIR.
