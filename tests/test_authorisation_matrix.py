@@ -5,7 +5,8 @@ nothing else: a role the table refuses gets 403 before any object is looked
 at; an allowed role gets 404 for another district's object (its existence is
 not revealed) and neither 401, 403 nor 404 for its own. A route added without
 a rule stops the app from starting, and ``test_every_route_names_a_rule``
-says which. Runs on SQLite only: who may do what does not depend on the database.
+says which. A staff session opens no landlord page, and no token a staff page.
+Runs on SQLite only: who may do what does not depend on the database.
 """
 
 from __future__ import annotations
@@ -287,6 +288,16 @@ def test_tokens_of_the_wrong_kind_are_refused_everywhere(
     bare = app.test_client()
     failures = []
     for rule, method, found in _routes(app):
+        if rule.rule.startswith("/utleier/") and found is Audience.LANDLORD:
+            # A staff session is no landlord's: the landlord portal's login.
+            response = cookie.open(_url(app, rule, method, {}), method=method)
+            response.close()
+            if not (
+                "/utleier/logg-inn" in response.headers.get("Location", "")
+                or (method == "POST" and response.status_code == 400)
+            ):
+                failures.append(("cookie", method, rule.rule, response.status_code))
+            continue
         if not rule.rule.startswith(("/api/", "/staff/")) or found is Audience.ANYONE:
             continue
         url = _url(app, rule, method, world.ids[OWN])
