@@ -35,7 +35,7 @@ catalogs-staff: setup ## Extract the staff and landlord pages' strings into loca
 	.venv/bin/pybabel update -D staff -i locales/staff.pot -d locales -l en
 
 run: setup ## Start web + worker + tick on http://127.0.0.1:5000 with demo data
-	$(PY) -m outreach.devrun
+	OUTREACH_ENV=$${OUTREACH_ENV:-development} $(PY) -m outreach.devrun
 
 test: setup ## Run the whole test suite (real Redis, SQLite and PostgreSQL, Chromium)
 	$(PY) -m pytest -p no:cacheprovider

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from typing import Any
 import click
 
 from outreach.config import load_settings
+from outreach.runtime import PRIVATE_UMASK
 
 
 def _runtime() -> Any:
@@ -44,6 +46,8 @@ def _iso(value: str | None) -> datetime | None:
 @click.group()
 def cli() -> None:
     """Outreach: keep reaching tenants at risk of eviction."""
+    # Before any command writes (``db upgrade`` creates the SQLite file).
+    os.umask(PRIVATE_UMASK)
 
 
 @cli.group()

@@ -3,6 +3,14 @@
 Every variable is listed in README.md ("Configuration"). Defaults are the
 embedded ones that ``make run`` and the tests use; production sets
 ``OUTREACH_ENV=production``, which refuses the development secrets.
+
+The development secrets are written in this file, so they are allowed only
+where nothing real can be behind them (issue 13, item 4): when development is
+explicit (``OUTREACH_ENV=development`` or ``test``), or when ``OUTREACH_ENV``
+is unset and the embedded SQLite default is in use. ``OUTREACH_ENV`` unset in
+front of a ``DATABASE_URL`` (the README's gunicorn line, a forgotten variable)
+is production: with the committed keys a forged cookie would read any case
+and the data key would decrypt the stored national ids.
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 DEV_DATA_KEY = "ZGV2LW9ubHktZGF0YS1rZXktbm90LWZvci1wcm9kISE="  # base64 of 32 bytes
+
+
+#: The values ``OUTREACH_ENV`` may take; development secrets only in the first two.
+ENVIRONMENTS = ("development", "test", "production")
 
 
 class ConfigError(RuntimeError):
@@ -97,16 +109,31 @@ class Settings:
         return replace(self, **overrides)
 
     def check(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(
+                f"OUTREACH_ENV must be one of {', '.join(ENVIRONMENTS)}, got {self.env!r}"
+            )
         if self.env == "production":
-            if self.secret_key == DEV_SECRET_KEY:
-                raise ConfigError("OUTREACH_SECRET_KEY must be set in production")
+            committed = [
+                name
+                for name, value, dev in (
+                    ("OUTREACH_SECRET_KEY", self.secret_key, DEV_SECRET_KEY),
+                    ("OUTREACH_DATA_KEY", self.data_key, DEV_DATA_KEY),
+                )
+                if value == dev
+            ]
+            if committed:
+                raise ConfigError(
+                    f"{' and '.join(committed)} must be set: the development values are "
+                    "committed to the repository. They are allowed only with "
+                    "OUTREACH_ENV=development (or test), or with OUTREACH_ENV unset and "
+                    "no DATABASE_URL (the embedded SQLite database)"
+                )
             if len(self.secret_key) < MIN_SECRET_LENGTH:
                 # A short key can be guessed offline from one signed cookie.
                 raise ConfigError(
                     f"OUTREACH_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
                 )
-            if self.data_key == DEV_DATA_KEY:
-                raise ConfigError("OUTREACH_DATA_KEY must be set in production")
             if not self.database_url:
                 raise ConfigError("DATABASE_URL must be set in production")
             if not self.redis_url:
@@ -205,13 +232,24 @@ def _proxies(raw: str) -> int:
     return int(raw)
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+def _environment(environ: Mapping[str, str]) -> str:
+    """``OUTREACH_ENV``, or when unset: development on the embedded SQLite
+    default, production in front of any ``DATABASE_URL`` (see the module doc)."""
+    explicit = environ.get("OUTREACH_ENV", "").strip()
+    if explicit:
+        return explicit
+    return "production" if environ.get("DATABASE_URL") else "development"
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, check: bool = True) -> Settings:
+    """The settings from the environment; ``check=False`` when the caller overrides
+    some and checks the result (``web.app.build_app``)."""
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("OUTREACH_VAR_DIR", str(REPO_ROOT / "var")))
     policy = env.get("OUTREACH_POLICY_FILE")
     address_table = env.get("OUTREACH_ADDRESS_TABLE")
     settings = Settings(
-        env=env.get("OUTREACH_ENV", "development"),
+        env=_environment(env),
         var_dir=var_dir,
         database_url=env.get("DATABASE_URL", ""),
         redis_url=env.get("REDIS_URL", ""),
@@ -236,5 +274,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_proxies(env.get("OUTREACH_TRUSTED_PROXIES", "0")),
         metrics_token=env.get("OUTREACH_METRICS_TOKEN", ""),
     )
-    settings.check()
+    if check:
+        settings.check()
     return settings

@@ -15,10 +15,17 @@ import time
 
 from outreach.config import load_settings
 from outreach.devservices import ensure_redis
+from outreach.runtime import keep_files_private
 
 
 def main() -> int:
+    # ``make run`` is development: say so, or a DATABASE_URL in the shell would
+    # make it production, which refuses the committed development secrets.
+    os.environ.setdefault("OUTREACH_ENV", "development")
     settings = load_settings()
+    # Before the embedded Redis starts: its dump holds queued jobs (ids, no more,
+    # but the directory is var/ all the same) and it inherits this umask.
+    keep_files_private(settings.var_dir)
     env = dict(os.environ)
     # A second copy (another checkout, a reviewer) can run beside the first on its own port
     # with its own OUTREACH_VAR_DIR.

@@ -8,10 +8,13 @@ take ids (STYLE.md habit 6) and find the runtime with :func:`current`.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -85,8 +88,26 @@ class ShiftedClock:
         return datetime.now(UTC) + self.offset
 
 
+#: New files 0600, new directories 0700 (issue 13, item 12).
+PRIVATE_UMASK = 0o077
+
+
+def keep_files_private(var_dir: Path) -> None:
+    """What this process writes – the SQLite database, letters, uploads, the
+    outbox, the pending intake files – holds names, addresses and national ids:
+    readable by the service's own user only. The umask covers every file and
+    directory made from here on, by any module; ``var_dir`` itself (made
+    before, by an older version or a checkout) is closed too when it is ours.
+    """
+    os.umask(PRIVATE_UMASK)
+    with contextlib.suppress(OSError):
+        if var_dir.is_dir() and var_dir.stat().st_uid == os.getuid():
+            var_dir.chmod(0o700)
+
+
 def build_runtime(settings: Settings | None = None, **overrides: Any) -> Runtime:
     settings = settings or load_settings()
+    keep_files_private(settings.var_dir)
     use_address_table(address_table_for(settings.address_table, settings.var_dir))
     runtime = Runtime(
         settings=settings,

@@ -38,6 +38,7 @@ def test_revoke_token_from_the_command_line(rt: Any, client: Any) -> None:
     assert client.get("/api/v1/cases/1", headers=auth).status_code in (403, 404)
     env = {
         **os.environ,
+        "OUTREACH_ENV": "test",  # a DATABASE_URL without it is production (issue 13, item 4)
         "DATABASE_URL": rt.settings.database_url,
         "REDIS_URL": rt.settings.redis_url,
         "OUTREACH_VAR_DIR": str(rt.settings.var_dir),

@@ -97,34 +97,54 @@ def test_wrong_unknown_and_expired_codes_look_the_same(client: Any, rt: Any, clo
     assert abs(timings["unknown"] - timings["expired"]) < 0.05
 
 
-def test_guessing_is_limited_per_address(client: Any, rt: Any) -> None:
+def test_guessing_is_limited_per_browser(app: Any, client: Any, rt: Any) -> None:
     case_id = new_case(rt)
     code = issue(rt, case_id)
-    for i in range(limits.FAILS_PER_CLIENT):
+    for i in range(limits.FAILS_PER_BROWSER):
         assert enter(client, f"ABCD-{2345 + i}", REMOTE_ADDR="10.1.1.1").status_code == 400
     limited = enter(client, code, REMOTE_ADDR="10.1.1.1")  # even the right code now
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "900"
     assert "For mange forsøk" in text(limited)
     # The counters live in Redis under this deployment's namespace, keyed by
-    # a hash of the address.
+    # hashes of the address and the browser's id.
     namespace = rt.settings.redis_namespace
     assert namespace != "outreach"  # each test run has its own: nothing shared by accident
     keys = {k.decode() for k in rt.redis().keys(f"{namespace}:booking-fail:*")}
-    assert keys == {
-        limits._client_key(rt, "10.1.1.1"),
-        f"{namespace}:booking-fail:all",
-        f"{namespace}:booking-fail:total",
-    }
+    assert limits._client_key(rt, "10.1.1.1") in keys
+    assert {f"{namespace}:booking-fail:all", f"{namespace}:booking-fail:total"} <= keys
+    assert len([k for k in keys if ":booking-fail:browser:" in k]) == 1
     assert limits._client_key(rt, "10.1.1.1").startswith(f"{namespace}:booking-fail:client:")
     assert not any("10.1.1.1" in k for k in keys)
-    # Another address is still let in.
-    assert enter(client, code, REMOTE_ADDR="10.1.1.2").status_code == 303
+    # Another browser is still let in, at this address or another.
+    assert enter(app.test_client(), code, REMOTE_ADDR="10.1.1.2").status_code == 303
+
+
+def test_a_neighbours_wrong_codes_do_not_lock_out_a_tenant_behind_the_same_address(
+    app: Any, rt: Any
+) -> None:
+    """Issue 13, item 10: ten wrong codes from a shared address (one NAT) locked out
+    the tenant with the right code; now only the guessing browser is refused."""
+    code = issue(rt, new_case(rt))
+    neighbour, tenant = app.test_client(), app.test_client()
+    for i in range(limits.FAILS_PER_BROWSER):
+        assert enter(neighbour, f"ABCD-{2345 + i}", REMOTE_ADDR="10.5.5.5").status_code == 400
+    assert enter(neighbour, "ABCD-9999", REMOTE_ADDR="10.5.5.5").status_code == 429
+    assert enter(tenant, code, REMOTE_ADDR="10.5.5.5").status_code == 303
+
+
+def test_an_address_has_a_ceiling_over_all_its_browsers(app: Any, rt: Any) -> None:
+    """A guesser who drops the cookie gets a fresh browser each try, and meets the ceiling."""
+    code = issue(rt, new_case(rt))
+    # Just below the ceiling (set directly: a hundred requests are slow).
+    rt.redis().set(limits._client_key(rt, "10.6.6.6"), limits.FAILS_PER_CLIENT - 1, ex=60)
+    assert enter(app.test_client(), "ABCD-2345", REMOTE_ADDR="10.6.6.6").status_code == 400
+    assert enter(app.test_client(), code, REMOTE_ADDR="10.6.6.6").status_code == 429
 
 
 def test_a_right_code_gives_its_try_back_but_does_not_reset_the_count(client: Any, rt: Any) -> None:
     code = issue(rt, new_case(rt))
-    for i in range(limits.FAILS_PER_CLIENT - 1):
+    for i in range(limits.FAILS_PER_BROWSER - 1):
         assert enter(client, f"ABCD-{2345 + i}", REMOTE_ADDR="10.1.2.1").status_code == 400
     for _ in range(3):  # the tenant comes back with the right code: never locked out by it
         assert enter(client, code, REMOTE_ADDR="10.1.2.1").status_code == 303
@@ -132,16 +152,20 @@ def test_a_right_code_gives_its_try_back_but_does_not_reset_the_count(client: An
     assert enter(client, code, REMOTE_ADDR="10.1.2.1").status_code == 429
 
 
-def test_parallel_guesses_from_one_address_never_pass_the_limit(rt: Any) -> None:
-    """Increment-then-check in one transaction: each try sees its own count."""
+def test_parallel_guesses_never_pass_the_limits(rt: Any) -> None:
+    """Increment-then-check in one transaction: each try sees its own counts."""
     from concurrent.futures import ThreadPoolExecutor
 
-    tries = 5 * limits.FAILS_PER_CLIENT
+    tries = 5 * limits.FAILS_PER_BROWSER
     with ThreadPoolExecutor(max_workers=16) as pool:
-        allowed = list(pool.map(lambda _: limits.take_try(rt, "10.9.9.9"), range(tries)))
-    assert allowed.count(True) == limits.FAILS_PER_CLIENT
+        allowed = list(pool.map(lambda _: limits.take_try(rt, "10.9.9.9", "b1"), range(tries)))
+    assert allowed.count(True) == limits.FAILS_PER_BROWSER
     ttl = rt.redis().ttl(limits._client_key(rt, "10.9.9.9"))
     assert 0 < ttl <= limits.FAIL_WINDOW.total_seconds()
+    tries = 2 * limits.FAILS_PER_CLIENT
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        fresh = list(pool.map(lambda n: limits.take_try(rt, "10.9.9.8", f"fresh{n}"), range(tries)))
+    assert fresh.count(True) == limits.FAILS_PER_CLIENT
 
 
 def test_everyones_failures_raise_an_alarm_not_a_lockout(client: Any, rt: Any, caplog: Any) -> None:

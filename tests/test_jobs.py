@@ -411,6 +411,7 @@ def test_worker_killed_mid_send_sends_nothing_twice(rt: Any, clock: Any, setting
         stub.stall_next(30.0)
         env = {
             **os.environ,
+            "OUTREACH_ENV": "test",  # a DATABASE_URL without it is production
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,
             "OUTREACH_QUEUE": settings.queue_name,

@@ -17,24 +17,35 @@ from tests.test_booking import issue, new_case
 from tests.test_booking_web import enter
 
 
-def _guesses(client: Any, code: str) -> int:
-    """Ten wrong codes from one machine, each claiming another address; then the right one."""
+def _guesses(rt: Any, app: Any, code: str) -> int:
+    """Ten wrong codes from one machine, each from a fresh browser claiming another
+    address, after that machine's address had used up all but ten of its ceiling;
+    then the right code from yet another browser."""
+    from outreach.inbound.booking import limits
+
+    rt.redis().set(limits._client_key(rt, "10.9.9.9"), limits.FAILS_PER_CLIENT - 10, ex=60)
     for i in range(10):
         forwarded = f"198.51.100.{i}"
-        enter(client, f"ABCD-{2345 + i}", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=forwarded)
+        enter(
+            app.test_client(),
+            f"ABCD-{2345 + i}",
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
     last = "198.51.100.99"
-    return int(enter(client, code, REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=last).status_code)
+    response = enter(app.test_client(), code, REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=last)
+    return int(response.status_code)
 
 
 def test_without_a_trusted_proxy_a_rotated_forwarded_for_is_ignored(rt: Any) -> None:
     code = issue(rt, new_case(rt))
-    assert _guesses(app_for(rt).test_client(), code) == 429
+    assert _guesses(rt, app_for(rt), code) == 429
 
 
 def test_behind_a_trusted_proxy_its_forwarded_for_names_the_client(rt: Any) -> None:
     code = issue(rt, new_case(rt))
     # Each guess really came from another client behind the proxy: no lock-out.
-    assert _guesses(app_for(rt, trusted_proxies=1).test_client(), code) == 303
+    assert _guesses(rt, app_for(rt, trusted_proxies=1), code) == 303
 
 
 def test_the_proxy_count_is_checked_at_start() -> None:

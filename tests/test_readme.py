@@ -26,3 +26,16 @@ def test_every_environment_variable_is_in_the_readme() -> None:
 def test_the_readme_gives_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def test_the_security_table_is_the_permissions_table() -> None:
+    """README's "who may do what" says what ``outreach.permissions`` enforces (issue 13, item 7)."""
+    from outreach.permissions import ROLES, Action, roles_for
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_]+)` \| [^|]+ \| ([a-z_, ]+) \|$", readme, re.MULTILINE)
+    said = {action: roles.strip() for action, roles in rows if action in set(Action)}
+    assert set(said) == {a.value for a in Action}
+    for action in Action:
+        roles = roles_for(action)
+        assert said[action.value] == ("all" if roles == list(ROLES) else ", ".join(roles)), action

@@ -63,3 +63,9 @@ def new_case(rt: Any, **overrides: Any) -> IntakeResult:
 
 def text_of(response: Any) -> str:
     return str(response.get_data(as_text=True))
+
+
+def search(client: Any, text: str, purpose: str = "case_work") -> Any:
+    """The queue's search: a POST, so the query is in no URL (issue 13, item 10)."""
+    token = csrf_token(client, "/staff/")
+    return client.post("/staff/sok", data={"csrf_token": token, "q": text, "formal": purpose})

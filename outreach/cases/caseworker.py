@@ -8,19 +8,21 @@ from sqlalchemy.orm import Session
 from outreach import timeline
 from outreach.cases.errors import CaseActionError
 from outreach.models import Case, Flag, User
+from outreach.permissions import Action, may
 from outreach.runtime import Runtime
 
 CASEWORKER_ROLES = ("caseworker", "district_lead")
 
 
 def may_assign_caseworker(actor: User, case: Case, caseworker: User) -> bool:
-    """Anyone working the case's district may take it; only a lead (or admin) gives it away."""
+    """Anyone working the case's district may take it; only its lead gives it away
+    (``outreach.permissions``: TAKE_CASE, ASSIGN_CASEWORKER)."""
     roles = actor.role_set
-    if "admin" in roles:
-        return True
     if case.district_code is None or case.district_code not in actor.district_set:
         return False
-    return caseworker.id == actor.id or "district_lead" in roles
+    if caseworker.id == actor.id:
+        return may(roles, Action.TAKE_CASE)
+    return may(roles, Action.ASSIGN_CASEWORKER)
 
 
 def assign_caseworker(

@@ -11,6 +11,7 @@ import io
 import uuid
 import warnings
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,30 @@ from outreach.runtime import Runtime
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
+# Active content a petition never needs (issue 13, item 12): scripts, actions
+# run on opening or on events, programs launched, files embedded in the PDF.
+# A dictionary holding one of these keys, or an action of one of these types,
+# refuses the upload; plain links (/URI) and page jumps (/GoTo) are fine.
+ACTIVE_KEYS = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+    }
+)
+ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/RichMediaExecute"}
+)
+
+
 def check_pdf(data: bytes) -> str | None:
-    """None if ``data`` is a readable PDF within the size limit, else the reason."""
+    """None if ``data`` is a readable, passive PDF within the size limit, else the reason:
+    ``too_large``, ``not_pdf`` or ``active_content``."""
     if len(data) > MAX_UPLOAD_BYTES:
         return "too_large"
     if not data.startswith(b"%PDF-"):
@@ -36,10 +59,41 @@ def check_pdf(data: bytes) -> str | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pages = len(PdfReader(io.BytesIO(data)).pages)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+            reader = PdfReader(io.BytesIO(data))
+            pages = len(reader.pages)
+            active = _has_active_content(reader.trailer)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
         return "not_pdf"
-    return None if pages > 0 else "not_pdf"
+    if pages == 0:
+        return "not_pdf"
+    return "active_content" if active else None
+
+
+def _has_active_content(root: Any) -> bool:
+    """Walk every object reachable from the trailer (each once) looking for ``ACTIVE_*``.
+
+    pypdf decodes names (``/J#61vaScript`` is ``/JavaScript``) and objects in
+    compressed object streams, so neither hides a script from this walk.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            ref = (item.idnum, item.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            if ACTIVE_KEYS & set(item.keys()) or item.get("/S") in ACTIVE_ACTIONS:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
 
 
 def add_document(

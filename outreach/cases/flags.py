@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from outreach import timeline
 from outreach.ladder import steps
 from outreach.models import Case, Flag, Step, Task, User
+from outreach.permissions import may_decide_flag
 from outreach.runtime import Runtime
 from outreach.workdays import Offset
 
@@ -115,6 +116,19 @@ def escalate_if_undecided(
         raised_to=lead.username if lead else "district_lead",
     )
     return True
+
+
+def may_decide(flag: Flag, case: Case, user: User) -> bool:
+    """The flag's named decider or the case's caseworker, or a lead of the district
+    (``outreach.permissions.may_decide_flag``): web and API ask the same question."""
+    return may_decide_flag(
+        user_id=user.id,
+        roles=user.role_set,
+        districts=user.district_set,
+        assignee_id=flag.assignee_id,
+        caseworker_id=case.caseworker_id,
+        district=case.district_code,
+    )
 
 
 class FlagDecisionError(ValueError):

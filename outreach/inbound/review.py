@@ -38,9 +38,10 @@ from outreach.inbound.sms_replies import note_text, notify_caseworker
 from outreach.models import Case, Person, User
 from outreach.models.inbound import InboundMessage
 from outreach.models.staff import CaseAccess
+from outreach.permissions import Action, roles_for
 from outreach.runtime import Runtime
 
-REVIEW_ROLES = ("central_intake", "admin", "district_lead")
+REVIEW_ROLES = tuple(roles_for(Action.REVIEW_INBOUND))
 SEE_ALL_ROLES = {"central_intake", "admin"}
 REASON_MAX_CHARS = 500
 

@@ -131,6 +131,14 @@ class Person(Base):
     reported: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def shown_address(self) -> tuple[str, str, str] | None:
+        """(street, postal code, city) as staff pages and previews may show it; None for
+        a protected address (DOMAIN.md: fortrolig / strengt fortrolig – shown nowhere)."""
+        if self.protected_address:
+            return None
+        return (self.street, self.postal_code, self.city)
+
 
 class Case(Base):
     __tablename__ = "cases"

@@ -19,18 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.models import User
+from outreach.permissions import ROLES as ROLES  # the table's roles; kept here for callers
 
 log = logging.getLogger("outreach.staff_users")
-
-#: Every role the code knows (issue 5's list, and the outreach team of home visits).
-ROLES = (
-    "caseworker",
-    "district_lead",
-    "medical_officer",
-    "central_intake",
-    "admin",
-    "outreach_team",
-)
 
 
 class UserError(ValueError):

@@ -14,6 +14,7 @@ from outreach import runtime as runtime_module
 from outreach.config import REPO_ROOT, load_settings
 from outreach.db import session_factory
 from outreach.logs import configure_logging
+from outreach.permissions import rule_of
 from outreach.wiring import build_runtime
 
 # The intake form uploads the bailiff's PDF; a scanned petition stays well
@@ -69,9 +70,19 @@ def _session_cookie(app: Flask, production: bool) -> None:
             return response
 
 
+# Files and data about people, wherever they are served: a letter or petition
+# PDF, the API's JSON, a visit's calendar invitation. ``send_file`` sets
+# ``no-cache`` (store, but revalidate), which the pages' ``setdefault`` kept;
+# ``no-store`` keeps them out of browser, proxy and disk caches (issue 13, item 10).
+NO_STORE_TYPES = frozenset({"application/pdf", "application/json", "text/calendar"})
+
+
 def _page_headers(response: Response) -> Response:
-    """Set ``PAGE_HEADERS`` on staff and landlord pages (errors included)."""
+    """Set ``PAGE_HEADERS`` on staff and landlord pages (errors included), and
+    ``no-store`` on every PDF, JSON and calendar answer – the one place for both."""
     path = request.path
+    if response.mimetype in NO_STORE_TYPES or path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
     if any(path == p or path.startswith(p + "/") for p in _PAGE_PREFIXES):
         for name, value in PAGE_HEADERS.items():
             if name == "Cache-Control" and request.endpoint == "staff.static":
@@ -80,8 +91,37 @@ def _page_headers(response: Response) -> Response:
     return response
 
 
+# Flask's own file routes: stylesheets and images, nothing about a person.
+FILE_ENDPOINTS = frozenset({"static", "staff.static"})
+
+
+def _every_route_has_a_rule(app: Flask) -> None:
+    """Refuse to start with a route that names no rule (issue 13, item 7): fail closed.
+
+    A staff route names its action in ``outreach.permissions``' table; any
+    other route names its audience (login, booking, webhooks, landlords). The
+    OpenAPI document describes the API and holds no data.
+    """
+    missing = sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in FILE_ENDPOINTS
+        and rule_of(app.view_functions[rule.endpoint]) is None
+        and rule.endpoint not in UNMARKED_DOCUMENTS
+    )
+    if missing:
+        raise RuntimeError(
+            "routes without an access rule (outreach.permissions): " + ", ".join(missing)
+        )
+
+
+# The API's description: public, and its module belongs to the API contract's owner.
+UNMARKED_DOCUMENTS = frozenset({"api.openapi"})
+
+
 def build_app(config: dict[str, Any] | None = None) -> Flask:
-    settings = load_settings()
+    # Checked after the overrides: a test's explicit ``env`` decides, not the shell's.
+    settings = load_settings(check=not config)
     if config:
         settings = settings.with_overrides(config)
         settings.check()
@@ -125,6 +165,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(booking.bp)
     errors.init_app(app)
+    _every_route_has_a_rule(app)
     logging.getLogger(__name__).debug("app built for %s", settings.env)
     session_factory(settings.database)  # fail early on a bad DATABASE_URL
     return app

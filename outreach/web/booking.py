@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -47,6 +48,7 @@ from outreach.inbound.booking import limits
 from outreach.inbound.booking import slots as booking_slots
 from outreach.models import Case
 from outreach.models.booking import BookingAppointment, BookingCode
+from outreach.permissions import Audience, open_to
 from outreach.reach.letter import codes
 from outreach.web.context import db_session, rt
 
@@ -58,6 +60,7 @@ bp = Blueprint("booking", __name__, url_prefix="/b")
 SESSION_KEY = "booking"
 DONE_KEY = "booking_done"
 LANG_KEY = "booking_lang"
+BROWSER_KEY = "booking_browser"
 #: How long a typed code stays good in this browser: long enough to read and
 #: choose, short enough for a shared or borrowed phone.
 VERIFIED_FOR = timedelta(minutes=30)
@@ -246,6 +249,7 @@ def _choices_page(code: BookingCode, error: str | None = None, status: int = 200
 
 
 @bp.get("")
+@open_to(Audience.TENANT)
 def start() -> Any:
     code = _verified()
     if code is None:
@@ -254,18 +258,20 @@ def start() -> Any:
 
 
 @bp.post("")
+@open_to(Audience.TENANT)
 def enter_code() -> Any:
     client = request.remote_addr or "unknown"
     typed = request.form.get("code", "")
     if not typed.strip():
         return _code_page("code_missing", 400)
+    browser = _browser_id()
     try:
-        allowed = limits.take_try(rt(), client)
+        allowed = limits.take_try(rt(), client, browser)
     except Exception:  # Redis unreachable: refuse rather than drop the limit
         log.exception("booking code refused: the rate-limit store is unreachable")
         return _code_page("unavailable", 503)
     if not allowed:
-        log.warning("booking code refused: too many tries from one address")
+        log.warning("booking code refused: too many tries from this browser or address")
         response = _code_page("too_many", 429)
         response.headers["Retry-After"] = str(int(limits.FAIL_WINDOW.total_seconds()))
         return response
@@ -277,11 +283,21 @@ def enter_code() -> Any:
         log.info("booking code not accepted")
         return _code_page("code_wrong", 400)
     s.commit()
-    limits.give_back_try(rt(), client)
+    limits.give_back_try(rt(), client, browser)
     session.pop(DONE_KEY, None)
     session[SESSION_KEY] = {"id": code.id, "at": rt().now().timestamp()}
     log.info("booking code accepted code_id=%s", code.id)
     return redirect(url_for("booking.start"), code=303)
+
+
+def _browser_id() -> str:
+    """A random id for this browser's booking session: the unit of the guessing
+    limit (``inbound.booking.limits``), so people behind one address keep apart."""
+    browser = session.get(BROWSER_KEY)
+    if not isinstance(browser, str) or not browser:
+        browser = secrets.token_urlsafe(16)
+        session[BROWSER_KEY] = browser
+    return browser
 
 
 def _answer(action: Callable[[BookingCode], dict[str, Any]]) -> Any:
@@ -305,6 +321,7 @@ def _answer(action: Callable[[BookingCode], dict[str, Any]]) -> Any:
 
 
 @bp.post("/slot")
+@open_to(Audience.TENANT)
 def book_slot() -> Any:
     def action(code: BookingCode) -> dict[str, Any]:
         starts_at = booking_slots.parse_slot(request.form.get("slot", ""))
@@ -318,6 +335,7 @@ def book_slot() -> Any:
 
 
 @bp.post("/call")
+@open_to(Audience.TENANT)
 def call_me() -> Any:
     def action(code: BookingCode) -> dict[str, Any]:
         when = request.form.get("when", "any")
@@ -331,6 +349,7 @@ def call_me() -> Any:
 
 
 @bp.post("/sorted")
+@open_to(Audience.TENANT)
 def sorted_out() -> Any:
     def action(code: BookingCode) -> dict[str, Any]:
         booking_answers.report_sorted(db_session(), rt(), code)
@@ -341,6 +360,7 @@ def sorted_out() -> Any:
 
 
 @bp.get("/done")
+@open_to(Audience.TENANT)
 def done() -> Any:
     code = _verified()
     data = session.get(DONE_KEY)
@@ -362,6 +382,7 @@ def done() -> Any:
 
 
 @bp.post("/end")
+@open_to(Audience.TENANT)
 def end() -> Any:
     """Forget the code in this browser (a borrowed phone, a library computer)."""
     session.pop(SESSION_KEY, None)

@@ -16,11 +16,13 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 
 from outreach.models import Case, Flag, Step
+from outreach.permissions import Audience, open_to
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@open_to(Audience.ANYONE)
 def healthz() -> Any:
     rt = current_app.extensions["outreach_runtime"]
     checks: dict[str, str] = {}
@@ -62,6 +64,7 @@ def _may_read_metrics(token: str, production: bool) -> bool:
 
 
 @bp.get("/metrics")
+@open_to(Audience.OPERATOR)
 def metrics() -> Response:
     rt = current_app.extensions["outreach_runtime"]
     if not _may_read_metrics(rt.settings.metrics_token, rt.settings.env == "production"):

@@ -34,6 +34,7 @@ from channels.signatures import (
     verify_twilio,
 )
 from outreach.inbound import receipts, sms_replies
+from outreach.permissions import Audience, open_to
 from outreach.web.context import db_session, rt
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def _twiml(text: str | None = None) -> Response:
 
 
 @bp.post("/twilio/status")
+@open_to(Audience.PROVIDER)
 def twilio_status() -> Any:
     if not _twilio_verified():
         return _forbidden()
@@ -90,6 +92,7 @@ def twilio_status() -> Any:
 
 
 @bp.post("/twilio/inbound")
+@open_to(Audience.PROVIDER)
 def twilio_inbound() -> Any:
     if not _twilio_verified():
         return _forbidden()
@@ -109,6 +112,7 @@ def twilio_inbound() -> Any:
 
 
 @bp.post("/sendgrid/events")
+@open_to(Audience.PROVIDER)
 def sendgrid_events() -> Any:
     raw = request.get_data(cache=True)  # the exact bytes SendGrid signed
     key = rt().settings.provider_settings.get("SENDGRID_WEBHOOK_PUBLIC_KEY", "")

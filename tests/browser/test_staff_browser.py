@@ -24,10 +24,11 @@ pytestmark = pytest.mark.browser
 
 
 def test_caseworker_flow(app: Any, rt: Any) -> None:
-    make_user(rt)
+    kari = make_user(rt)
     flagged = new_case(rt, tenant={"name": "Familien Berg"}, source={"reference": "NF-FLAG"})
     with rt.session() as session:
         case = session.get(Case, flagged.case_id)
+        case.caseworker_id = kari  # the named caseworker decides the flag (issue 13, item 7)
         raise_flag(session, rt, case, "child_welfare_assessment", rt.now(), parse_offset("2wd"))
 
     with LiveServer(app) as server, launch_chromium() as browser:

@@ -1,4 +1,19 @@
-"""How many codes may be tried: 10 per client address per 15 minutes, counted in Redis.
+"""How many codes may be tried: per browser, and per address with a much higher ceiling.
+
+Within 15 minutes a browser (a random id in its booking session) may try 10
+codes, and one client address 100 together. People behind one address (a
+shelter's wifi, a mobile operator's NAT) do not lock each other out: a
+neighbour's ten wrong codes use up the neighbour's browser, not the tenant's
+(issue 13, item 10). A guesser who throws the cookie away gets a fresh
+browser on every try and meets the address ceiling instead.
+
+Why brute force stays infeasible: a code is 8 characters from 30 (30^8 ≈
+6.6e11, ``reach.letter.codes``); codes live six weeks, so even 10,000 live
+codes (several times Oslo's petitions and forced sales in that time) make a
+single guess right with odds 10,000 / 6.6e11 ≈ 1.5e-8. One address gets at
+most 100 guesses per 15 minutes, 9,600 a day: about 1.5e-4 hits a day, one
+in some 18 years. Guessing from many addresses shows as the global alarm
+(300 wrong codes in the window) for operators to act on.
 
 Counted *before* the code is checked, so parallel guesses cannot slip past
 the limit (a success gives its try back but does not reset the count). The
@@ -18,9 +33,13 @@ from outreach.runtime import Runtime
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-#: Tries tolerated per client address within ``FAIL_WINDOW``; beyond that
-#: every try from the address gets 429 until the window passes.
-FAILS_PER_CLIENT = 10
+#: Tries tolerated per browser within ``FAIL_WINDOW``; beyond that the
+#: browser gets 429 until the window passes.
+FAILS_PER_BROWSER = 10
+
+#: Tries tolerated per client address within ``FAIL_WINDOW`` from all its
+#: browsers together: ten neighbours' worth of typos, far too few to guess.
+FAILS_PER_CLIENT = 100
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +55,11 @@ FAIL_WINDOW = timedelta(minutes=15)
 def _client_key(rt: Runtime, client: str) -> str:
     digest = hashlib.sha256(f"booking:{client}".encode()).hexdigest()[:32]
     return f"{rt.settings.redis_namespace}:booking-fail:client:{digest}"
+
+
+def _browser_key(rt: Runtime, browser: str) -> str:
+    digest = hashlib.sha256(f"booking-browser:{browser}".encode()).hexdigest()[:32]
+    return f"{rt.settings.redis_namespace}:booking-fail:browser:{digest}"
 
 
 def _global_key(rt: Runtime) -> str:
@@ -56,22 +80,30 @@ def _incr_in_window(rt: Runtime, key: str, *extra: str) -> int:
     return int(pipe.execute()[0])
 
 
-def take_try(rt: Runtime, client: str) -> bool:
-    """Count a try from this address before its code is checked; False: locked out.
+def take_try(rt: Runtime, client: str, browser: str) -> bool:
+    """Count a try from this browser and address before its code is checked; False: refused.
 
-    Increment first, then compare: of ten parallel guesses past the limit
-    each sees its own count, so no more than ``FAILS_PER_CLIENT`` get through.
-    Raises whatever Redis raises: the caller refuses rather than drop the limit.
+    Increment first, then compare: of parallel guesses past a limit each sees
+    its own counts, so no more than ``FAILS_PER_BROWSER`` per browser and
+    ``FAILS_PER_CLIENT`` per address get through. Raises whatever Redis
+    raises: the caller refuses rather than drop the limit.
     """
-    return _incr_in_window(rt, _client_key(rt, client)) <= FAILS_PER_CLIENT
-
-
-def give_back_try(rt: Runtime, client: str) -> None:
-    """The code was right: its try was no failure (the earlier failures still count)."""
-    key = _client_key(rt, client)
+    window = int(FAIL_WINDOW.total_seconds())
     pipe = rt.redis().pipeline(transaction=True)
-    pipe.decr(key)
-    pipe.expire(key, int(FAIL_WINDOW.total_seconds()), nx=True)
+    for key in (_browser_key(rt, browser), _client_key(rt, client)):
+        pipe.incr(key)
+        pipe.expire(key, window, nx=True)
+    by_browser, _, by_client, _ = pipe.execute()
+    return int(by_browser) <= FAILS_PER_BROWSER and int(by_client) <= FAILS_PER_CLIENT
+
+
+def give_back_try(rt: Runtime, client: str, browser: str) -> None:
+    """The code was right: its try was no failure (the earlier failures still count)."""
+    window = int(FAIL_WINDOW.total_seconds())
+    pipe = rt.redis().pipeline(transaction=True)
+    for key in (_browser_key(rt, browser), _client_key(rt, client)):
+        pipe.decr(key)
+        pipe.expire(key, window, nx=True)
     pipe.execute()
 
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
+from outreach.permissions import Action, Audience, mark, may
 from outreach.staff.tokens import principal_for
 from outreach.web.api.common import error
 from outreach.web.context import db_session, rt
@@ -30,12 +31,18 @@ def _unauthorized(message: str) -> Any:
     return response
 
 
-def require_token(staff: bool = False, landlord: bool = False) -> Callable[[F], F]:
-    """Authenticate the bearer token; ``staff`` or ``landlord`` narrows who may call.
+def require_token(
+    action: Action | None = None, *, system: bool = False, landlord: bool = False
+) -> Callable[[F], F]:
+    """Authenticate the bearer token and check who may call.
 
-    Landlord tokens are good only where ``landlord=True``, and only there:
-    a landlord can never submit a bailiff's trigger or read a case.
+    A staff token's user needs a role the table (``outreach.permissions``)
+    allows ``action``, as on the staff pages; a system integration's token is
+    good only where ``system=True`` (submitting triggers). Landlord tokens are
+    good only where ``landlord=True``, and only there: a landlord can never
+    submit a bailiff's trigger or read a case.
     """
+    assert landlord != (action is not None), "a route is either a staff action or a landlord's"
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -49,17 +56,21 @@ def require_token(staff: bool = False, landlord: bool = False) -> Callable[[F], 
             if principal is None:
                 return _unauthorized("The token is unknown or revoked.")
             session.commit()  # the token's last use, apart from what the call does
-            if staff and not principal.is_staff:
-                return _forbidden("A staff token is required.")
             if landlord != (principal.landlord_id is not None):
                 return _forbidden(
                     "A landlord's token is required."
                     if landlord
                     else "A landlord's token only sends warnings to /api/v1/landlord/warnings."
                 )
+            if action is not None:
+                if principal.user is None and not system:
+                    return _forbidden("A staff token is required.")
+                if principal.user is not None and not may(principal.user.role_set, action):
+                    return _forbidden("The token's user has no role that may do this.")
             g.principal = principal
             return view(*args, **kwargs)
 
+        mark(wrapper, Audience.LANDLORD if landlord else action)  # type: ignore[arg-type]
         return wrapper  # type: ignore[return-value]
 
     return decorator

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases import forwarding, response
-from outreach.cases.flags import decide_flag
+from outreach.cases.flags import decide_flag, may_decide
 from outreach.cases.tasks import record_outcome
 from outreach.models import Case, Event, Flag, Step, Task
+from outreach.permissions import Action
 from outreach.staff.access_log import log_view
 from outreach.web.api import bp
 from outreach.web.api.auth import require_token
@@ -66,14 +67,14 @@ def case_json(case: Case) -> dict[str, Any]:
 def _log_read(case: Case) -> None:
     """A case read through the API is an opening like a page's (issue 13, item 8)."""
     user = g.principal.user
-    assert user is not None  # require_token(staff=True)
+    assert user is not None  # require_token(action): staff only
     session = db_session()
     log_view(session, user, case, "api", rt().now())
     session.commit()
 
 
 @bp.get("/cases/<int:case_id>")
-@require_token(staff=True)
+@require_token(Action.READ_CASE)
 def get_case(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
@@ -97,7 +98,7 @@ def get_case(case_id: int) -> Any:
 
 
 @bp.get("/cases/<int:case_id>/timeline")
-@require_token(staff=True)
+@require_token(Action.READ_CASE)
 def get_timeline(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
@@ -110,7 +111,7 @@ def get_timeline(case_id: int) -> Any:
 
 
 @bp.post("/cases/<int:case_id>/contacts")
-@require_token(staff=True)
+@require_token(Action.RECORD_CONTACT)
 def post_contact(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
@@ -138,7 +139,7 @@ def post_contact(case_id: int) -> Any:
 
 
 @bp.post("/cases/<int:case_id>/close")
-@require_token(staff=True)
+@require_token(Action.CLOSE_CASE)
 def post_close(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
@@ -158,7 +159,7 @@ def post_close(case_id: int) -> Any:
 
 
 @bp.post("/cases/<int:case_id>/district")
-@require_token(staff=True)
+@require_token(Action.FORWARD_CASE)
 def post_district(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
@@ -183,11 +184,14 @@ def post_district(case_id: int) -> Any:
 
 
 @bp.post("/flags/<int:flag_id>/decision")
-@require_token(staff=True)
+@require_token(Action.DECIDE_FLAG)
 def post_flag_decision(flag_id: int) -> Any:
     flag = db_session().get(Flag, flag_id)
-    if flag is None or case_for(flag.case_id) is None:
+    case = case_for(flag.case_id) if flag is not None else None
+    if flag is None or case is None:
         return error(404, "not_found", "No such flag.")
+    if not may_decide(flag, case, g.principal.user):
+        return error(403, "forbidden", "Only the named caseworker or the district lead decides.")
     data, failure = load(FlagDecisionSchema())
     if failure is not None:
         return failure
@@ -208,7 +212,7 @@ def post_flag_decision(flag_id: int) -> Any:
 
 
 @bp.post("/tasks/<int:task_id>/outcome")
-@require_token(staff=True)
+@require_token(Action.RECORD_TASK_OUTCOME)
 def post_task_outcome(task_id: int) -> Any:
     task = db_session().get(Task, task_id)
     if task is None or case_for(task.case_id) is None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from outreach.cases import caseworker as cases_caseworker
 from outreach.models import User
+from outreach.permissions import Action
 from outreach.staff.tokens import Principal
 from outreach.web.api import bp
 from outreach.web.api.auth import require_token
@@ -25,7 +26,7 @@ from outreach.web.context import db_session, rt
 
 
 @bp.post("/cases/<int:case_id>/caseworker")
-@require_token(staff=True)
+@require_token(Action.TAKE_CASE)
 def post_caseworker(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import g, jsonify
 from sqlalchemy.orm import Session
 
+from outreach.permissions import Action
 from outreach.reach.letter import landlord_copy
 from outreach.staff.tokens import Principal
 from outreach.web.api import bp
@@ -22,7 +23,7 @@ from outreach.web.context import rt
 
 
 @bp.post("/cases/<int:case_id>/landlord-copy")
-@require_token(staff=True)
+@require_token(Action.LANDLORD_COPY)
 def post_landlord_copy(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:

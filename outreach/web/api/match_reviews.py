@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from outreach.intake import match_review
 from outreach.models import Case, MatchReview
+from outreach.permissions import Action
 from outreach.web.api import bp
 from outreach.web.api.auth import require_token
 from outreach.web.api.cases import case_json
@@ -23,7 +24,7 @@ from outreach.web.context import db_session, rt
 
 
 @bp.get("/match-reviews")
-@require_token(staff=True)
+@require_token(Action.REVIEW_MATCH)
 def list_match_reviews() -> Any:
     session = db_session()
     reviews = session.scalars(
@@ -54,7 +55,7 @@ def list_match_reviews() -> Any:
 
 
 @bp.post("/match-reviews/<int:review_id>")
-@require_token(staff=True)
+@require_token(Action.REVIEW_MATCH)
 def decide_match_review(review_id: int) -> Any:
     session = db_session()
     review = session.get(MatchReview, review_id)

@@ -13,6 +13,7 @@ from flask import g, jsonify, send_file
 from sqlalchemy import select
 
 from outreach.models import PrintBatch, PrintItem
+from outreach.permissions import Action
 from outreach.reach.letter.batches import PrintError, post_batch
 from outreach.staff.tokens import Principal
 from outreach.web.api import bp
@@ -53,7 +54,7 @@ def _batch_for(batch_id: int) -> PrintBatch | None:
 
 
 @bp.get("/print-batches")
-@require_token(staff=True)
+@require_token(Action.PRINT_LETTERS)
 def list_print_batches() -> Any:
     session = db_session()
     result = []
@@ -66,7 +67,7 @@ def list_print_batches() -> Any:
 
 
 @bp.post("/print-batches/<int:batch_id>/render")
-@require_token(staff=True)
+@require_token(Action.PRINT_LETTERS)
 def render_print_batch(batch_id: int) -> Any:
     batch = _batch_for(batch_id)
     if batch is None:
@@ -82,7 +83,7 @@ def render_print_batch(batch_id: int) -> Any:
 
 
 @bp.get("/print-batches/<int:batch_id>/pdf")
-@require_token(staff=True)
+@require_token(Action.PRINT_LETTERS)
 def print_batch_pdf(batch_id: int) -> Any:
     batch = _batch_for(batch_id)
     if batch is None or not batch.pdf_path:
@@ -93,7 +94,7 @@ def print_batch_pdf(batch_id: int) -> Any:
 
 
 @bp.post("/print-batches/<int:batch_id>/posted")
-@require_token(staff=True)
+@require_token(Action.PRINT_LETTERS)
 def post_print_batch(batch_id: int) -> Any:
     batch = _batch_for(batch_id)
     if batch is None:

@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from outreach.intake.accept import IdempotencyConflict, accept_trigger
 from outreach.intake.schema import load_trigger
 from outreach.models import Case
+from outreach.permissions import Action
 from outreach.staff.tokens import Principal
 from outreach.web.api import bp
 from outreach.web.api.auth import require_token
@@ -25,7 +26,7 @@ from outreach.web.context import db_session, rt
 
 
 @bp.post("/triggers")
-@require_token()
+@require_token(Action.REGISTER_TRIGGER, system=True)
 def post_trigger() -> Any:
     body = json_body()
     if body is None:

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Flask, redirect, url_for
 from flask.blueprints import BlueprintSetupState
 
+from outreach.permissions import Audience, open_to
 from outreach.web import i18n
 from outreach.web.sessions import LoginSessions
 
@@ -54,7 +55,7 @@ def _setup(state: BlueprintSetupState) -> None:
         def _root() -> Any:
             return redirect(url_for("staff.queue"))
 
-        app.add_url_rule("/", "staff_root", _root)
+        app.add_url_rule("/", "staff_root", open_to(Audience.ANYONE)(_root))
 
 
 # The pages: importing them registers their routes on ``bp``.

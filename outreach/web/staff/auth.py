@@ -21,7 +21,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 
-from outreach.models import User
+from outreach.cases.flags import may_decide
+from outreach.models import Case, Flag, User
+from outreach.permissions import Action, Audience, mark, may, open_to
 from outreach.staff.tokens import Principal
 from outreach.web.context import db_session, rt
 from outreach.web.forms import LanguageForm, LoginForm, PlainForm
@@ -64,20 +66,25 @@ def principal() -> Principal:
     return Principal(0, user.username, user)
 
 
-login_required = LOGIN.login_required(current_user)
+def allowed(action: Action) -> Callable[[F], F]:
+    """Signed in, and a role that the table (``outreach.permissions``) allows this action.
 
+    The role is checked before the handler looks at any object: a refused role
+    is a 403 whatever the id; a case of another district stays a 404 (the
+    handler's ``visible_case``).
+    """
 
-def role_required(*roles: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
                 return LOGIN.to_login()
-            if not (user.role_set & set(roles)):
+            if not may(user.role_set, action):
                 abort(403)
             return view(*args, **kwargs)
 
+        mark(wrapper, action)
         return wrapper  # type: ignore[return-value]
 
     return decorator
@@ -104,7 +111,20 @@ def _inject() -> dict[str, Any]:
         "plain_form": PlainForm,
         "language_form": LanguageForm,
         "csrf_value": generate_csrf,
+        "may_do": _may_do,
+        "may_decide": _may_decide,
     }
+
+
+def _may_do(action: str) -> bool:
+    """For the pages: offer only what the table lets the signed-in user do."""
+    user = current_user()
+    return user is not None and may(user.role_set, Action(action))
+
+
+def _may_decide(flag: Flag, case: Case) -> bool:
+    user = current_user()
+    return user is not None and may_decide(flag, case, user)
 
 
 @bp.errorhandler(CSRFError)
@@ -150,6 +170,7 @@ def _login_page(form: LoginForm, status: int = 200, **context: Any) -> Any:
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
+@open_to(Audience.ANYONE)
 def login() -> Any:
     from outreach.web.staff import oidc
 
@@ -179,6 +200,7 @@ def _user_named(username: str) -> User | None:
 
 
 @bp.post("/logg-ut")
+@open_to(Audience.ANYONE)
 def logout() -> Any:
     user = current_user()
     log_out(user)
@@ -189,6 +211,7 @@ def logout() -> Any:
 
 
 @bp.post("/sprak")
+@open_to(Audience.ANYONE)
 def set_language() -> Any:
     form = LanguageForm()
     return LOGIN.choose_language(form.lang.data, form.next.data, UI_LANGUAGES)

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, Response
 from flask.blueprints import BlueprintSetupState
 
+from outreach.permissions import Audience, open_to
 from outreach.web.staff import bp
 
 ICON = Path(__file__).parent / "static" / "favicon.ico"
@@ -30,4 +31,4 @@ def favicon() -> Response:
 def _register(state: BlueprintSetupState) -> None:
     app: Flask = state.app  # type: ignore[assignment]
     if not any(rule.rule == "/favicon.ico" for rule in app.url_map.iter_rules()):
-        app.add_url_rule("/favicon.ico", "favicon", favicon)
+        app.add_url_rule("/favicon.ico", "favicon", open_to(Audience.ANYONE)(favicon))

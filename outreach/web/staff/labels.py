@@ -412,3 +412,18 @@ DETAIL_KEYS = {
     "district": _l("bydel"),
     "number": _l("nummer"),
 }
+
+
+# Why an uploaded file was refused (``cases.documents.check_pdf``): the intake
+# form and the case page's "add a document" say the same.
+UPLOAD_PROBLEMS = {
+    "too_large": _l("Filen er for stor. Høyst 10 MB."),
+    "active_content": _l(
+        "Filen inneholder aktivt innhold (JavaScript, handlinger eller innebygde filer) og "
+        "lagres ikke. Skriv den ut til PDF på nytt, eller skann papirdokumentet."
+    ),
+}
+
+
+def upload_problem(problem: str) -> str:
+    return str(UPLOAD_PROBLEMS.get(problem, _l("Filen må være en PDF.")))

@@ -20,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from outreach.cases.errors import CaseActionError
 from outreach.models import Case
 from outreach.parties import copy_recipient
+from outreach.permissions import Action
 from outreach.reach.letter import landlord_copy
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp
-from outreach.web.staff.auth import current_user, login_required
+from outreach.web.staff.auth import allowed, current_user
 
 _MESSAGES = {
     landlord_copy.CLOSED: _l("Saken er avsluttet."),
@@ -72,7 +73,7 @@ def _inject() -> dict[str, Any]:
 
 
 @bp.post("/saker/<int:case_id>/kopi-utleier")
-@login_required
+@allowed(Action.LANDLORD_COPY)
 def landlord_copy_request(case_id: int) -> Any:
     from outreach.web.staff.case.page import render_case, visible_case
 

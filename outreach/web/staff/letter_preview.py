@@ -42,8 +42,11 @@ def render_case_letter(session: Session, rt: Runtime, case: Case, language: str)
             language=language,
             reference=case.reference,
             letter_date=today,
+            # The case page's rule (Person.shown_address): a protected address
+            # is not printed on a preview either; the letter goes by hand.
             recipient=letters.PostalAddress(
-                person.name, person.street, person.postal_code, person.city
+                person.name,
+                *(person.shown_address or (_("Fortrolig adresse – vises ikke"), "", "")),
             ),
             office=office.for_letter(),
             contact=letters.ContactPerson(name, phone) if name and phone else None,

@@ -38,6 +38,7 @@ from sqlalchemy import select
 
 from outreach.config import Settings
 from outreach.models import User
+from outreach.permissions import Audience, open_to
 from outreach.web.context import db_session
 from outreach.web.staff import LOGIN, bp
 
@@ -133,6 +134,7 @@ def _not_accepted() -> Any:
 
 
 @bp.get("/logg-inn/sso")
+@open_to(Audience.ANYONE)
 def sso_start() -> Any:
     """Send the browser to the provider, remembering where it wanted to go."""
     if not enabled():
@@ -148,6 +150,7 @@ def sso_start() -> Any:
 
 
 @bp.get("/logg-inn/sso/callback")
+@open_to(Audience.ANYONE)
 def sso_callback() -> Any:
     """Check the provider's answer, then start a session for a known, active user."""
     cfg = config()

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from outreach.inbound import review
 from outreach.models import Case, User
 from outreach.models.inbound import InboundMessage
+from outreach.permissions import Action
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
-from outreach.web.staff.auth import current_user, principal, role_required
+from outreach.web.staff.auth import allowed, current_user, principal
 from outreach.web.staff.timeline_view import district_name
 
 
@@ -38,7 +39,7 @@ def _visible_message(message_id: int) -> InboundMessage:
 
 
 @bp.get("/sms-svar")
-@role_required(*review.REVIEW_ROLES)
+@allowed(Action.REVIEW_INBOUND)
 def inbound_messages() -> Any:
     return render_template(
         "staff/inbound_messages.html",
@@ -78,7 +79,7 @@ def _render(
 
 
 @bp.get("/sms-svar/<int:message_id>")
-@role_required(*review.REVIEW_ROLES)
+@allowed(Action.REVIEW_INBOUND)
 def inbound_message(message_id: int) -> Any:
     message = _visible_message(message_id)
     session = db_session()
@@ -100,7 +101,7 @@ def _message_for(exc: Exception) -> str:
 
 
 @bp.post("/sms-svar/<int:message_id>/knytt")
-@role_required(*review.REVIEW_ROLES)
+@allowed(Action.REVIEW_INBOUND)
 def attach_inbound(message_id: int) -> Any:
     message = _visible_message(message_id)
     session = db_session()
@@ -124,7 +125,7 @@ def attach_inbound(message_id: int) -> Any:
 
 
 @bp.post("/sms-svar/<int:message_id>/avvis")
-@role_required(*review.REVIEW_ROLES)
+@allowed(Action.REVIEW_INBOUND)
 def dismiss_inbound(message_id: int) -> Any:
     message = _visible_message(message_id)
     session = db_session()

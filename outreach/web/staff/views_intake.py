@@ -25,6 +25,7 @@ from outreach.intake.accept import accept_trigger
 from outreach.intake.matching import address_key, find_person, name_key
 from outreach.intake.schema import load_trigger
 from outreach.models import Case
+from outreach.permissions import Action
 from outreach.staff import access_log
 from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web import form_input
@@ -32,7 +33,7 @@ from outreach.web.context import db_session, rt
 from outreach.web.forms import blank_required
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels, pending_uploads
-from outreach.web.staff.auth import current_user, login_required, principal
+from outreach.web.staff.auth import allowed, current_user, principal
 from outreach.web.staff.forms import IntakeForm
 from outreach.web.staff.timeline_view import district_name
 
@@ -242,10 +243,8 @@ def _read_upload(storage: FileStorage | None) -> tuple[bytes | None, str | None,
     data = storage.stream.read(documents.MAX_UPLOAD_BYTES + 1)
     storage.close()
     problem = documents.check_pdf(data)
-    if problem == "too_large":
-        return None, None, _("Filen er for stor. Høyst 10 MB.")
     if problem is not None:
-        return None, None, _("Filen må være en PDF.")
+        return None, None, labels.upload_problem(problem)
     return data, storage.filename, None
 
 
@@ -262,7 +261,7 @@ def _keep(
 
 
 @bp.route("/ny", methods=["GET", "POST"])
-@login_required
+@allowed(Action.REGISTER_TRIGGER)
 def intake() -> Any:
     form = IntakeForm()
     form.fill_choices()

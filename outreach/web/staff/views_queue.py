@@ -1,4 +1,10 @@
-"""The queue: the district's open cases, most urgent first, with the reason shown."""
+"""The queue: the district's open cases, most urgent first, with the reason shown.
+
+The search is a POST (with the CSRF token), answered with the result page:
+a tenant's name or national id in a GET's query string would land in the
+web server's and proxies' access logs and in the browser's history (issue 13,
+item 10). A reload asks before sending again; a ``?q=`` in a URL searches nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,29 @@ from typing import Any
 
 from flask import render_template, request
 
+from outreach.permissions import Action
 from outreach.staff import access_log, queries
 from outreach.vocabulary import TRIGGER_KINDS
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
-from outreach.web.staff.auth import current_user, login_required
+from outreach.web.staff.auth import allowed, current_user
 from outreach.web.staff.timeline_view import district_name
 
 
 @bp.get("/")
-@login_required
+@allowed(Action.SEE_WORK)
 def queue() -> Any:
+    return _queue(text="", purpose="case_work")
+
+
+@bp.post("/sok")
+@allowed(Action.SEE_WORK)
+def search() -> Any:
+    form = request.form
+    return _queue(text=(form.get("q") or "").strip(), purpose=form.get("formal") or "case_work")
+
+
+def _queue(*, text: str, purpose: str) -> Any:
     user = current_user()
     assert user is not None
     session = db_session()
@@ -24,8 +42,6 @@ def queue() -> Any:
     reason = args.get("grunn") or None
     status = args.get("status") or "active"
     kind = args.get("type") or None
-    text = (args.get("q") or "").strip()
-    purpose = args.get("formal") or "case_work"
     district_choices = queries.district_choices(user, session)
     district = args.get("bydel") or None
     filters = queries.QueueFilter(

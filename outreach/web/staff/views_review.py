@@ -23,10 +23,11 @@ from sqlalchemy import select
 from outreach.cases import errors
 from outreach.intake import match_review as review_decisions
 from outreach.models import Case, MatchReview, Person, Trigger, User
+from outreach.permissions import Action
 from outreach.staff import access_log
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
-from outreach.web.staff.auth import current_user, login_required, principal
+from outreach.web.staff.auth import allowed, current_user, principal
 from outreach.web.staff.timeline_view import district_name
 
 
@@ -72,7 +73,7 @@ def _visible_pair(review_id: int) -> ReviewPair:
 
 
 @bp.get("/dobbeltsjekk")
-@login_required
+@allowed(Action.REVIEW_MATCH)
 def match_reviews() -> Any:
     """The list shows no names: only references, reason and confidence."""
     return render_template(
@@ -84,7 +85,7 @@ def match_reviews() -> Any:
 
 
 @bp.get("/dobbeltsjekk/sak/<int:case_id>")
-@login_required
+@allowed(Action.REVIEW_MATCH)
 def match_review_for_case(case_id: int) -> Any:
     """The case page's "check the match" link: the case's open review, if any."""
     case = db_session().get(Case, case_id)
@@ -122,7 +123,7 @@ def _render(pair: ReviewPair, status: int = 200, error: str | None = None) -> An
 
 
 @bp.get("/dobbeltsjekk/<int:review_id>")
-@login_required
+@allowed(Action.REVIEW_MATCH)
 def match_review(review_id: int) -> Any:
     pair = _visible_pair(review_id)
     session = db_session()
@@ -134,7 +135,7 @@ def match_review(review_id: int) -> Any:
 
 
 @bp.post("/dobbeltsjekk/<int:review_id>")
-@login_required
+@allowed(Action.REVIEW_MATCH)
 def decide_match_review(review_id: int) -> Any:
     pair = _visible_pair(review_id)
     decision = request.form.get("decision", "")

@@ -13,12 +13,13 @@ from outreach.cases import followups
 from outreach.cases.tasks import outcomes_for_kind
 from outreach.models import Case, Task, User
 from outreach.models.visits import HomeVisit
+from outreach.permissions import Action
 from outreach.staff import access_log, queries
 from outreach.web.context import db_session, rt
 from outreach.web.forms import options
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
-from outreach.web.staff.auth import current_user, login_required, role_required
+from outreach.web.staff.auth import allowed, current_user
 from outreach.web.staff.forms import TaskOutcomeForm
 from outreach.web.staff.printing.page import ITEM_STATUSES
 from outreach.web.staff.timeline_view import district_name
@@ -34,7 +35,7 @@ def _task_form(task: Task) -> TaskOutcomeForm:
 
 
 @bp.get("/mitt-arbeid")
-@login_required
+@allowed(Action.SEE_WORK)
 def my_work() -> Any:
     user = current_user()
     assert user is not None
@@ -91,7 +92,7 @@ def my_work() -> Any:
 
 
 @bp.get("/leder")
-@role_required("district_lead", "admin")
+@allowed(Action.LEAD_OVERVIEW)
 def lead() -> Any:
     user = current_user()
     assert user is not None
@@ -126,7 +127,7 @@ ACCESS_PAGE_SIZE = 100
 
 
 @bp.get("/leder/tilgangslogg")
-@role_required("district_lead", "admin", "central_intake")
+@allowed(Action.READ_ACCESS_LOG)
 def access_log_page() -> Any:
     """Who looked: the lead's districts; central intake and admins also see district-less rows."""
     user = current_user()

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from outreach.cases.tasks import language_name, needs_interpreter
 from outreach.models import Case, Task, User
 from outreach.models.visits import HomeVisit
+from outreach.permissions import Action
 from outreach.reach.visit import actions, ical
 from outreach.reach.visit import calendar as visit_calendar
 from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
-from outreach.web.staff.auth import current_user, login_required, principal
+from outreach.web.staff.auth import allowed, current_user, principal
 from outreach.web.staff.case.page import log_page, visible_case
 
 
@@ -41,7 +42,7 @@ def _visit(visit_id: int) -> tuple[HomeVisit, Case]:
 
 
 @bp.get("/besok")
-@login_required
+@allowed(Action.HOME_VISITS)
 def visit_list() -> Any:
     user = _me()
     session = db_session()
@@ -81,7 +82,7 @@ def _render_visit(visit: HomeVisit, case: Case, status: int = 200, **errors: str
 
 
 @bp.get("/besok/<int:visit_id>")
-@login_required
+@allowed(Action.HOME_VISITS)
 def visit_page(visit_id: int) -> Any:
     visit, case = _visit(visit_id)
     log_page(case, "visit")
@@ -98,7 +99,7 @@ def _parse_start(form: Any) -> datetime | None:
 
 
 @bp.post("/besok/<int:visit_id>/flytt")
-@login_required
+@allowed(Action.HOME_VISITS)
 def move_visit(visit_id: int) -> Any:
     visit, case = _visit(visit_id)
     starts_at = _parse_start(request.form)
@@ -128,7 +129,7 @@ def move_visit(visit_id: int) -> Any:
 
 
 @bp.post("/besok/<int:visit_id>/avlys")
-@login_required
+@allowed(Action.HOME_VISITS)
 def cancel_visit(visit_id: int) -> Any:
     visit, case = _visit(visit_id)
     try:
@@ -144,7 +145,7 @@ def cancel_visit(visit_id: int) -> Any:
 
 
 @bp.get("/besok/<int:visit_id>/invitasjon.ics")
-@login_required
+@allowed(Action.HOME_VISITS)
 def visit_ics(visit_id: int) -> Any:
     visit, _case = _visit(visit_id)
     session = db_session()
@@ -159,7 +160,7 @@ def visit_ics(visit_id: int) -> Any:
 
 
 @bp.get("/oppgaver/<int:task_id>/samtale")
-@login_required
+@allowed(Action.RECORD_TASK_OUTCOME)
 def call_sheet(task_id: int) -> Any:
     task = db_session().get(Task, task_id)
     if task is None or task.kind != "phone_call":

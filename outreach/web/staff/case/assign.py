@@ -13,15 +13,15 @@ from outreach.cases import caseworker as cases_caseworker
 from outreach.cases import errors as cases_errors
 from outreach.cases import forwarding
 from outreach.models import Case, User
+from outreach.permissions import Action
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp
-from outreach.web.staff.auth import acting_user, login_required, principal
+from outreach.web.staff.auth import acting_user, allowed, principal
 from outreach.web.staff.case.page import (
     action_done,
     action_failed,
     action_message,
     can_assign,
-    can_take,
     case_caseworkers,
     case_form,
     case_url,
@@ -33,7 +33,7 @@ from outreach.web.staff.timeline_view import district_name
 
 
 @bp.post("/saker/<int:case_id>/videresend")
-@login_required
+@allowed(Action.FORWARD_CASE)
 def forward(case_id: int) -> Any:
     case = visible_case(case_id)
     form = case_form(ForwardForm)
@@ -59,17 +59,22 @@ def forward(case_id: int) -> Any:
 
 
 @bp.post("/saker/<int:case_id>/ta")
-@login_required
+@allowed(Action.TAKE_CASE)
 def take_case(case_id: int) -> Any:
-    """«Ta saken»: the caseworker names themselves (issue 5: "my cases")."""
+    """«Ta saken»: the caseworker names themselves (issue 5: "my cases").
+
+    A case already theirs, or closed, is a message on the case page
+    (``_assign``), not a refusal: who may take it is the table's and the district's.
+    """
     case = visible_case(case_id)
-    if not can_take(case):
+    me = acting_user()
+    if not cases_caseworker.may_assign_caseworker(me, case, me):
         abort(403)
     return _assign(case, acting_user(), None)
 
 
 @bp.post("/saker/<int:case_id>/saksbehandler")
-@login_required
+@allowed(Action.ASSIGN_CASEWORKER)
 def assign_caseworker(case_id: int) -> Any:
     """«Tildel saksbehandler»: a district lead gives the case to a district caseworker."""
     case = visible_case(case_id)

@@ -13,9 +13,10 @@ from flask_babel import ngettext
 from outreach.cases import errors as cases_errors
 from outreach.cases import notes, response
 from outreach.cases import pause as cases_pause
+from outreach.permissions import Action
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp
-from outreach.web.staff.auth import acting_user, login_required
+from outreach.web.staff.auth import acting_user, allowed
 from outreach.web.staff.case.page import (
     action_done,
     action_failed,
@@ -29,7 +30,7 @@ from outreach.web.staff.forms import CloseForm, ContactForm, NoteForm, PauseForm
 
 
 @bp.post("/saker/<int:case_id>/kontakt")
-@login_required
+@allowed(Action.RECORD_CONTACT)
 def register_contact(case_id: int) -> Any:
     case = visible_case(case_id)
     form = case_form(ContactForm)
@@ -58,7 +59,7 @@ def register_contact(case_id: int) -> Any:
 
 
 @bp.post("/saker/<int:case_id>/notat")
-@login_required
+@allowed(Action.RECORD_CONTACT)
 def add_note(case_id: int) -> Any:
     case = visible_case(case_id)
     form = case_form(NoteForm)
@@ -72,7 +73,7 @@ def add_note(case_id: int) -> Any:
 
 
 @bp.post("/saker/<int:case_id>/pause")
-@login_required
+@allowed(Action.PAUSE_LADDER)
 def pause(case_id: int) -> Any:
     case = visible_case(case_id)
     form = case_form(PauseForm)
@@ -95,7 +96,7 @@ def pause(case_id: int) -> Any:
 
 
 @bp.post("/saker/<int:case_id>/fortsett")
-@login_required
+@allowed(Action.PAUSE_LADDER)
 def resume(case_id: int) -> Any:
     case = visible_case(case_id)
     try:
@@ -108,7 +109,7 @@ def resume(case_id: int) -> Any:
 
 
 @bp.post("/saker/<int:case_id>/avslutt")
-@login_required
+@allowed(Action.CLOSE_CASE)
 def close(case_id: int) -> Any:
     case = visible_case(case_id)
     form = case_form(CloseForm)

@@ -20,18 +20,19 @@ from outreach.cases import documents as cases_documents
 from outreach.cases.errors import CaseActionError
 from outreach.models import PrintItem
 from outreach.models.staff import CaseDocument
+from outreach.permissions import Action
 from outreach.reach.base import message_language
 from outreach.reach.letter.moves import stored_letter_path
 from outreach.web.context import db_session, rt
-from outreach.web.staff import bp
-from outreach.web.staff.auth import acting_user, login_required
+from outreach.web.staff import bp, labels
+from outreach.web.staff.auth import acting_user, allowed
 from outreach.web.staff.case.page import case_form, case_url, log_page, render_case, visible_case
 from outreach.web.staff.forms import DocumentForm
 from outreach.web.staff.letter_preview import render_case_letter
 
 
 @bp.post("/saker/<int:case_id>/dokument")
-@login_required
+@allowed(Action.ADD_DOCUMENT)
 def add_case_document(case_id: int) -> Any:
     case = visible_case(case_id)
     user = acting_user()
@@ -50,12 +51,7 @@ def add_case_document(case_id: int) -> Any:
         )
     except CaseActionError as exc:
         session.rollback()
-        problem = str(exc)
-        form.document.errors = [
-            _("Filen er for stor. Høyst 10 MB.")
-            if problem == "too_large"
-            else _("Filen må være en PDF.")
-        ]
+        form.document.errors = [labels.upload_problem(str(exc))]
         return render_case(case, 400, document_form=form)
     session.commit()
     flash(_("Dokumentet er lagt til i saken."), "success")
@@ -63,7 +59,7 @@ def add_case_document(case_id: int) -> Any:
 
 
 @bp.get("/saker/<int:case_id>/dokumenter/<int:document_id>")
-@login_required
+@allowed(Action.READ_CASE)
 def document(case_id: int, document_id: int) -> Any:
     case = visible_case(case_id)
     doc = db_session().get(CaseDocument, document_id)
@@ -76,13 +72,15 @@ def document(case_id: int, document_id: int) -> Any:
     if not path.exists():
         abort(404)
     log_page(case, "document")
+    # Uploaded by someone outside NAV: saved, never opened in the browser's PDF
+    # viewer inside our origin (issue 13, item 12; active content is refused at upload).
     return send_file(
-        path, mimetype="application/pdf", download_name=doc.filename, as_attachment=False
+        path, mimetype="application/pdf", download_name=doc.filename, as_attachment=True
     )
 
 
 @bp.get("/saker/<int:case_id>/brev.pdf")
-@login_required
+@allowed(Action.READ_CASE)
 def letter_preview(case_id: int) -> Any:
     case = visible_case(case_id)
     language = request.args.get("sprak") or message_language(case.person.language)
@@ -97,7 +95,7 @@ def letter_preview(case_id: int) -> Any:
 
 
 @bp.get("/saker/<int:case_id>/brev/<int:item_id>.pdf")
-@login_required
+@allowed(Action.READ_CASE)
 def stored_letter(case_id: int, item_id: int) -> Any:
     """The letter as it was printed and posted (its own PDF cut from the batch)."""
     case = visible_case(case_id)

@@ -24,13 +24,14 @@ from outreach.cases.tasks import outcomes_for_kind
 from outreach.models import Case, Flag, Task, Trigger, User
 from outreach.models.staff import CaseDocument, FollowUpItem
 from outreach.models.visits import HomeVisit
+from outreach.permissions import Action, may
 from outreach.staff import access_log
 from outreach.staff.queries import age_on
 from outreach.web.context import db_session, rt
 from outreach.web.forms import options
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp, labels
-from outreach.web.staff.auth import acting_user, login_required, principal
+from outreach.web.staff.auth import acting_user, allowed, principal
 from outreach.web.staff.forms import (
     CaseworkerForm,
     CloseForm,
@@ -266,20 +267,17 @@ def can_take(case: Case) -> bool:
 
 
 def can_assign(case: Case) -> bool:
-    """«Tildel saksbehandler» is offered: an admin, or the lead of the case's district."""
+    """«Tildel saksbehandler» is offered: the lead of the case's district (the table)."""
     me = acting_user()
     return (
         case.status != "closed"
-        and case.district_code is not None
-        and (
-            "admin" in me.role_set
-            or ("district_lead" in me.role_set and case.district_code in me.district_set)
-        )
+        and case.district_code in me.district_set
+        and may(me.role_set, Action.ASSIGN_CASEWORKER)
     )
 
 
 @bp.get("/saker/<int:case_id>")
-@login_required
+@allowed(Action.READ_CASE)
 def case(case_id: int) -> Any:
     case = visible_case(case_id)
     session = db_session()
@@ -311,7 +309,7 @@ def action_failed(case: Case, exc: Exception, form: Any, field: str, key: str) -
     "/saker/<int:case_id>/<any(kontakt, notat, videresend, ta, saksbehandler, pause, fortsett,"
     " avslutt, oppfolging, dokument, 'kopi-utleier'):action>"
 )
-@login_required
+@allowed(Action.READ_CASE)
 def case_action_url(case_id: int, action: str) -> Any:
     """An action's URL opened or reloaded as a page: go to the case (review, point 9).
 
@@ -321,6 +319,7 @@ def case_action_url(case_id: int, action: str) -> Any:
     in the session cookie; a reload re-posts the same invalid form and fails the
     same way, and opening the address later lands here instead of a 405.
     """
+    visible_case(case_id)  # another district's case: 404, like the page itself
     return redirect(url_for("staff.case", case_id=case_id))
 
 

@@ -12,14 +12,15 @@ from flask_babel import gettext as _
 
 from outreach.cases import errors as cases_errors
 from outreach.cases import followups, measures
-from outreach.cases.flags import FLAG_DECISIONS, FlagDecisionError, decide_flag
+from outreach.cases.flags import FLAG_DECISIONS, FlagDecisionError, decide_flag, may_decide
 from outreach.cases.tasks import record_outcome
 from outreach.models import Case, Flag, Task
 from outreach.models.staff import FollowUpItem
+from outreach.permissions import Action
 from outreach.web.context import db_session, rt
 from outreach.web.forms import options
 from outreach.web.staff import bp
-from outreach.web.staff.auth import acting_user, login_required
+from outreach.web.staff.auth import acting_user, allowed
 from outreach.web.staff.case.page import (
     action_done,
     action_failed,
@@ -35,12 +36,14 @@ from outreach.web.staff.timeline_view import district_staff
 
 
 @bp.post("/vurderinger/<int:flag_id>")
-@login_required
+@allowed(Action.DECIDE_FLAG)
 def decide(flag_id: int) -> Any:
     flag = db_session().get(Flag, flag_id)
     if flag is None:
         abort(404)
     case = visible_case(flag.case_id)
+    if not may_decide(flag, case, acting_user()):
+        abort(403)
     form = FlagDecisionForm(
         prefix=f"flag{flag.id}", meta={"csrf": False}
     )  # checked in auth._check_csrf
@@ -83,7 +86,7 @@ def _parse_day(text: str | None) -> date | None:
 
 
 @bp.post("/saker/<int:case_id>/oppfolging")
-@login_required
+@allowed(Action.PLAN_FOLLOWUP)
 def add_followup(case_id: int) -> Any:
     case = visible_case(case_id)
     session = db_session()
@@ -115,7 +118,7 @@ def add_followup(case_id: int) -> Any:
 
 
 @bp.post("/oppfolging/<int:item_id>/utfort")
-@login_required
+@allowed(Action.PLAN_FOLLOWUP)
 def complete_followup(item_id: int) -> Any:
     item = db_session().get(FollowUpItem, item_id)
     if item is None:
@@ -131,7 +134,7 @@ def complete_followup(item_id: int) -> Any:
 
 
 @bp.post("/oppgaver/<int:task_id>")
-@login_required
+@allowed(Action.RECORD_TASK_OUTCOME)
 def task_outcome(task_id: int) -> Any:
     task = db_session().get(Task, task_id)
     if task is None:

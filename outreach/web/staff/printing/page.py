@@ -24,11 +24,12 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired
 
 from outreach.models import Case, PrintBatch, PrintItem, Step, User
+from outreach.permissions import Action
 from outreach.staff import access_log
 from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO
 from outreach.web.staff import bp
-from outreach.web.staff.auth import acting_user, login_required
+from outreach.web.staff.auth import acting_user, allowed
 from outreach.web.staff.printing.translation_review import letter_languages, review_note
 from outreach.web.staff.timeline_view import district_name
 
@@ -255,7 +256,7 @@ def render_print_page(status: int = 200, forms: dict[int, PostedForm] | None = N
 
 
 @bp.get("/utskrift")
-@login_required
+@allowed(Action.PRINT_LETTERS)
 def print_batches() -> Any:
     return render_print_page()
 
@@ -266,7 +267,7 @@ def back_to_batch(batch: PrintBatch) -> Any:
 
 
 @bp.post("/utskrift/<int:batch_id>/lag-pdf")
-@login_required
+@allowed(Action.PRINT_LETTERS)
 def print_render(batch_id: int) -> Any:
     batch = visible_batch(batch_id)
     session = db_session()
@@ -294,7 +295,7 @@ def print_render(batch_id: int) -> Any:
 
 
 @bp.get("/utskrift/<int:batch_id>/pdf")
-@login_required
+@allowed(Action.PRINT_LETTERS)
 def print_pdf(batch_id: int) -> Any:
     batch = visible_batch(batch_id)
     if not batch.pdf_path or not Path(batch.pdf_path).exists():

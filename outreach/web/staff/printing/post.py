@@ -16,11 +16,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach.models import PrintBatch, PrintItem
+from outreach.permissions import Action
 from outreach.reach.letter.batches import PrintError, post_batch
 from outreach.web.context import db_session, rt
 from outreach.web.i18n import OSLO, format_when
 from outreach.web.staff import bp
-from outreach.web.staff.auth import acting_user, login_required
+from outreach.web.staff.auth import acting_user, allowed
 from outreach.web.staff.printing.page import (
     back_to_batch,
     batch_view,
@@ -43,7 +44,7 @@ def _parse_local(text: str | None) -> datetime | None:
 
 
 @bp.post("/utskrift/<int:batch_id>/postlagt")
-@login_required
+@allowed(Action.PRINT_LETTERS)
 def print_post(batch_id: int) -> Any:
     batch = visible_batch(batch_id)
     session = db_session()

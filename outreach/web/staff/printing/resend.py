@@ -20,10 +20,11 @@ from wtforms.validators import DataRequired, Length
 
 from outreach.cases.errors import CaseActionError
 from outreach.models import Case
+from outreach.permissions import Action
 from outreach.reach.letter.actions import request_letter_resend, resend_blocker
 from outreach.web.context import db_session, rt
 from outreach.web.staff import bp
-from outreach.web.staff.auth import acting_user, login_required
+from outreach.web.staff.auth import acting_user, allowed
 from outreach.web.staff.case.page import render_case, visible_case
 
 # letter_actions' English messages, said in Norwegian on the case page.
@@ -91,7 +92,7 @@ def _blocker_text(case: Case) -> Blocker | None:
 
 
 @bp.post("/saker/<int:case_id>/brev/send")
-@login_required
+@allowed(Action.RESEND_LETTER)
 def letter_resend(case_id: int) -> Any:
     case = visible_case(case_id)
     session = db_session()
