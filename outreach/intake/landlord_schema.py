@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from outreach import identity
-from outreach.intake.schema import HouseholdSchema, StrictSchema, TenantSchema
+from outreach.intake.schema import HouseholdSchema, JsonBoolean, StrictSchema, TenantSchema
 
 #: What a landlord may send: the § 9-11 warning of unpaid rent, and the
 #: circular's "henvendelse ... fra utleier ... om gjennomført utkastelse".
@@ -41,8 +41,8 @@ class LandlordTenantSchema(TenantSchema):
 
 
 class DeclarationsSchema(StrictSchema):
-    tenant_not_reserved = fields.Boolean(required=True)
-    tenant_informed = fields.Boolean(required=True)
+    tenant_not_reserved = JsonBoolean(required=True)
+    tenant_informed = JsonBoolean(required=True)
 
     @validates_schema
     def _both_true(self, data: dict[str, Any], **_: Any) -> None:

@@ -44,6 +44,32 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+class JsonBoolean(fields.Boolean):
+    """``true`` or ``false``: marshmallow's ``Boolean`` also takes "yes", "on", 1 and "t".
+
+    The document promises a JSON boolean, and a guessed "protected address: yes"
+    is not the caller's word for it.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class WholeNumber(fields.Integer):
+    """An integer that is never truncated: 2.5 adults is an error, not 2.
+
+    marshmallow's ``Integer`` turns 2.5 into 2 (and 1e-42 into 0) unless
+    strict, and strict would refuse the staff form's "3"; 2.0 and "3" stay whole.
+    """
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return int(super()._validated(value))
+
+
 class SourceSchema(StrictSchema):
     type = fields.String(required=True, validate=validate.OneOf(SOURCE_TYPES))
     name = fields.String(load_default="", validate=validate.Length(max=200))
@@ -93,10 +119,10 @@ class TenantSchema(StrictSchema):
     address = fields.Nested(AddressSchema, required=True)
     phone = fields.String(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
-    email_consent = fields.Boolean(load_default=None, allow_none=True)
+    email_consent = JsonBoolean(load_default=None, allow_none=True)
     language = fields.String(load_default="nb")
-    protected_address = fields.Boolean(load_default=False)
-    vulnerable = fields.Boolean(load_default=False)
+    protected_address = JsonBoolean(load_default=False)
+    vulnerable = JsonBoolean(load_default=False)
 
     @validates("national_id")
     def _national_id(self, value: str | None, **_: Any) -> None:
@@ -153,13 +179,11 @@ class TenantSchema(StrictSchema):
 
 class HouseholdSchema(StrictSchema):
     children = fields.List(
-        fields.Integer(validate=validate.Range(min=0, max=25)),
+        WholeNumber(validate=validate.Range(min=0, max=25)),
         load_default=list,
         validate=validate.Length(max=20),
     )
-    adults = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=0, max=20)
-    )
+    adults = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20))
 
 
 class ClientSchema(StrictSchema):

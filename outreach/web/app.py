@@ -15,6 +15,7 @@ from outreach.config import REPO_ROOT, load_settings
 from outreach.db import session_factory
 from outreach.logs import configure_logging
 from outreach.permissions import rule_of
+from outreach.web.context import MAX_ID
 from outreach.wiring import build_runtime
 
 # The intake form uploads the bailiff's PDF; a scanned petition stays well
@@ -35,14 +36,15 @@ PAGE_HEADERS = {
 
 
 class DatabaseId(IntegerConverter):
-    """Ids are 63-bit in the database: a larger number in a URL is no such page (404).
+    """An id in a URL is a database id: a larger number than the column holds is a 404.
 
     Werkzeug's ``int`` takes any length, and the database then fails on the
-    query: a 500 for a URL anyone can type (issue 13, item 14).
+    query: a 500 for a URL anyone can type (issue 13, item 14). The bound is the
+    column's, 32 bits in PostgreSQL (``web.context.MAX_ID``), not SQLite's 63.
     """
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

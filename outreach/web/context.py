@@ -12,6 +12,11 @@ from sqlalchemy.orm import Session
 
 from outreach.runtime import Runtime
 
+#: The largest id a URL can name: ids are ``INTEGER`` columns, 32-bit in
+#: PostgreSQL (SQLite's are 64-bit), so a larger number is no such row, not a
+#: query the database refuses with a 500 (issue 13, item 14).
+MAX_ID = 2**31 - 1
+
 
 def rt() -> Runtime:
     runtime: Runtime = current_app.extensions["outreach_runtime"]

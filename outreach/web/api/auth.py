@@ -25,7 +25,8 @@ def _forbidden(message: str) -> Any:
     return error(403, "forbidden", message)
 
 
-def _unauthorized(message: str) -> Any:
+def unauthorized(message: str) -> Any:
+    """A 401 with its challenge: RFC 9110 § 15.5.2 asks every 401 to carry one."""
     response = error(401, "unauthorized", message)
     response.headers["WWW-Authenticate"] = 'Bearer realm="outreach"'
     return response
@@ -50,11 +51,11 @@ def require_token(
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                return _unauthorized("Send 'Authorization: Bearer <token>'.")
+                return unauthorized("Send 'Authorization: Bearer <token>'.")
             session = db_session()
             principal = principal_for(session, token.strip(), now=rt().now())
             if principal is None:
-                return _unauthorized("The token is unknown or revoked.")
+                return unauthorized("The token is unknown or revoked.")
             session.commit()  # the token's last use, apart from what the call does
             if landlord != (principal.landlord_id is not None):
                 return _forbidden(

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from outreach.cases import errors as cases_errors
 from outreach.cases.flags import FlagDecisionError
@@ -78,15 +79,49 @@ def _lone_surrogate(value: Any, path: str = "") -> str | None:
 
 
 def json_errors(bp: Blueprint) -> None:
-    """Answer unknown paths and methods under ``bp`` in JSON, not Flask's HTML page."""
+    """Answer every HTTP error under ``bp`` in the one JSON shape, never Flask's HTML page.
 
-    @bp.errorhandler(404)
-    def _not_found(_exc: Exception) -> Any:
-        return error(404, "not_found", "No such resource.")
+    A blueprint's error handlers only see errors raised in its views: an unknown
+    path or a wrong method fails in routing, before any blueprint is chosen, and
+    got Werkzeug's HTML page (the OpenAPI document promises JSON). So the routing
+    failure is answered from an app-wide ``before_request`` for paths under the
+    blueprint's prefix; a 405 keeps its ``Allow`` header (RFC 9110 § 15.5.6). A
+    crash is a JSON 500 too (Flask logs it first).
+    """
+    prefix = (bp.url_prefix or "").rstrip("/") + "/"
 
-    @bp.errorhandler(405)
-    def _method(_exc: Exception) -> Any:
-        return error(405, "method_not_allowed", "Method not allowed.")
+    @bp.before_app_request
+    def _routing_failed() -> Any:
+        failure = request.routing_exception
+        if isinstance(failure, HTTPException) and request.path.startswith(prefix):
+            return http_error(failure)
+        return None
+
+    # By code, not only by class: Flask prefers an app-wide handler for the code
+    # (the staff pages' 413 page) to a blueprint's handler for ``HTTPException``.
+    for code in default_exceptions:
+        bp.register_error_handler(code, http_error)
+
+
+_HTTP_ERRORS = {
+    400: ("bad_request", "Send a JSON object with Content-Type: application/json."),
+    404: ("not_found", "No such resource."),
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("too_large", "The request body is too large."),
+}
+
+
+def http_error(exc: HTTPException) -> Any:
+    """The JSON reply for a Werkzeug HTTP error (an ``abort(response)`` keeps its response)."""
+    if exc.response is not None:
+        return exc.response
+    code = exc.code or 500
+    name, message = _HTTP_ERRORS.get(code, (exc.name.lower().replace(" ", "_"), exc.name))
+    response = error(code, name, message)
+    for header, value in exc.get_headers():
+        if header.lower() != "content-type":
+            response.headers[header] = value
+    return response
 
 
 def load(schema: Schema) -> tuple[dict[str, Any] | None, Any]:

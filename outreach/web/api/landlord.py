@@ -19,7 +19,7 @@ from outreach.intake.landlord_schema import load_reservation, load_warning
 from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, WarningReservation
 from outreach.staff.tokens import Principal
-from outreach.web.api.auth import require_token
+from outreach.web.api.auth import require_token, unauthorized
 from outreach.web.api.common import error, invalid, json_body, json_errors, no_json
 from outreach.web.context import db_session, rt
 
@@ -34,7 +34,7 @@ def _landlord() -> Landlord | None:
 
 
 def _inactive() -> Any:
-    return error(401, "unauthorized", "The landlord's access has been withdrawn.")
+    return unauthorized("The landlord's access has been withdrawn.")
 
 
 def _as_landlord(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,7 +10,19 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from outreach.cases import response
+from outreach.cases.flags import FLAG_DECISIONS
+from outreach.cases.tasks import (
+    NOTICE_REVIEW_OUTCOMES,
+    PHONE_OUTCOMES,
+    TASK_OUTCOMES,
+    VISIT_OUTCOMES,
+)
 from outreach.intake import match_review
+
+# Every decision of any flag kind, and every outcome of any task kind: the body
+# names one of them (a 422 otherwise); the action checks it fits the flag or task.
+_DECISIONS = sorted({d for decisions in FLAG_DECISIONS.values() for d in decisions})
+_OUTCOMES = sorted({*PHONE_OUTCOMES, *VISIT_OUTCOMES, *TASK_OUTCOMES, *NOTICE_REVIEW_OUTCOMES})
 
 
 class ContactSchema(Schema):
@@ -34,12 +46,12 @@ class CaseworkerSchema(Schema):
 
 
 class FlagDecisionSchema(Schema):
-    decision = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(_DECISIONS))
     reason = fields.String(required=True, validate=validate.Length(max=4000))
 
 
 class TaskOutcomeSchema(Schema):
-    outcome = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(_OUTCOMES))
     note = fields.String(load_default="", validate=validate.Length(max=4000))
     at = fields.AwareDateTime(load_default=None, allow_none=True)
 
