@@ -121,11 +121,13 @@ class TriggerResultSchema(Schema):
 
 
 class TriggerReceiptSchema(Schema):
-    """What a system token learns of its trigger: only that it was received."""
+    """What a system token learns of its trigger: only that it was received; and a
+    caseworker whose notice joined a case they may not see: that it was passed on
+    (issue 13, item 2), never that case's id, reference or district."""
 
     trigger_id = fields.Integer(required=True)
     duplicate = fields.Boolean(required=True)
-    status = fields.String(required=True, metadata={"enum": ["received"]})
+    status = fields.String(required=True, metadata={"enum": ["received", "passed_on"]})
 
 
 class ContactResultSchema(Schema):
