@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases.errors import CaseActionError
-from outreach.cases.response import _cancel_open_tasks
-from outreach.ladder import cancel, planning
+from outreach.cases.response import end_case
+from outreach.ladder import planning
 from outreach.models import Case, MatchReview, Trigger, User
 from outreach.runtime import Runtime
 
@@ -87,18 +87,13 @@ def resolve_match_review(
         )
         return new_case
     review.status = "merged"
-    cancel.cancel_pending(
-        session, rt, new_case, now, "merged into another case", everything=True, actor=actor
+    end_case(
+        session, rt, new_case, now, outcome="merged", reason="merged into another case", actor=actor
     )
-    _cancel_open_tasks(session, rt, new_case, now, "merged into another case", None)
     moved = list(session.scalars(select(Trigger).where(Trigger.case_id == new_case.id)))
     for trigger in moved:
         trigger.case_id = earlier.id
         trigger.round = earlier.ladder_round
-    new_case.status = "closed"
-    new_case.closed_at = now
-    new_case.outcome = "merged"
-    new_case.ladder_state = "stopped"
     timeline.record(session, new_case.id, "case_merged", now, actor=actor, into=earlier.reference)
     timeline.record(
         session,
