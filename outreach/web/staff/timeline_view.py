@@ -49,7 +49,7 @@ def _when_iso(value: Any) -> str:
     try:
         return format_when(datetime.fromisoformat(value))
     except (TypeError, ValueError):
-        return str(value)
+        return ""  # not a time: nothing rather than a stored value
 
 
 def _day_iso(value: Any) -> str:
@@ -58,7 +58,7 @@ def _day_iso(value: Any) -> str:
     try:
         return format_day(date.fromisoformat(value))
     except (TypeError, ValueError):
-        return str(value)
+        return ""
 
 
 QUIET = {
@@ -289,7 +289,7 @@ def _entry(
             add((data["note"], None))
     elif kind == "ladder_paused":
         if data.get("reason"):
-            add((_("begrunnelse: %(r)s", r=data["reason"]), None))
+            add((_("begrunnelse: %(r)s", r=reasons.reason_or_text(data["reason"])), None))
     elif kind in {"followup_planned", "followup_done", "followup_due", "followup_settled"}:
         add((label(labels.FOLLOWUP_KINDS, data.get("measure")), None))
         if data.get("due_on"):
