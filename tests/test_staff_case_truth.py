@@ -114,6 +114,9 @@ def test_a_stopped_letter_is_shown_with_its_deadline(
     # Saturday + three working days: Monday, Tuesday and Wednesday (the end of Wednesday).
     assert "Frist for brevet (tre virkedager): innen onsdag 9. desember" in text
     assert "torsdag 10. desember 00:00" not in text
+    page = _words(text_of(client.get(f"/staff/saker/{case_id}")))
+    assert "Planlagt: Frist for brevet (tre virkedager) frist: innen onsdag 9. desember" in page
+    assert "00:00" not in page
 
 
 def test_a_withdrawn_letter_takes_its_deadline_with_it(

@@ -19,7 +19,7 @@ from outreach.models import Attempt, Case, Event, Flag, PrintItem, Task, Trigger
 from outreach.models.landlord import Landlord
 from outreach.models.staff import CaseDocument, CaseNote
 from outreach.reach.letter.moves import items_by_attempt
-from outreach.web.i18n import format_day, format_when
+from outreach.web.i18n import format_day, format_deadline, format_when
 from outreach.web.staff import labels, reasons
 from outreach.web.staff import timeline_words as words
 from outreach.web.staff.labels import label
@@ -50,6 +50,18 @@ def _when_iso(value: Any) -> str:
         return format_when(datetime.fromisoformat(value))
     except (TypeError, ValueError):
         return ""  # not a time: nothing rather than a stored value
+
+
+def _deadline_iso(value: Any) -> str:
+    """A stored deadline as staff read it ("innen onsdag 9. desember"; i18n.format_deadline)."""
+    try:
+        return format_deadline(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return ""
+
+
+# Steps whose time is a deadline (the end of a day at 00:00), not a moment something happens.
+_DEADLINE_RULES = {"letter_overdue_check", "flag_overdue"}
 
 
 def _day_iso(value: Any) -> str:
@@ -166,7 +178,9 @@ def _entry(
     rule = data.get("rule")
     if kind.startswith("step_") and rule:
         entry.title = f"{entry.title}: {label(labels.STEP_RULES, rule)}"
-        if data.get("due_at"):
+        if data.get("due_at") and rule in _DEADLINE_RULES:
+            add((_("frist: %(when)s", when=_deadline_iso(data["due_at"])), None))
+        elif data.get("due_at"):
             add((_("tidspunkt: %(when)s", when=_when_iso(data["due_at"])), None))
         if data.get("reason"):
             add((_("årsak: %(reason)s", reason=reasons.reason(data["reason"])), None))
@@ -266,7 +280,7 @@ def _entry(
             add((label(labels.FLAG_DECISIONS, flag.decision), None))
             add((_("begrunnelse: %(r)s", r=flag.reason), None))
         if kind == "flag_raised" and data.get("due_at"):
-            add((_("frist: %(when)s", when=_when_iso(data["due_at"])), None))
+            add((_("frist: %(when)s", when=_deadline_iso(data["due_at"])), None))
         if kind == "flag_overdue" and data.get("raised_to"):
             who = people.get(data["raised_to"], data["raised_to"])
             add((_("sendt til: %(who)s", who=who), None))
@@ -315,7 +329,7 @@ def _entry(
             add((_("utkastelse: %(d)s", d=when), None))
     elif kind == "letter_overdue":
         if data.get("deadline"):
-            add((_("fristen var %(when)s", when=_when_iso(data["deadline"])), None))
+            add((_("frist: %(when)s", when=_deadline_iso(data["deadline"])), None))
     elif kind == "match_review_requested":
         add((_("mulig samme person som sak %(ref)s", ref=data.get("candidate_case", "")), None))
         if data.get("reasons"):

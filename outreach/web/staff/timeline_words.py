@@ -27,6 +27,7 @@ ACTORS = {
     "cli": _l("kommandolinjen"),
     "simulation": _l("simulering"),
     "system": _l("systemet"),
+    "seed-demo": _l("demodata"),
 }
 
 # Event data that name a staff member by login: shown by name.
