@@ -50,6 +50,8 @@ class Action(StrEnum):
     ADD_DOCUMENT = "add_document"
     PAUSE_LADDER = "pause_ladder"  # pause and resume
     CLOSE_CASE = "close_case"
+    REOPEN_CASE = "reopen_case"  # a case closed by mistake, with a reason
+    CORRECT_CONTACT = "correct_contact"  # the tenant's address, phone, language (source: staff)
     DECIDE_FLAG = "decide_flag"  # a child-welfare or special follow-up assessment
     FORWARD_CASE = "forward_case"  # to another district (routing)
     TAKE_CASE = "take_case"  # name oneself the case's caseworker
@@ -79,6 +81,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ADD_DOCUMENT: _CARRIES_CASES | {_INTAKE},
     Action.PAUSE_LADDER: _CARRIES_CASES,
     Action.CLOSE_CASE: _CARRIES_CASES,
+    Action.REOPEN_CASE: _CARRIES_CASES,
+    Action.CORRECT_CONTACT: _CARRIES_CASES | {_INTAKE},
     # The named caseworker (see ``may_decide_flag``) and the district lead.
     Action.DECIDE_FLAG: frozenset({_CW, _LEAD}),
     Action.FORWARD_CASE: frozenset({_CW, _LEAD, _INTAKE}),

@@ -37,7 +37,7 @@ def test_take_the_case_names_me_in_my_cases_letters_and_open_flags(client: Any, 
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
     assert "Kari Testesen er saksbehandler for saken." in page
-    assert "Saksbehandler tildelt" in page and "saksbehandler: kari" in page
+    assert "Saksbehandler tildelt" in page and "saksbehandler: Kari Testesen" in page
     with rt.session() as session:
         row = session.get(Case, result.case_id)
         assert row.caseworker_id == kari

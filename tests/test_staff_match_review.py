@@ -57,7 +57,9 @@ def test_case_page_links_to_the_review_and_the_pair_is_shown_and_logged(
     page = text_of(client.get(f"/staff/dobbeltsjekk/{second.review_id}"))
     assert "Amina Hassan" in page and "Grønlandsleiret 5" in page and "Tøyengata 12" in page
     assert "12.04.1988" in page or "12.4.1988" in page
-    assert "name and birth date; address differs" in page
+    # The matcher's reasons in the UI's language (issue 12, item 14), like on the timeline.
+    assert "navn og fødselsdato; adressen er en annen" in page
+    assert "address differs" not in page and "address differs" not in listing
     with rt.session() as session:
         logged = sorted(
             session.scalars(select(CaseAccess.case_id).where(CaseAccess.purpose == "match_review"))

@@ -28,6 +28,17 @@ FLAG_DECISIONS = {
     "special_followup": ("no_special_followup", "special_followup_started", "referred"),
 }
 
+#: The work a decision leaves for a person (kind, title). Asking the parents
+#: for consent comes *before* any contact with child welfare; telling the parent
+#: about a report comes after one (DOMAIN.md "Child welfare").
+DECISION_TASKS = {
+    "seek_parent_consent": (
+        "seek_parent_consent",
+        "Be foreldrene om samtykke til å kontakte barneverntjenesten",
+    ),
+    "report": ("inform_parent", "Fortell forelderen om kontakten med barneverntjenesten"),
+}
+
 THRESHOLD_TEXT = {
     "child_welfare_assessment": (
         "Meld bare når det er grunn til å tro at et barn blir alvorlig skadelidende "
@@ -165,13 +176,15 @@ def decide_flag(
         flag_id=flag.id,
         decision=decision,
     )
-    if decision in {"report", "seek_parent_consent"}:
-        # DOMAIN.md: plan telling the parent; a person does it, the system reminds.
+    follow = DECISION_TASKS.get(decision)
+    if follow is not None:
+        # DOMAIN.md: a person does what the decision asks; the system reminds.
+        kind, title = follow
         case = session.get(Case, flag.case_id)
         task = Task(
             case_id=flag.case_id,
-            kind="inform_parent",
-            title="Fortell forelderen om kontakten med barneverntjenesten",
+            kind=kind,
+            title=title,
             assignee_id=user.id if user else None,
             district_code=case.district_code if case else None,
             due_at=rt.calendar.add_working_days(now, 2),
@@ -179,9 +192,7 @@ def decide_flag(
         )
         session.add(task)
         session.flush()
-        timeline.record(
-            session, flag.case_id, "task_created", now, task_kind="inform_parent", task_id=task.id
-        )
+        timeline.record(session, flag.case_id, "task_created", now, task_kind=kind, task_id=task.id)
     flag_case = session.get(Case, flag.case_id)
     assert flag_case is not None
     for step in session.scalars(

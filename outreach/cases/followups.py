@@ -63,6 +63,44 @@ def kinds_for(case: Case) -> tuple[str, ...]:
     return AFTER_HELP_KINDS if case.status == "closed" else ALL_KINDS
 
 
+def settle_on_close(
+    session: Session, case: Case, now: datetime, reason: str, actor: str | None
+) -> list[int]:
+    """A closing case settles the measures that belonged to it being open.
+
+    The solution alternatives (seeds/001) settle the arrears of an open case:
+    once it closes nobody works on them, and left open they would turn up as
+    overdue in My work and on the lead's page for ever (issue 12, item 13).
+    Follow-up after help (seeds/000) is meant to run after the close, so it
+    stays. Called by ``cases.response.end_case``, the one way a case closes.
+    """
+    items = list(
+        session.scalars(
+            select(FollowUpItem)
+            .where(
+                FollowUpItem.case_id == case.id,
+                FollowUpItem.status == "open",
+                FollowUpItem.kind.in_(SOLUTION_KINDS),
+            )
+            .order_by(FollowUpItem.id)
+        )
+    )
+    for item in items:
+        item.status = "cancelled"
+        item.done_at = now
+        timeline.record(
+            session,
+            case.id,
+            "followup_settled",
+            now,
+            actor=actor,
+            followup_id=item.id,
+            measure=item.kind,
+            reason=reason,
+        )
+    return [item.id for item in items]
+
+
 def due_state(item: FollowUpItem, today: date) -> str | None:
     """'due' on the day, 'overdue' after it, None before it or once done."""
     if item.status != "open" or item.due_on > today:

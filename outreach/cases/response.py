@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.cases import followups
 from outreach.cases.errors import CaseActionError
 from outreach.hooks import TasksCancelled
 from outreach.ladder import cancel
@@ -129,15 +130,34 @@ def close_case(
     if case.status == "closed":
         raise CaseActionError("The case is already closed.")
     now = rt.now()
-    cancelled = cancel.cancel_pending(
-        session, rt, case, now, "case closed", everything=True, actor=actor
+    cancelled = end_case(session, rt, case, now, outcome=outcome, reason="case closed", actor=actor)
+    timeline.record(
+        session, case.id, "case_closed", now, actor=actor, outcome=outcome, note=note or None
     )
-    _cancel_open_tasks(session, rt, case, now, "case closed", None)
+    return cancelled
+
+
+def end_case(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    now: datetime,
+    *,
+    outcome: str,
+    reason: str,
+    actor: str | None,
+) -> int:
+    """The one way a case closes (a close, a merge): nothing of it stays open behind it.
+
+    Pending steps and open tasks are cancelled and the measures that belonged to
+    the open case are settled (``followups.settle_on_close``), so no item of a
+    closed case later shows as overdue. The caller writes its own event.
+    """
+    cancelled = cancel.cancel_pending(session, rt, case, now, reason, everything=True, actor=actor)
+    _cancel_open_tasks(session, rt, case, now, reason, None)
+    followups.settle_on_close(session, case, now, reason, actor)
     case.status = "closed"
     case.closed_at = now
     case.outcome = outcome
     case.ladder_state = "stopped"
-    timeline.record(
-        session, case.id, "case_closed", now, actor=actor, outcome=outcome, note=note or None
-    )
     return cancelled

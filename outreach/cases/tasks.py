@@ -122,8 +122,9 @@ def call_script(
     phone: str,
     language: str,
     priority: int,
-    try_no: int,
+    try_no: int | None,
     contact: str,
+    why: str = "",
 ) -> str:
     """The short call script on a phone task, in Norwegian.
 
@@ -132,8 +133,12 @@ def call_script(
     voicemail is neutral. Tolkeloven § 6: a child must never interpret.
     """
     interpreter = needs_interpreter(language)
+    first = f"Nummer å ringe: {phone or 'mangler'}."
+    if try_no is not None:
+        first = f"Forsøk {try_no} av {MAX_CALL_TRIES}. {first}"
     lines = [
-        f"Forsøk {try_no} av {MAX_CALL_TRIES}. Nummer: {phone or 'mangler'}.",
+        first,
+        *([why] if why else []),
         f"Språk: {language_name(language)} ({language}). "
         + ("Tolk: JA – bestill kvalifisert tolk før du ringer." if interpreter else "Tolk: nei."),
     ]

@@ -345,6 +345,7 @@ def _book_offered(
     except IntegrityError:
         return False
     confirmation = booking_answers.plan_confirmation(session, rt, case, appointment, now)
+    booking_answers.appointment_task(session, rt, case, appointment, now)
     timeline.record(
         session,
         case.id,

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases.errors import CaseActionError
-from outreach.cases.response import _cancel_open_tasks
+from outreach.cases.response import end_case
 from outreach.intake.person import merge_household, merge_person
-from outreach.ladder import cancel, planning
+from outreach.ladder import planning
 from outreach.models import Attempt, Case, MatchReview, Step, Trigger, User
 from outreach.runtime import Runtime
 
@@ -111,17 +111,12 @@ def _merge(
     """
     moved = list(session.scalars(select(Trigger).where(Trigger.case_id == new_case.id)))
     carried = _carry_done_steps(session, new_case, earlier, [t.id for t in moved])
-    cancel.cancel_pending(
-        session, rt, new_case, now, "merged into another case", everything=True, actor=actor
+    end_case(
+        session, rt, new_case, now, outcome="merged", reason="merged into another case", actor=actor
     )
-    _cancel_open_tasks(session, rt, new_case, now, "merged into another case", None)
     for trigger in moved:
         trigger.case_id = earlier.id
         planning.join_round(earlier, trigger, new_case=False)
-    new_case.status = "closed"
-    new_case.closed_at = now
-    new_case.outcome = "merged"
-    new_case.ladder_state = "stopped"
     timeline.record(session, new_case.id, "case_merged", now, actor=actor, into=earlier.reference)
     timeline.record(
         session,

@@ -370,6 +370,9 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     outcome: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The number to call when it is not the person's: the one the tenant typed on
+    # the booking page (kept off the person: a code holder must not change it).
+    call_number: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

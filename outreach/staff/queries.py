@@ -339,11 +339,14 @@ def week_start(day: date) -> date:
 
 
 def visits_week(session: Session, user: User, monday: date) -> dict[date, list[Task]]:
-    """Home visits Monday to Friday of one week, for the user's districts' outreach team."""
+    """Home visits and office appointments Monday to Friday of one week, for the user's districts.
+
+    An appointment the tenant booked is the office's on its day (issue 12, item 8).
+    """
     start = datetime.combine(monday, datetime.min.time(), OSLO)
     end = start + timedelta(days=7)
     query = select(Task).where(
-        Task.kind == "home_visit",
+        Task.kind.in_(("home_visit", "office_appointment")),
         Task.status == "open",
         _on_visible_case(user),
         or_(

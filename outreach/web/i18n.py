@@ -12,7 +12,7 @@ the UI is not translated to nynorsk, and bokmål is closer than English.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -20,7 +20,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 
 from outreach.config import REPO_ROOT
 
@@ -99,6 +99,35 @@ def format_day(value: date | None, style: str = "date") -> str:
     return babel_format_date(value, pattern, locale=lang)
 
 
+def deadline_day(value: datetime) -> tuple[date, bool]:
+    """The Oslo day a deadline ends, and whether it ends at a time within that day.
+
+    The working-day clock puts a deadline counted from a weekend at 00:00 of the
+    day after (``workdays.add_working_days``): "torsdag 10. desember 00:00" means
+    the end of Wednesday, and staff must read "innen onsdag 9. desember".
+    """
+    local = value.astimezone(OSLO)
+    if local.time() == datetime.min.time():
+        return local.date() - timedelta(days=1), False
+    return local.date(), True
+
+
+def format_deadline(value: datetime | None, style: str = "datetime") -> str:
+    """A deadline as "innen onsdag 9. desember" (with its time when it ends within a day).
+
+    The one place deadlines are worded for staff (flags, tasks, letters, the
+    print page): ``style`` "short" gives "innen 9.12.2026".
+    """
+    if value is None:
+        return ""
+    day, timed = deadline_day(value)
+    if timed:
+        when = format_when(value, style)
+    else:
+        when = format_day(day, "shortdate" if style == "short" else "date")
+    return gettext("innen %(when)s", when=when)
+
+
 # Names Babel lacks ("prs") or says otherwise than the districts do ("sentralkurdisk").
 _OWN_NAMES = {
     "prs": {"nb": "dari", "en": "Dari"},
@@ -163,6 +192,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["deadline"] = format_deadline
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.globals["ui_language"] = ui_language

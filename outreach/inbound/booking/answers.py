@@ -113,7 +113,87 @@ def book_slot(
         now,
         f"Bestilte time på bestillingssiden: {local:%d.%m.%Y} kl. {local:%H:%M}.",
     )
+    appointment_task(session, rt, case, appointment, now)
     return appointment
+
+
+def appointment_task(
+    session: Session, rt: Runtime, case: Case, appointment: BookingAppointment, now: datetime
+) -> Task:
+    """The office expects the tenant: a task at the appointment's time (issue 12, item 8).
+
+    It is the caseworker's, else the district's caseworkers' (My work lists both);
+    its time puts it on the office's day (the week on My work, the lead's page).
+    Written after the response, which cancels only the ladder's calls and visits.
+    """
+    local = appointment.starts_at.astimezone(OSLO)
+    task = _booking_task(
+        session,
+        rt,
+        case,
+        now,
+        kind="office_appointment",
+        title=f"Timeavtale på kontoret {local:%d.%m.%Y} kl. {local:%H:%M}",
+        due_at=appointment.starts_at,
+        scheduled_for=appointment.starts_at,
+        note=(
+            "Leietakeren bestilte time på bestillingssiden og kommer til kontoret "
+            f"{local:%d.%m.%Y} kl. {local:%H:%M}. Sørg for at noen tar imot, og bestill "
+            "tolk i god tid hvis leietakeren trenger det."
+        ),
+    )
+    return task
+
+
+def _booking_task(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    now: datetime,
+    *,
+    kind: str,
+    title: str,
+    due_at: datetime,
+    note: str,
+    scheduled_for: datetime | None = None,
+    call_number: str | None = None,
+    announce: bool = True,
+) -> Task:
+    """A task from the tenant's answer, for the caseworker or the district's caseworkers.
+
+    ``announce`` writes ``task_created`` (the call-me task has its own event).
+    """
+    from outreach.cases.tasks import priority_of
+    from outreach.ladder.facts import case_facts
+
+    age = case_facts(session, case).age_on(now.astimezone(OSLO).date())
+    task = Task(
+        case_id=case.id,
+        kind=kind,
+        title=title,
+        assignee_id=case.caseworker_id,
+        assignee_role="caseworker",
+        district_code=case.district_code,
+        due_at=due_at,
+        scheduled_for=scheduled_for,
+        priority=priority_of(case, age, rt.policy.elderly_age),
+        status="open",
+        note=note,
+        call_number=call_number,
+    )
+    session.add(task)
+    session.flush()
+    if announce:
+        timeline.record(
+            session,
+            case.id,
+            "task_created",
+            now,
+            task_id=task.id,
+            task_kind=kind,
+            scheduled_for=_iso(scheduled_for) if scheduled_for is not None else None,
+        )
+    return task
 
 
 def plan_confirmation(
@@ -178,28 +258,40 @@ def request_call(
     # The response first: it cancels the ladder's open call tasks, not this one.
     _answered(session, rt, case, now, "Ba om å bli ringt via bestillingssiden.")
     due, scheduled = _call_due(rt, when)
-    from outreach.cases.tasks import priority_of
-    from outreach.ladder.facts import case_facts
+    from outreach.cases.contact import contact_person
+    from outreach.cases.tasks import call_script, phone_title
 
-    age = case_facts(session, case).age_on(now.astimezone(OSLO).date())
-    note = f"Leietakeren ba om å bli ringt ({_CALL_TIME_NB.get(when, 'ettermiddag')})."
-    if phone:
-        note += f" Oppga nummer {phone} – sjekk det mot saken før du ringer."
-    task = Task(
-        case_id=case.id,
+    person = case.person
+    name, office_phone = contact_person(case)
+    part = _CALL_TIME_NB.get(when, "ettermiddag")
+    why = f"Leietakeren ba om å bli ringt via bestillingssiden ({part})."
+    if phone and phone != person.phone:
+        why += (
+            " Nummeret over er det leietakeren oppga der"
+            + (f"; saken har {person.phone}." if person.phone else ".")
+            + " Bekreft at du snakker med leietakeren før du sier hvem du er."
+        )
+    task = _booking_task(
+        session,
+        rt,
+        case,
+        now,
         kind="phone_call",
-        title="Ring leietaker: ba om å bli ringt (bestillingssiden)",
-        assignee_id=case.caseworker_id,
-        assignee_role="caseworker",
-        district_code=case.district_code,
+        title=phone_title("Ring leietaker: ba om å bli ringt (bestillingssiden)", person.language),
         due_at=due,
         scheduled_for=scheduled,
-        priority=priority_of(case, age, rt.policy.elderly_age),
-        status="open",
-        note=note,
+        note="",
+        call_number=phone or None,
+        announce=False,
     )
-    session.add(task)
-    session.flush()
+    task.note = call_script(
+        phone=phone or person.phone or "",
+        language=person.language,
+        priority=task.priority,
+        try_no=None,
+        contact=f"{name} {office_phone}".strip() or "se saken",
+        why=why,
+    )
     timeline.record(
         session,
         case.id,
@@ -219,6 +311,24 @@ def report_sorted(session: Session, rt: Runtime, code: BookingCode) -> None:
     now = rt.now()
     timeline.record(session, case.id, "booking_sorted", now, channel="booking")
     _answered(session, rt, case, now, "Sa på bestillingssiden at saken er ordnet.")
+    # The ladder stops, but only a person may conclude that it is sorted (issue 12,
+    # item 13): the caseworker checks it with the landlord or the bailiff.
+    start, end = rt.policy.working_hours
+    due = rt.calendar.next_time_in_window(rt.calendar.add_working_days(now, 1), start, end)
+    _booking_task(
+        session,
+        rt,
+        case,
+        now,
+        kind="check_sorted",
+        title="Kontroller at saken er ordnet (svar på bestillingssiden)",
+        due_at=due,
+        note=(
+            "Leietakeren svarte på bestillingssiden at saken er ordnet. Kontroller det, "
+            "for eksempel med utleier eller namsfogden, før saken avsluttes. Kontaktstigen "
+            "er stoppet."
+        ),
+    )
 
 
 def _answered(session: Session, rt: Runtime, case: Case, now: datetime, note: str) -> None:

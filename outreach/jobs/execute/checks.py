@@ -25,6 +25,11 @@ from outreach.runtime import Runtime
 from outreach.workdays import parse_offset
 
 
+def _to_tenant(rt: Runtime, step: Step) -> bool:
+    rule = rt.policy.by_name.get(step.rule)
+    return rule is None or rule.audience == "tenant"
+
+
 def run_check(
     session: Session, rt: Runtime, case: Case, step: Step, rule: Rule, now: datetime
 ) -> str:
@@ -38,10 +43,14 @@ def run_check(
         ).all()
         # Skipped letters count too (no postal address, a protected address):
         # no letter went out unless staff sent the manual one (issue 2 audit).
+        # Only the tenant's letter is the duty: a copy goes with it, and a copy
+        # skipped for want of an address must not make a letter withdrawn after
+        # a response "overdue" (issue 12, item 14).
         late = [
             s
             for s in letters
             if s.status in ("planned", "queued", "running", "waiting", "failed", "skipped")
+            and _to_tenant(rt, s)
         ]
         from outreach.models import Task
 

@@ -1,7 +1,7 @@
 """contact data carry their source; notices from non-parties wait for staff; reservations by name
 
 Revision ID: b3f8a2c6d4e1
-Revises: a9d3e5f7b1c2
+Revises: a9d3e6f1c2b7
 Create Date: 2026-12-06 06:00:00.000000
 
 Issue 13, items 1-3. ``persons.contact_sources`` and ``cases.fact_sources``
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = 'b3f8a2c6d4e1'
-down_revision = 'a9d3e5f7b1c2'
+down_revision = 'a9d3e6f1c2b7'
 branch_labels = None
 depends_on = None
 

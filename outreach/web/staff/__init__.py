@@ -73,6 +73,7 @@ from outreach.web.staff import (  # noqa: E402,F401
 from outreach.web.staff.case import (  # noqa: E402,F401
     assign,
     contact,
+    details,
     documents,
     work,
 )

@@ -236,3 +236,34 @@ class TaskOutcomeForm(FlaskForm):
         _l("Resultat"), choices=[], validators=[DataRequired(_l("Velg resultat."))]
     )
     note = StringField(_l("Notat (valgfritt)"), validators=[Length(max=2000)])
+
+
+class ContactDetailsForm(FlaskForm):
+    """Staff correct the tenant's address, phone or language (cases.contact_details)."""
+
+    street = StringField(_l("Gateadresse"), validators=[DataRequired(_l("Skriv gateadressen."))])
+    postal_code = StringField(
+        _l("Postnummer"),
+        validators=[DataRequired(_l("Skriv postnummeret.")), Length(min=4, max=4)],
+        render_kw={"inputmode": "numeric"},
+    )
+    city = StringField(_l("Poststed"), validators=[Length(max=80)])
+    phone = StringField(
+        _l("Telefon (tomt fjerner et feil nummer)"),
+        validators=[Length(max=20)],
+        render_kw={"inputmode": "tel"},
+    )
+    language = SelectField(_l("Språk"), choices=[])
+
+    def fill_choices(self) -> None:
+        self.language.choices = language_choices()
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Hvorfor åpnes saken igjen?"),
+        validators=[
+            DataRequired(_l("Skriv en begrunnelse.")),
+            Length(min=5, max=1000, message=_l("Skriv minst 5 tegn.")),
+        ],
+    )

@@ -114,6 +114,7 @@ STEP_RULES = {
     "visit_notice": _l("SMS om hjemmebesøket"),
     "visit_cancelled_notice": _l("SMS: hjemmebesøket er avlyst"),
     "letter_email": _l("Brevet som e-post (samtykke)"),
+    "appointment_email": _l("Bekreftelse av timen på e-post"),
 }
 
 # A step's status, said to a district lead (lead.html).
@@ -140,6 +141,9 @@ TASK_KINDS = {
     "medical_officer_followup": _l("Bydelsoverlege: oppfølging"),
     "inform_bailiff": _l("Orienter namsfogden"),
     "inform_parent": _l("Fortell forelderen om kontakten med barneverntjenesten"),
+    "seek_parent_consent": _l("Be foreldrene om samtykke til å kontakte barneverntjenesten"),
+    "office_appointment": _l("Timeavtale på kontoret (bestilt av leietaker)"),
+    "check_sorted": _l("Kontroller at saken er ordnet (svar fra leietaker)"),
 }
 
 TASK_OUTCOMES = {
@@ -369,6 +373,13 @@ EVENTS = {
     "caseworker_assigned": _l("Saksbehandler tildelt"),
     "task_moved": _l("Oppgave flyttet til ny bydel"),
     "letter_moved": _l("Brev flyttet til den nye bydelens utskriftsbunke"),
+    "followup_settled": _l("Oppfølgingstiltak avsluttet sammen med saken"),
+    "sms_opted_in": _l("Leietaker vil ha SMS igjen"),
+    "visit_invitation_failed": _l("Kalenderinvitasjonen kunne ikke sendes"),
+    "email_failed": _l("E-post kunne ikke sendes"),
+    "email_undelivered": _l("E-post ble ikke levert"),
+    "case_reopened": _l("Sak åpnet igjen"),
+    "contact_corrected": _l("Kontaktopplysninger rettet av ansatt"),
 }
 
 
@@ -411,6 +422,12 @@ DETAIL_KEYS = {
     "notice": _l("melding"),
     "district": _l("bydel"),
     "number": _l("nummer"),
+    "caseworker": _l("saksbehandler"),
+    "previous": _l("før"),
+    "unassigned": _l("ikke lenger tildelt"),
+    "caseworker_removed": _l("saksbehandler fjernet"),
+    "raised_to": _l("sendt til"),
+    "owner": _l("ansvarlig"),
 }
 
 

@@ -15,14 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.districts import all_districts
-from outreach.models import Attempt, Case, Event, Flag, PrintItem, Step, Task, Trigger, User
+from outreach.models import Attempt, Case, Event, Flag, PrintItem, Task, Trigger, User
+from outreach.models.landlord import Landlord
 from outreach.models.staff import CaseDocument, CaseNote
-from outreach.parties import NO_POSTAL_ADDRESS, copy_recipient
-from outreach.policy import Policy
 from outreach.reach.letter.moves import items_by_attempt
-from outreach.vocabulary import STEP_OPEN
-from outreach.web.i18n import format_day, format_when
+from outreach.web.i18n import format_day, format_deadline, format_when
 from outreach.web.staff import labels, reasons
+from outreach.web.staff import timeline_words as words
 from outreach.web.staff.labels import label
 
 
@@ -50,7 +49,19 @@ def _when_iso(value: Any) -> str:
     try:
         return format_when(datetime.fromisoformat(value))
     except (TypeError, ValueError):
-        return str(value)
+        return ""  # not a time: nothing rather than a stored value
+
+
+def _deadline_iso(value: Any) -> str:
+    """A stored deadline as staff read it ("innen onsdag 9. desember"; i18n.format_deadline)."""
+    try:
+        return format_deadline(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return ""
+
+
+# Steps whose time is a deadline (the end of a day at 00:00), not a moment something happens.
+_DEADLINE_RULES = {"letter_overdue_check", "flag_overdue"}
 
 
 def _day_iso(value: Any) -> str:
@@ -59,7 +70,7 @@ def _day_iso(value: Any) -> str:
     try:
         return format_day(date.fromisoformat(value))
     except (TypeError, ValueError):
-        return str(value)
+        return ""
 
 
 QUIET = {
@@ -95,16 +106,19 @@ def timeline(session: Session, case: Case) -> list[Entry]:
     triggers = {t.id: t for t in session.scalars(select(Trigger).where(Trigger.case_id == case.id))}
     documents = list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)))
     items = items_by_attempt(session, case.id)
-    actors = {e.actor for e in events if e.actor}
-    names = dict(
+    logins = {e.actor for e in events if e.actor}
+    logins |= {str(v) for e in events for k, v in (e.data or {}).items() if k in words.USER_KEYS}
+    people = dict(
         session.execute(
-            select(User.username, User.display_name).where(User.username.in_(actors or {""}))
+            select(User.username, User.display_name).where(User.username.in_(logins or {""}))
         ).all()
     )
+    people.setdefault("district_lead", _("leder i bydelen"))
+    landlords = dict(session.execute(select(Landlord.id, Landlord.name)).all())
     entries = []
     for event in events:
-        entry = _entry(event, case, attempts, notes, flags, triggers, documents, items)
-        entry.actor = (names.get(event.actor) or event.actor) if event.actor else ""
+        entry = _entry(event, case, attempts, notes, flags, triggers, documents, items, people)
+        entry.actor = words.actor_name(event.actor, people, landlords)
         entries.append(entry)
     return entries
 
@@ -145,10 +159,13 @@ def _entry(
     triggers: dict[int, Trigger],
     documents: list[CaseDocument],
     items: dict[int, PrintItem],
+    people: dict[str, str],
 ) -> Entry:
     data = event.data or {}
     kind = event.kind
-    entry = Entry(event, label(labels.EVENTS, kind))
+    known = labels.EVENTS.get(kind)
+    # A kind with no words yet is "an event on the case", never its code.
+    entry = Entry(event, str(known) if known is not None else _("Hendelse i saken"))
     if kind in QUIET:
         entry.tone = "quiet"
     elif kind in CONTACT:
@@ -161,7 +178,9 @@ def _entry(
     rule = data.get("rule")
     if kind.startswith("step_") and rule:
         entry.title = f"{entry.title}: {label(labels.STEP_RULES, rule)}"
-        if data.get("due_at"):
+        if data.get("due_at") and rule in _DEADLINE_RULES:
+            add((_("frist: %(when)s", when=_deadline_iso(data["due_at"])), None))
+        elif data.get("due_at"):
             add((_("tidspunkt: %(when)s", when=_when_iso(data["due_at"])), None))
         if data.get("reason"):
             add((_("årsak: %(reason)s", reason=reasons.reason(data["reason"])), None))
@@ -188,26 +207,24 @@ def _entry(
             how = label(labels.MATCH_METHODS, data["match"])
             add((_("koblet til person (%(how)s)", how=how), None))
     elif kind == "caseworker_assigned":
-        add((_("saksbehandler: %(who)s", who=data.get("caseworker", "")), None))
+        who = data.get("caseworker", "")
+        add((_("saksbehandler: %(who)s", who=people.get(who, who)), None))
         if data.get("previous"):
-            add((_("før: %(who)s", who=data["previous"]), None))
+            add((_("før: %(who)s", who=people.get(data["previous"], data["previous"])), None))
         if data.get("flag_ids"):
             add((_("åpne vurderinger går til saksbehandleren"), None))
     elif kind in {"routed", "forwarded", "forward", "unrouted", "task_moved"}:
         if kind == "task_moved" and data.get("task_kind"):
             add((label(labels.TASK_KINDS, data["task_kind"]), None))
         if data.get("unassigned"):
-            add((_("ikke lenger tildelt %(who)s", who=data["unassigned"]), None))
+            who = people.get(data["unassigned"], data["unassigned"])
+            add((_("ikke lenger tildelt %(who)s", who=who), None))
         if data.get("caseworker_removed"):
-            add(
-                (
-                    _(
-                        "saksbehandler %(who)s er ikke i den nye bydelen",
-                        who=data["caseworker_removed"],
-                    ),
-                    None,
-                )
-            )
+            who = people.get(data["caseworker_removed"], data["caseworker_removed"])
+            add((_("saksbehandler %(who)s er ikke i den nye bydelen", who=who), None))
+        method = words.detail("method", data.get("method"), people)
+        if method:
+            add((method, None))
         if data.get("from_district"):
             add((_("fra %(d)s", d=district_name(data["from_district"])), None))
         target = data.get("to_district") or data.get("district")
@@ -263,9 +280,10 @@ def _entry(
             add((label(labels.FLAG_DECISIONS, flag.decision), None))
             add((_("begrunnelse: %(r)s", r=flag.reason), None))
         if kind == "flag_raised" and data.get("due_at"):
-            add((_("frist: %(when)s", when=_when_iso(data["due_at"])), None))
+            add((_("frist: %(when)s", when=_deadline_iso(data["due_at"])), None))
         if kind == "flag_overdue" and data.get("raised_to"):
-            add((_("sendt til: %(who)s", who=data["raised_to"]), None))
+            who = people.get(data["raised_to"], data["raised_to"])
+            add((_("sendt til: %(who)s", who=who), None))
     elif kind == "note_added":
         note = notes.get(data.get("note_id") or -1)
         if note is not None:
@@ -285,13 +303,15 @@ def _entry(
             add((data["note"], None))
     elif kind == "ladder_paused":
         if data.get("reason"):
-            add((_("begrunnelse: %(r)s", r=data["reason"]), None))
-    elif kind in {"followup_planned", "followup_done", "followup_due"}:
+            add((_("begrunnelse: %(r)s", r=reasons.reason_or_text(data["reason"])), None))
+    elif kind in {"followup_planned", "followup_done", "followup_due", "followup_settled"}:
         add((label(labels.FOLLOWUP_KINDS, data.get("measure")), None))
         if data.get("due_on"):
             add((_("dato: %(d)s", d=_day_iso(data["due_on"])), None))
         if data.get("owner"):
-            add((_("ansvarlig: %(who)s", who=data["owner"]), None))
+            add((_("ansvarlig: %(who)s", who=people.get(data["owner"], data["owner"])), None))
+        if data.get("reason"):
+            add((_("årsak: %(reason)s", reason=reasons.reason(data["reason"])), None))
     elif kind in {"contact_started", "ladder_resumed"}:
         pass
     elif kind == "unreachable":
@@ -309,11 +329,11 @@ def _entry(
             add((_("utkastelse: %(d)s", d=when), None))
     elif kind == "letter_overdue":
         if data.get("deadline"):
-            add((_("fristen var %(when)s", when=_when_iso(data["deadline"])), None))
+            add((_("frist: %(when)s", when=_deadline_iso(data["deadline"])), None))
     elif kind == "match_review_requested":
         add((_("mulig samme person som sak %(ref)s", ref=data.get("candidate_case", "")), None))
         if data.get("reasons"):
-            add((data["reasons"], None))
+            add((words.match_reasons(data["reasons"]), None))
     elif kind == "match_review_decided":
         same = data.get("decision") == "same_person"
         add((_("samme person") if same else _("ulike personer"), None))
@@ -326,34 +346,29 @@ def _entry(
             add((_("mottatt %(d)s", d=_when_iso(data["received_at"])), None))
     else:
         for key, value in data.items():
-            if key.endswith("_id") or key in _HIDDEN_DETAILS or value in (None, "", [], False):
+            if key in _HIDDEN_DETAILS:
                 continue
-            if isinstance(value, str) and (key.endswith("_at") or key == "was"):
-                value = _when_iso(value)
-            elif key == "audience":
-                value = label(labels.AUDIENCES, value)
-            elif key == "reason":
+            if key == "reason" and value:
                 # Codes in words; typed reasons (a cancelled visit, a resent letter) as typed.
-                value = (
-                    reasons.reason_or_text(value)
-                    if kind in _TYPED_REASONS
-                    else reasons.reason(value)
-                )
-            elif key == "channel":
-                value = label(labels.CHANNELS, value)
-            elif key == "notice":
-                value = label(labels.STEP_RULES, value)
-            elif key == "district":
-                value = district_name(value)
-            elif key == "staffing":
-                value = label(labels.STAFFING, value)
-            add((f"{label(labels.DETAIL_KEYS, key)}: {value}", None))
+                said = reasons.reason_or_text if kind in _TYPED_REASONS else reasons.reason
+                add((_("årsak: %(reason)s", reason=said(value)), None))
+            elif key == "district" and value:
+                add((_("bydel: %(d)s", d=district_name(value)), None))
+            else:
+                text = words.detail(key, value, people)
+                if text:
+                    add((text, None))
     return entry
 
 
 # Events whose ``reason`` may be what a staff member wrote (visits.cancel_visit,
 # letter_actions.send_now); every other ``reason`` is a code.
-_TYPED_REASONS = {"visit_cancelled", "letter_resend_requested", "landlord_copy_requested"}
+_TYPED_REASONS = {
+    "visit_cancelled",
+    "letter_resend_requested",
+    "landlord_copy_requested",
+    "case_reopened",
+}
 
 # Print items that will never go out: no preview is offered for them.
 _GONE = {"withdrawn", "blocked"}
@@ -369,114 +384,6 @@ _HIDDEN_DETAILS = {
     "sha256",
     "error",  # a developer's exception text; the reason says it in words
 }
-
-
-@dataclass
-class NextStep:
-    step: Step | None
-    text: str
-    when: str
-    unless_response: bool
-    note: str = ""  # "will not be sent: ..." for a copy with no postal address
-
-
-def what_happens_next(session: Session, case: Case, policy: Policy) -> list[NextStep]:
-    """The open steps as a caseworker reads them (review, point 3).
-
-    * a letter already in the print pile is not "upcoming at 23:16" (a time now
-      past): it goes when the pile is posted;
-    * the three-working-day check is shown only while a letter it watches is
-      still open (a contact cancels the letter, and then nothing is checked);
-    * a copy that cannot be posted (no postal address) says so, planned or skipped.
-    """
-    steps = list(
-        session.scalars(
-            select(Step)
-            .where(Step.case_id == case.id, Step.status.in_(STEP_OPEN))
-            .order_by(Step.due_at, Step.id)
-        )
-    )
-    in_pile = _steps_in_pile(session, [s.id for s in steps if s.channel == "letter"])
-    letters_open = {s.trigger_id for s in steps if s.channel == "letter"}
-    letters_open |= _manual_letter_triggers(session, case)
-    result = []
-    for step in steps:
-        rule = policy.by_name.get(step.rule)
-        watches = rule is not None and rule.check == "letter_overdue"
-        if step.channel == "check" and watches and step.trigger_id not in letters_open:
-            continue
-        note = ""
-        if step.id in in_pile:
-            when = _("i utskriftsbunken, sendes når bunken er postlagt")
-        else:
-            sending = step.status in {"queued", "running"}
-            when = _("sendes nå") if sending else format_when(step.due_at)
-            if step.deadline_at is not None and step.channel != "check":
-                when = _(
-                    "%(when)s (frist %(deadline)s)",
-                    when=when,
-                    deadline=format_when(step.deadline_at, "short"),
-                )
-            if rule is not None and rule.channel == "letter" and rule.audience != "tenant":
-                note = _copy_problem(session, rule.audience, step.trigger_id)
-        result.append(
-            NextStep(
-                step,
-                label(labels.STEP_RULES, step.rule),
-                when,
-                bool(rule.stops_on_response) if rule is not None else False,
-                note,
-            )
-        )
-    for skipped in session.scalars(
-        select(Step)
-        .where(
-            Step.case_id == case.id,
-            Step.status == "skipped",
-            Step.detail == NO_POSTAL_ADDRESS,
-        )
-        .order_by(Step.id)
-    ):
-        result.append(
-            NextStep(
-                skipped,
-                label(labels.STEP_RULES, skipped.rule),
-                _("sendes ikke"),
-                False,
-                reasons.reason(NO_POSTAL_ADDRESS),
-            )
-        )
-    return result
-
-
-def _steps_in_pile(session: Session, step_ids: list[int]) -> set[int]:
-    if not step_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(PrintItem.step_id).where(
-                PrintItem.step_id.in_(step_ids), PrintItem.status.in_(("queued", "rendered"))
-            )
-        )
-    )
-
-
-def _manual_letter_triggers(session: Session, case: Case) -> set[int | None]:
-    return set(
-        session.scalars(
-            select(Step.trigger_id)
-            .join(Task, Task.step_id == Step.id)
-            .where(Task.case_id == case.id, Task.kind == "manual_letter", Task.status == "open")
-        )
-    )
-
-
-def _copy_problem(session: Session, audience: str | None, trigger_id: int | None) -> str:
-    """Why a planned copy will be skipped, said before it happens; "" when it can go."""
-    trigger = session.get(Trigger, trigger_id) if trigger_id is not None else None
-    if audience is None or copy_recipient(trigger, audience) is not None:
-        return ""
-    return _("sendes ikke: mottakeren mangler postadresse")
 
 
 def open_tasks(session: Session, case: Case) -> list[Task]:

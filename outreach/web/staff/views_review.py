@@ -29,6 +29,7 @@ from outreach.web.context import db_session, rt
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import allowed, current_user, principal
 from outreach.web.staff.timeline_view import district_name
+from outreach.web.staff.timeline_words import match_reasons
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def match_reviews() -> Any:
         "staff/match_reviews.html",
         pairs=open_pairs(),
         labels=labels,
+        match_reasons=match_reasons,
         district_name=district_name,
     )
 
@@ -116,6 +118,7 @@ def _render(pair: ReviewPair, status: int = 200, error: str | None = None) -> An
             persons=persons,
             error=error,
             labels=labels,
+            match_reasons=match_reasons,
             district_name=district_name,
         ),
         status,

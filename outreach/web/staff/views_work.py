@@ -14,7 +14,7 @@ from outreach.cases.tasks import outcomes_for_kind
 from outreach.models import Case, Task, User
 from outreach.models.visits import HomeVisit
 from outreach.permissions import Action
-from outreach.staff import access_log, queries
+from outreach.staff import access_log, appointments, queries
 from outreach.web.context import db_session, rt
 from outreach.web.forms import options
 from outreach.web.i18n import OSLO
@@ -102,8 +102,10 @@ def lead() -> Any:
     due_followups = followups.due_items(
         session, queries.visible_cases(user), now.astimezone(OSLO).date()
     )
+    office_today = appointments.office_day(session, user, now.astimezone(OSLO).date())
     case_ids = (
-        {s.case_id for s in overview.letters_due_today}
+        {t.case_id for t in office_today}
+        | {s.case_id for s in overview.letters_due_today}
         | {s.case_id for s in overview.overdue_steps}
         | {f.case_id for f in overview.undecided_flags}
         | {t.case_id for t in overview.overdue_tasks}
@@ -115,6 +117,7 @@ def lead() -> Any:
         overview=overview,
         item_statuses=ITEM_STATUSES,  # the print page's words for a letter in the pile
         due_followups=due_followups,
+        office_today=office_today,
         cases=queries.cases_by_id(session, case_ids, user),
         users=users,
         labels=labels,

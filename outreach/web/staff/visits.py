@@ -173,7 +173,7 @@ def call_sheet(task_id: int) -> Any:
         task=task,
         labels=labels,
         case=case,
-        phone=person.phone,
+        phone=task.call_number or person.phone,
         language=person.language,
         language_label=language_name(person.language),
         interpreter=needs_interpreter(person.language),

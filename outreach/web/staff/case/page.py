@@ -29,12 +29,13 @@ from outreach.staff import access_log
 from outreach.staff.queries import age_on
 from outreach.web.context import db_session, rt
 from outreach.web.forms import options
-from outreach.web.i18n import OSLO
+from outreach.web.i18n import OSLO, format_phone
 from outreach.web.staff import bp, labels
 from outreach.web.staff.auth import acting_user, allowed, principal
 from outreach.web.staff.forms import (
     CaseworkerForm,
     CloseForm,
+    ContactDetailsForm,
     ContactForm,
     DocumentForm,
     FlagDecisionForm,
@@ -42,14 +43,15 @@ from outreach.web.staff.forms import (
     ForwardForm,
     NoteForm,
     PauseForm,
+    ReopenForm,
     TaskOutcomeForm,
 )
+from outreach.web.staff.next_steps import what_happens_next
 from outreach.web.staff.timeline_view import (
     district_name,
     district_staff,
     open_tasks,
     timeline,
-    what_happens_next,
 )
 
 # The core's English messages (outreach.cases, outreach.cases.flags, actions) on the page.
@@ -74,6 +76,17 @@ _ACTION_MESSAGES = {
     "Already done.": _l("Allerede utført."),
     "Not a caseworker in the case's district.": _l("Ikke saksbehandler i sakens bydel."),
     "Already the case's caseworker.": _l("Er allerede saksbehandler for saken."),
+    "Only a closed case can be reopened.": _l("Bare en avsluttet sak kan åpnes igjen."),
+    "A merged case lives on in the case it was merged into.": _l(
+        "Saken er slått sammen med en annen sak og fortsetter der."
+    ),
+    "Write why the case is reopened.": _l("Skriv hvorfor saken åpnes igjen."),
+    "The person has another open case.": _l("Personen har en annen åpen sak."),
+    "Write the street and a four-digit postal code.": _l(
+        "Skriv gateadressen og et postnummer med fire sifre."
+    ),
+    "Not a phone number.": _l("Ikke et gyldig telefonnummer."),
+    "Not a language.": _l("Velg et språk."),
 }
 
 
@@ -121,6 +134,8 @@ _PREFIXES = {
     FollowUpForm: "followup",
     CaseworkerForm: "caseworker",
     DocumentForm: "document",
+    ContactDetailsForm: "details",
+    ReopenForm: "reopen",
 }
 
 
@@ -152,6 +167,8 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
         "followup_form": given.get("followup_form") or case_form(FollowUpForm, blank=True),
         "caseworker_form": given.get("caseworker_form") or case_form(CaseworkerForm, blank=True),
         "document_form": given.get("document_form") or case_form(DocumentForm, blank=True),
+        "details_form": given.get("details_form") or _details_form(case),
+        "reopen_form": given.get("reopen_form") or case_form(ReopenForm, blank=True),
     }
     forms["caseworker_form"].fill_choices(
         [(str(u.id), u.display_name) for u in case_caseworkers(session, case)]
@@ -159,11 +176,22 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
     forms["contact_form"].fill_choices()
     forms["forward_form"].fill_choices()
     forms["close_form"].fill_choices()
+    forms["details_form"].fill_choices()
     owners = [(str(u.id), u.display_name) for u in district_staff(session, case.district_code)]
     forms["followup_form"].fill_choices(owners, followups.kinds_for(case))
     if not forms["followup_form"].owner.data:
         forms["followup_form"].owner.data = str(acting_user().id)
     return forms
+
+
+def _details_form(case: Case) -> Any:
+    """The correction form, filled with what is on the person now."""
+    person = case.person
+    form = case_form(ContactDetailsForm, blank=True)
+    form.street.data, form.postal_code.data = person.street, person.postal_code
+    form.city.data, form.phone.data = person.city, format_phone(person.phone)
+    form.language.data = person.language
+    return form
 
 
 def render_case(
@@ -307,7 +335,7 @@ def action_failed(case: Case, exc: Exception, form: Any, field: str, key: str) -
 
 @bp.get(
     "/saker/<int:case_id>/<any(kontakt, notat, videresend, ta, saksbehandler, pause, fortsett,"
-    " avslutt, oppfolging, dokument, 'kopi-utleier'):action>"
+    " avslutt, oppfolging, dokument, 'kopi-utleier', kontaktopplysninger, gjenapne):action>"
 )
 @allowed(Action.READ_CASE)
 def case_action_url(case_id: int, action: str) -> Any:
