@@ -1,13 +1,14 @@
 """The world the ladder state machine drives (issue 12, "The invariants"); no tests here.
 
-``World`` runs the real engine – intake, the step job run inline (as
-``outreach.simulate`` does), the staff actions in ``outreach/cases``, the
-booking page's answers and the SMS webhook's ``receive_sms`` – on the test's
-clock, posts the print batches at 16:00 on working days, and records what went
-out from the outbox files, the attempts and the print items. It keeps its own
-model of the truth (who each household is, where it lives, which notices need
-a letter, when the tenant answered), so the checks compare what the engine did
-with what should have happened, not the engine with itself.
+``World`` runs the real engine – intake, the tick (its hand-out, recovery,
+invitations and follow-ups) with the RQ job's body run inline, the staff
+actions in ``outreach/cases``, the booking page's answers and the SMS
+webhook's ``receive_sms`` – on the test's clock, posts the print batches at
+16:00 on working days, and records what went out from the outbox files, the
+attempts and the print items. It keeps its own model of the truth (who each
+household is, where it lives, which notices need a letter, when the tenant
+answered), so the checks compare what the engine did with what should have
+happened, not the engine with itself.
 
 ``World.violations()`` returns every broken invariant by name; the state
 machine and the example tests assert on it.
@@ -25,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.cases.forwarding import assign_district
@@ -39,7 +40,9 @@ from outreach.inbound.booking.slots import offered_slots
 from outreach.inbound.sms_replies import receive_sms
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
-from outreach.jobs.execute.run import execute_step
+from outreach.jobs.queue import queue_for
+from outreach.jobs.run_step import run_step
+from outreach.jobs.tick import tick
 from outreach.models import Attempt, Case, MatchReview, PrintItem, Step, Task, Trigger, User
 from outreach.policy.plan import is_crisis
 from outreach.reach.letter.batches import letter_data, open_batches, post_batch, render_batch
@@ -156,6 +159,7 @@ class World:
         self.identity_of_case: dict[int, Identity] = {}
         self.notices: list[Notice] = []
         self.responded: dict[int, datetime] = {}  # case -> response, until its next notice
+        self.last_notice: dict[int, datetime] = {}
         self.registered_by: dict[int, str] = {}  # case -> the staff user who registered it
         self.sends: list[Send] = []
         self.seen_attempts: set[int] = set()
@@ -263,6 +267,7 @@ class World:
         if staff and result.case_created:
             self.registered_by[case_id] = REGISTRAR
         self.responded.pop(case_id, None)  # a new notice starts a new round
+        self.last_notice[case_id] = now
         if kind in LETTER_KINDS:
             rule = self.rt.policy.by_name["letter"]
             assert rule.deadline is not None
@@ -304,8 +309,8 @@ class World:
     def booking(self, index: int, answer: str) -> None:
         """The tenant answers on the booking page with the code from their letter."""
         case = self._open_case_of(index)
-        if case is None or case.district_code is None:
-            return
+        if case is None or case.district_code is None or not self._letter_went(case.id):
+            return  # no letter, no code to type
         session = self._session()
         try:
             attached = session.get(Case, case.id)
@@ -332,6 +337,12 @@ class World:
         self.responded[case.id] = self.now()
         self.log.append(f"booking({index}, {answer!r}) -> case {case.id}")
 
+    def _letter_went(self, case_id: int) -> bool:
+        return any(
+            x.case_id == case_id and x.channel == "letter" and x.audience == "tenant"
+            for x in self.sends
+        )
+
     def resolve_review(self, pick: int, same: bool) -> None:
         with self.session() as s:
             reviews = list(
@@ -355,8 +366,18 @@ class World:
                 older.phone = newer.phone or older.phone
                 older.updated_at = newer.updated_at
             self.identity_of_case[new_id] = older
-            if new_id in self.responded:
-                self.responded.setdefault(earlier_id, self.responded[new_id])
+            # One household, one round: the newest answer stands for both cases'
+            # notices if it came after all of them; a notice after it is a new round.
+            answered = max(
+                (self.responded[c] for c in (new_id, earlier_id) if c in self.responded),
+                default=None,
+            )
+            last_notice = max(self.last_notice[new_id], self.last_notice[earlier_id])
+            if answered is not None and answered >= last_notice:
+                self.responded[earlier_id] = answered
+            else:
+                self.responded.pop(earlier_id, None)
+            self.last_notice[earlier_id] = last_notice
         self.log.append(f"resolve_review({pick}, same={same}) -> case {goes_on.id}")
 
     def _staff_action(self, pick: int, name: str, statuses: tuple[str, ...], act: Any) -> None:
@@ -438,18 +459,14 @@ class World:
 
     def _run_due(self) -> None:
         now = self.now()
-        with self.session() as s:
-            due = list(
-                s.scalars(
-                    select(Step.id)
-                    .where(Step.status == "planned", Step.due_at <= now)
-                    .order_by(Step.due_at, Step.id)
-                )
-            )
-            for step_id in due:  # the tick's hand-out, without the queue
-                s.execute(update(Step).where(Step.id == step_id).values(status="queued"))
-        for step_id in due:
-            execute_step(self.rt, step_id)
+        for _ in range(20):  # a step's outcome may plan another one due now
+            report = tick(self.rt, now)
+            handed = report.enqueued + report.recovered
+            queue_for(self.rt).empty()  # this process is the worker: the jobs run here
+            if not handed:
+                break
+            for step_id in handed:
+                run_step(step_id)
         with self.session() as s:  # nobody answers the phone or the door
             for task in s.scalars(
                 select(Task).where(Task.status == "open", Task.kind.in_(tuple(UNANSWERED)))
@@ -625,7 +642,10 @@ class World:
             rows = queue(
                 s, user, now, filters=QueueFilter(status="all", case_ids=frozenset({case.id}))
             )
-            if not any("overdue" in r.reason_codes for r in rows):
+            if not any(
+                "letter" in data.get("what", ()) for r in rows for code, data in r.reasons
+                if code == "overdue"
+            ):  # fmt: skip
                 return (
                     f"{notice.kind} (trigger {notice.trigger_id}, case {case.id}): no letter"
                     f" by {notice.deadline:%d.%m %H:%M} and nothing overdue on any list"

@@ -29,16 +29,18 @@ from outreach.vocabulary import TRIGGER_KINDS
 from tests.conftest import _truncate
 from tests.ladder_machine_support import ADDRESSES, DISTRICTS, PHONES, SENDERS, World
 
-EXAMPLES = int(os.environ.get("OUTREACH_MACHINE_EXAMPLES", "12"))
-STEPS = int(os.environ.get("OUTREACH_MACHINE_STEPS", "25"))
+EXAMPLES = int(os.environ.get("OUTREACH_MACHINE_EXAMPLES", "100"))
+STEPS = int(os.environ.get("OUTREACH_MACHINE_STEPS", "30"))
 
 #: Invariants today's code breaks (issue 12 items in brackets), fixed by other branches.
 #: The lead removes a name when its fix is merged.
 KNOWN_BROKEN = frozenset(
     {
         "letter_once",  # item 1: a merge re-plans the earlier case's letter
+        "quiet_after_response",  # merges: an answer on the doubtful case is lost by the merge
         "contact_and_current_data",  # items 2 and 6: merge keeps the old address; unrouted
-        "letter_by_deadline",  # items 6 and 11: unrouted letter blocked; pause drops deadline
+        "letter_by_deadline",  # items 6, 11 and merges: unrouted letter blocked; pause drops
+        # the deadline; a notice merged into an answered round gets no letter
         "crisis_exact",  # item 3: crisis is not recomputed when only the day passes
         "visible",  # item 12: an unrouted case vanishes from the one who registered it
     }
@@ -53,7 +55,8 @@ def database_url(sqlite_database: str) -> str:
     return sqlite_database
 
 
-HOUSEHOLDS = st.integers(0, 2)
+# Mostly the same household, so notices, answers and reviews meet on one case.
+HOUSEHOLDS = st.sampled_from([0, 0, 0, 1, 1, 2])
 PICK = st.integers(0, 5)
 
 
@@ -72,7 +75,8 @@ class LadderMachine(RuleBasedStateMachine):
         address=st.none() | st.integers(0, len(ADDRESSES) - 1),
         phone=st.none() | st.integers(-1, len(PHONES) - 1),
         eviction_days=st.none() | st.integers(-5, 70),
-        with_id=st.booleans(),
+        # Without the national id and at a new address: the doubtful match (a review).
+        with_id=st.sampled_from([True, False, False]),
     )
     def notice(
         self, who: int, kind: str, sender: str, address: int | None, phone: int | None,
