@@ -122,6 +122,8 @@ class Send:
     street: str = ""
     postal_code: str = ""
     trigger_id: int | None = None
+    #: The household's current data when it went: (street, postal code, phone).
+    expected: tuple[str, str, str | None] | None = None
 
 
 @dataclass
@@ -496,7 +498,7 @@ class World:
                 assert send is not None and step is not None
                 send.rule, send.trigger_id = step.rule, step.trigger_id
                 send.case_id = item.case_id
-                self.sends.append(send)
+                self._sent(send)
 
     def _printed_letters(self) -> dict[int, Send]:
         """What each queued letter would print now (the renderer's own input), codes untouched."""
@@ -519,6 +521,12 @@ class World:
             session.close()
         return out
 
+    def _sent(self, send: Send) -> None:
+        who = self.identity_of_case.get(send.case_id)
+        if who is not None:
+            send.expected = (who.street, who.postal_code, who.phone)
+        self.sends.append(send)
+
     def _collect_messages(self) -> None:
         """SMS and e-mail as they left: the outbox files, keyed by their attempts."""
         with self.session() as s:
@@ -540,7 +548,7 @@ class World:
                 self.seen_attempts.add(attempt.id)
                 sent = json.loads(path.read_text(encoding="utf-8"))
                 numbers = re.findall(r"\+?\d[\d ]{6,}\d", sent["body"])
-                self.sends.append(
+                self._sent(
                     Send(
                         case_id=attempt.case_id, rule=rule, channel=attempt.channel,
                         audience="tenant", to=sent["to"], at=self.now(),
@@ -594,21 +602,18 @@ class World:
                     f"{send.rule} ({send.channel}) for case {send.case_id}"
                     " names no contact person or number"
                 )
-            if send.audience != "tenant":
+            if send.audience != "tenant" or send.expected is None:
                 continue
-            who = self.identity_of_case.get(send.case_id)
-            if who is None:
-                continue
-            if send.channel == "sms" and send.to != who.phone:
+            street, postal_code, phone = send.expected
+            if send.channel == "sms" and send.to != phone:
                 return f"SMS {send.rule} for case {send.case_id} went to an old number"
-            if send.channel == "letter" and (send.street, send.postal_code) != (
-                who.street,
-                who.postal_code,
-            ):
+            if send.channel == "letter" and send.street != street:
                 return (
                     f"letter for case {send.case_id} went to {send.street},"
-                    f" not the current {who.street}"
+                    f" not the current {street}"
                 )
+            if send.channel == "letter" and send.postal_code != postal_code:
+                return f"letter for case {send.case_id} went to an old postal code"
         return None
 
     def _letter_by_deadline(self, s: Session) -> str | None:

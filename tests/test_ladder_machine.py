@@ -29,7 +29,7 @@ from outreach.vocabulary import TRIGGER_KINDS
 from tests.conftest import _truncate
 from tests.ladder_machine_support import ADDRESSES, DISTRICTS, PHONES, SENDERS, World
 
-EXAMPLES = int(os.environ.get("OUTREACH_MACHINE_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("OUTREACH_MACHINE_EXAMPLES", "250"))
 STEPS = int(os.environ.get("OUTREACH_MACHINE_STEPS", "30"))
 
 #: Invariants today's code breaks (issue 12 items in brackets), fixed by other branches.
