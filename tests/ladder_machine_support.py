@@ -564,7 +564,8 @@ class World:
             for name, check in (
                 ("letter_once", self._letter_once),
                 ("quiet_after_response", self._quiet_after_response),
-                ("contact_and_current_data", self._contact_and_current_data),
+                ("contact_named", self._contact_named),
+                ("current_data", self._current_data),
                 ("letter_by_deadline", self._letter_by_deadline),
                 ("crisis_exact", self._crisis_exact),
                 ("visible", self._visible),
@@ -595,13 +596,17 @@ class World:
                 )
         return None
 
-    def _contact_and_current_data(self, s: Session) -> str | None:
+    def _contact_named(self, s: Session) -> str | None:
         for send in self.sends:
             if not send.phone_in_text.strip() or not send.contact_name.strip():
                 return (
                     f"{send.rule} ({send.channel}) for case {send.case_id}"
                     " names no contact person or number"
                 )
+        return None
+
+    def _current_data(self, s: Session) -> str | None:
+        for send in self.sends:
             if send.audience != "tenant" or send.expected is None:
                 continue
             street, postal_code, phone = send.expected

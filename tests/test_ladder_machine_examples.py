@@ -67,7 +67,7 @@ def test_after_a_merge_letters_go_to_the_newer_address(world: World) -> None:
     world.notice(0, "eviction_petition", "bailiff", address=1, with_id=False)  # moved: review
     world.resolve_review(0, same=True)
     world.advance(8)
-    assert "contact_and_current_data" not in broken(world)
+    assert "current_data" not in broken(world)
 
 
 @pytest.mark.xfail(
@@ -110,7 +110,7 @@ def test_an_unrouted_case_never_sends_an_sms_without_a_number(world: World) -> N
     world.notice(0, "unpaid_rent_warning", "landlord", address=UNROUTED)
     for _ in range(4):
         world.advance(72)
-    assert "contact_and_current_data" not in broken(world)
+    assert "contact_named" not in broken(world)
 
 
 @pytest.mark.xfail(
