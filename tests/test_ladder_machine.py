@@ -32,7 +32,7 @@ from tests.ladder_machine_support import ADDRESSES, DISTRICTS, PHONES, SENDERS, 
 EXAMPLES = int(os.environ.get("OUTREACH_MACHINE_EXAMPLES", "250"))
 STEPS = int(os.environ.get("OUTREACH_MACHINE_STEPS", "30"))
 
-#: Invariants today's code breaks (issue 12 items in brackets), fixed by other branches.
+#: Invariants today's code breaks (the issue 12 item beside each), fixed on other branches.
 #: The lead removes a name when its fix is merged.
 KNOWN_BROKEN = frozenset(
     {
