@@ -56,8 +56,10 @@ format: setup ## Apply ruff's formatting and safe fixes
 bench: setup ## Benchmarks: ratios against a baseline measured in the same run
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-soak: setup ## Long soak: many cases through real workers (not part of make test)
+soak: setup ## Long soak: many cases through real workers, and the ladder state machine run long (not part of make test)
 	$(PY) benchmarks/soak.py
+	OUTREACH_MACHINE_EXAMPLES=$${OUTREACH_MACHINE_EXAMPLES:-500} OUTREACH_MACHINE_STEPS=$${OUTREACH_MACHINE_STEPS:-60} \
+		$(PY) -m pytest -p no:cacheprovider -q tests/test_ladder_machine.py
 
 docs-screens: setup ## Regenerate the staff and booking screenshots in docs/screens/ (real Chromium)
 	$(PY) -m outreach.web.screens

@@ -104,9 +104,7 @@ def deliver(
             session.commit()
             return Outcome(step.id, "cancelled")
         task = handler.prepare(session, rt, case, step, rule, now)
-        try_no = (
-            session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0
-        ) + 1
+        try_no = next_try_no(session, step)
         attempt = Attempt(
             step_id=step.id,
             case_id=case.id,
@@ -140,6 +138,13 @@ def deliver(
     return record_sent(session, rt, case, step, rule, attempt, delivery, now)
 
 
+def next_try_no(session: Session, step: Step) -> int:
+    """The number of the step's next attempt (unique per step)."""
+    return (
+        session.scalar(select(func.max(Attempt.try_no)).where(Attempt.step_id == step.id)) or 0
+    ) + 1
+
+
 def batch_letter(
     session: Session,
     rt: Runtime,
@@ -163,10 +168,13 @@ def batch_letter(
         )  # fmt: skip
     from outreach.reach.letter import batches
 
+    # Not always 1: a letter withdrawn from its batch by a pause is batched
+    # again when the case resumes, as the step's next try.
+    try_no = next_try_no(session, step)
     attempt = Attempt(
         step_id=step.id,
         case_id=case.id,
-        try_no=1,
+        try_no=try_no,
         channel="letter",
         recipient=recipient,
         language=message_language(case.person.language) if rule.audience == "tenant" else "nb",
@@ -179,7 +187,7 @@ def batch_letter(
     session.add(AttemptStatus(attempt_id=attempt.id, status="batched", at=now))
     batches.add_letter(session, case, step, attempt, rule.audience, now)
     ladder_steps.hold(step)
-    step.tries = 1
+    step.tries = try_no
     session.commit()
     return Outcome(step.id, "batched")
 
