@@ -21,6 +21,7 @@ from outreach.models import Case, Task, Trigger, User
 from outreach.policy.plan import is_crisis
 from outreach.staff.queries import QueueFilter, queue
 from outreach.staff.tokens import Principal
+from outreach.vocabulary import COUNTING
 
 OSLO = ZoneInfo("Europe/Oslo")
 #: Sent after a response on purpose: the response itself asks for it, or the tenant
@@ -190,7 +191,10 @@ class Invariants:
     def _crisis_exact(self, s: Session) -> str | None:
         today = self.now().astimezone(OSLO).date()
         for case in s.scalars(select(Case).where(Case.status != "closed")):
-            round_triggers = [t for t in case.triggers if t.round == case.ladder_round]
+            # A notice held for staff (intake.trust) is no fact until confirmed.
+            round_triggers = [
+                t for t in case.triggers if t.round == case.ladder_round and t.review in COUNTING
+            ]
             if not round_triggers:
                 continue
             started = min(t.received_at for t in round_triggers)

@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.cases.forwarding import assign_district
-from outreach.cases.match_review import resolve_match_review
 from outreach.cases.pause import pause_ladder, resume_ladder
 from outreach.cases.response import close_case
 from outreach.cases.tasks import record_outcome
@@ -38,6 +37,7 @@ from outreach.inbound.booking.answers import BookingError, book_slot, report_sor
 from outreach.inbound.booking.slots import offered_slots
 from outreach.inbound.sms_replies import receive_sms
 from outreach.intake.accept import accept_trigger
+from outreach.intake.match_review import resolve_match_review
 from outreach.intake.schema import load_trigger
 from outreach.jobs.queue import queue_for
 from outreach.jobs.run_step import run_step

@@ -1,10 +1,9 @@
 """The state machine's counterexamples, reduced to short regular tests (issue 12).
 
 ``tests/test_ladder_machine.py`` finds these; each is kept here as the
-shortest sequence that breaks one invariant. Those marked xfail(strict) fail
-on today's code and wait for the fix of the issue item named in the reason:
-when a fix is merged its test passes, strict xfail turns that into a failure,
-and the lead drops the mark here and the name in the machine's ``KNOWN_BROKEN``.
+shortest sequence that broke one invariant before issue 12's fixes (merges,
+unrouted cases, pauses, crisis by the day, visibility); each failed then and
+passes now. A new counterexample joins them the same way.
 """
 
 from __future__ import annotations
@@ -44,11 +43,6 @@ def test_a_letter_withdrawn_by_a_pause_goes_out_once_after_the_resume(world: Wor
     assert broken(world) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 1: a merge after the new case's letter was posted re-plans letter:t<id> "
-    "and the bailiff copy on the earlier case",
-)
 def test_a_merge_does_not_send_the_same_letter_again(world: World) -> None:
     world.notice(0, "eviction_petition", "bailiff", with_id=False)
     world.notice(0, "eviction_petition", "bailiff", address=1, with_id=False)  # doubtful: review
@@ -58,10 +52,6 @@ def test_a_merge_does_not_send_the_same_letter_again(world: World) -> None:
     assert "letter_once" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 2: after a merge the letters use the earlier person's old address",
-)
 def test_after_a_merge_letters_go_to_the_newer_address(world: World) -> None:
     world.notice(0, "unpaid_rent_warning", "landlord", with_id=False)
     world.notice(0, "eviction_petition", "bailiff", address=1, with_id=False)  # moved: review
@@ -70,11 +60,6 @@ def test_after_a_merge_letters_go_to_the_newer_address(world: World) -> None:
     assert "current_data" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 merges (items 1-2, not listed there): an answer on the doubtful case is lost "
-    "when it is merged; the earlier case goes on with letters, SMS and visit notices",
-)
 def test_an_answer_on_the_doubtful_case_stops_the_merged_ladder(world: World) -> None:
     world.notice(0, "unpaid_rent_warning", "landlord")
     world.advance(8)
@@ -85,11 +70,6 @@ def test_an_answer_on_the_doubtful_case_stops_the_merged_ladder(world: World) ->
     assert "quiet_after_response" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 merges (items 1-2, not listed there): a notice that came after the answer, "
-    "merged in by review, joins the answered round and gets no letter",
-)
 def test_a_merged_notice_after_the_answer_still_gets_its_letter(world: World) -> None:
     world.notice(0, "unpaid_rent_warning", "landlord")
     world.advance(8)
@@ -102,10 +82,6 @@ def test_a_merged_notice_after_the_answer_still_gets_its_letter(world: World) ->
     assert "letter_by_deadline" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 6: an unrouted case's SMS reads '... ring .' with no number",
-)
 def test_an_unrouted_case_never_sends_an_sms_without_a_number(world: World) -> None:
     world.notice(0, "unpaid_rent_warning", "landlord", address=UNROUTED)
     for _ in range(4):
@@ -113,21 +89,12 @@ def test_an_unrouted_case_never_sends_an_sms_without_a_number(world: World) -> N
     assert "contact_named" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 6: an unrouted case's letter is blocked for lack of a contact person "
-    "and shows as overdue nowhere",
-)
 def test_an_unrouted_notice_gets_its_letter_or_an_overdue_item(world: World) -> None:
     world.notice(0, "unpaid_rent_warning", "landlord", address=UNROUTED)
     world.advance(96)
     assert "letter_by_deadline" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 11: a petition arriving during a pause gets no letter, no overdue check",
-)
 def test_a_notice_on_a_paused_case_keeps_its_letter_deadline(world: World) -> None:
     world.notice(0, "unpaid_rent_warning", "landlord")
     world.advance(8)
@@ -137,10 +104,6 @@ def test_a_notice_on_a_paused_case_keeps_its_letter_deadline(world: World) -> No
     assert "letter_by_deadline" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 3: crisis is not recomputed when only the day passes the eviction date",
-)
 def test_crisis_ends_when_the_eviction_date_has_passed(world: World) -> None:
     world.notice(0, "eviction_petition", "bailiff", eviction_days=1)
     assert "crisis_exact" not in broken(world)
@@ -148,10 +111,15 @@ def test_crisis_ends_when_the_eviction_date_has_passed(world: World) -> None:
     assert "crisis_exact" not in broken(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 12: an unrouted case vanishes from the caseworker who registered it",
-)
 def test_an_unrouted_case_stays_visible_to_whoever_registered_it(world: World) -> None:
     world.notice(0, "unpaid_rent_warning", "staff", address=UNROUTED)
     assert "visible" not in broken(world)
+
+
+def test_a_held_eviction_completed_does_not_end_a_crisis(world: World) -> None:
+    """Found after the trust fix: another landlord's eviction_completed is held for staff,
+    so a bailiff's notice of an eviction today is still a crisis."""
+    world.notice(0, "unpaid_rent_warning", "bailiff")
+    world.notice(0, "eviction_completed", "landlord")
+    world.notice(0, "unpaid_rent_warning", "bailiff", eviction_days=0)
+    assert "crisis_exact" not in broken(world)

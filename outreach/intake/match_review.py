@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.cases.errors import CaseActionError
-from outreach.cases.response import end_case
+from outreach.cases.response import end_case, register_response
 from outreach.intake.person import merge_household, merge_person
 from outreach.ladder import planning
-from outreach.models import Attempt, Case, MatchReview, Step, Trigger, User
+from outreach.models import Attempt, Case, Event, MatchReview, Step, Trigger, User
 from outreach.runtime import Runtime
 
 #: A step in these states has reached the tenant or is on its way: a merge moves
@@ -111,6 +111,7 @@ def _merge(
     """
     moved = list(session.scalars(select(Trigger).where(Trigger.case_id == new_case.id)))
     carried = _carry_done_steps(session, new_case, earlier, [t.id for t in moved])
+    answer = _open_answer(session, new_case)
     end_case(
         session, rt, new_case, now, outcome="merged", reason="merged into another case", actor=actor
     )
@@ -140,6 +141,25 @@ def _merge(
     if moved:
         planning.update_crisis(session, rt, earlier, now)
     planning.replan(session, rt, earlier, now)
+    if answer is not None and earlier.ladder_state == "running":
+        # The tenant answered on the doubtful case: the household answered, and the
+        # merged ladder must not go on writing to them (the machine's quiet_after_response).
+        register_response(
+            session, rt, earlier, channel=answer.channel or "phone", at=answer.at,
+            note="Svar registrert på saken som ble slått sammen med denne.",
+        )  # fmt: skip
+
+
+def _open_answer(session: Session, case: Case) -> Event | None:
+    """The tenant's answer in the case's current round, if the ladder stopped for one."""
+    if case.ladder_state != "responded":
+        return None
+    return session.scalar(
+        select(Event)
+        .where(Event.case_id == case.id, Event.kind == "response_registered")
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(1)
+    )
 
 
 def _carry_done_steps(
