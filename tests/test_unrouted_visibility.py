@@ -190,3 +190,12 @@ def test_a_case_is_always_visible_to_someone_responsible_for_it(
             s.flush()
             district_staff = _user(s, "caseworker", route_to)
             check()
+
+
+def test_the_registrant_reads_but_is_offered_no_actions(client: Any, rt: Any, kari: int) -> None:
+    """The case page offers the registrant of an unrouted case no form it may not use."""
+    response = submit(client, form(**TRONDHEIMSVEIEN))
+    page = text_of(client.get(response.headers["Location"]))
+    actions = page.split("Handlinger", 1)[1]
+    assert "Sentralt mottak behandler den" in actions
+    assert "<form" not in actions.split("</main>", 1)[0]

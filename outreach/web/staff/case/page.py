@@ -258,6 +258,8 @@ def render_case(
     return render_template(
         "staff/case.html",
         case=case,
+        # The registrant of an unrouted case reads it; only its handlers act on it.
+        may_act=principal().can_act(case),
         person=person,
         age=age_on(person.birth_date, today),
         district_name=district_name,
