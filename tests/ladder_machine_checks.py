@@ -9,7 +9,7 @@ today's code breaks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,12 +31,39 @@ AFTER_RESPONSE_OK = frozenset({"appointment_email", "visit_cancelled_notice"})
 
 @dataclass
 class Identity:
-    """One person as the engine should know them: the newest notice's contact data wins."""
+    """One person as the engine should know them.
+
+    The newest notice's contact data win, except that a landlord's never
+    replace what a trusted sender (the bailiff, the court, staff) gave
+    (issue 13, item 1): ``sources`` says, per field, whether a trusted sender did.
+    """
 
     street: str
     postal_code: str
     phone: str | None
     updated_at: datetime
+    trusted: set[str] = field(default_factory=set)
+
+    def take(self, street: str, postal_code: str, phone: str | None, trusted: bool) -> None:
+        """A notice from a sender party to the case says this."""
+        if trusted or "address" not in self.trusted:
+            self.street, self.postal_code = street, postal_code
+        if phone is not None and (trusted or "phone" not in self.trusted):
+            self.phone = phone
+        if trusted:
+            self.trusted |= {"address"} | ({"phone"} if phone is not None else set())
+
+    def merge(self, newer: Identity) -> None:
+        """A doubtful match decided "same person": the newer one's fields win where trusted
+        as much (a landlord's never over a trusted sender's)."""
+        for name, fields in (("address", ("street", "postal_code")), ("phone", ("phone",))):
+            value_given = all(getattr(newer, f) is not None for f in fields)
+            if value_given and (name in newer.trusted or name not in self.trusted):
+                for f in fields:
+                    setattr(self, f, getattr(newer, f))
+                if name in newer.trusted:
+                    self.trusted.add(name)
+        self.updated_at = max(self.updated_at, newer.updated_at)
 
 
 @dataclass
@@ -46,6 +73,9 @@ class Notice:
     received_at: datetime
     deadline: datetime
     judged: bool = False
+    # When the tenant answered while the case held this notice: the answer stops
+    # its letter, whatever later notices start a new round.
+    answered_at: datetime | None = None
 
 
 @dataclass
@@ -164,12 +194,16 @@ class Invariants:
                 and x.at <= notice.deadline
                 for x in self.sends
             )
-            answered = self.responded.get(case.id)
+            answered = notice.answered_at or self.responded.get(case.id)
             if sent or case.status == "closed" or (answered and answered <= notice.deadline):
                 continue
             manual = s.scalar(
                 select(Task.id).where(
-                    Task.case_id == case.id, Task.kind == "manual_letter", Task.status == "open"
+                    Task.case_id == case.id,
+                    # A manual letter, or a notice held for staff (intake.trust) with its
+                    # review task due by the letter's deadline: on a named person's list.
+                    Task.kind.in_(("manual_letter", "notice_review")),
+                    Task.status == "open",
                 )
             )
             if manual is not None:

@@ -42,7 +42,7 @@ from outreach.intake.schema import load_trigger
 from outreach.jobs.queue import queue_for
 from outreach.jobs.run_step import run_step
 from outreach.jobs.tick import tick
-from outreach.models import Attempt, Case, MatchReview, PrintItem, Step, Task, User
+from outreach.models import Attempt, Case, MatchReview, PrintItem, Step, Task, Trigger, User
 from outreach.reach.letter.batches import letter_data, open_batches, post_batch, render_batch
 from outreach.reach.letter.codes import issue_code, no_new_codes, verify_code
 from tests.conftest import _truncate
@@ -117,6 +117,7 @@ class World(Invariants):
         self.notices: list[Notice] = []
         self.responded: dict[int, datetime] = {}  # case -> response, until its next notice
         self.last_notice: dict[int, datetime] = {}
+        self.held: set[int] = set()  # notices held for staff (intake.trust)
         self.registered_by: dict[int, str] = {}  # case -> the staff user who registered it
         self.sends: list[Send] = []
         self.seen_attempts: set[int] = set()
@@ -213,18 +214,23 @@ class World(Invariants):
         finally:
             session.close()
         case_id = result.case_id
-        given = Identity(h.street, h.postal_code, h.phone, now)
+        trusted = sender not in ("landlord", "municipal_landlord")
         known = self.identity_of_case.get(case_id)
         if known is None:
-            self.identity_of_case[case_id] = given
-        else:
-            known.street, known.postal_code, known.updated_at = h.street, h.postal_code, now
-            if h.phone is not None:
-                known.phone = h.phone
+            known = self.identity_of_case[case_id] = Identity(
+                h.street, h.postal_code, h.phone, now,
+                trusted={"address", "phone"} if trusted else set(),
+            )  # fmt: skip
+        elif not result.held:  # a held notice changes nothing until staff confirm it
+            known.take(h.street, h.postal_code, h.phone, trusted)
+            known.updated_at = now
         if staff and result.case_created:
             self.registered_by[case_id] = REGISTRAR
-        self.responded.pop(case_id, None)  # a new notice starts a new round
+        if not result.held:
+            self.responded.pop(case_id, None)  # a new notice starts a new round
         self.last_notice[case_id] = now
+        if result.held:
+            self.held.add(result.trigger_id)
         if kind in LETTER_KINDS:
             rule = self.rt.policy.by_name["letter"]
             assert rule.deadline is not None
@@ -260,8 +266,18 @@ class World(Invariants):
         finally:
             session.close()
         if result.outcome == "response" and result.case_id is not None:
-            self.responded[result.case_id] = self.now()
+            self._answered(result.case_id)
         self.log.append(f"sms_reply({index}, {body!r}) -> {result.outcome} case {result.case_id}")
+
+    def _answered(self, case_id: int) -> None:
+        """The tenant answered: about every notice the case holds by now (its round)."""
+        now = self.now()
+        self.responded[case_id] = now
+        with self.session() as s:
+            held = set(s.scalars(select(Trigger.id).where(Trigger.case_id == case_id)))
+        for notice in self.notices:
+            if notice.trigger_id in held and notice.answered_at is None:
+                notice.answered_at = now
 
     def booking(self, index: int, answer: str) -> None:
         """The tenant answers on the booking page with the code from their letter."""
@@ -291,7 +307,7 @@ class World(Invariants):
             session.commit()
         finally:
             session.close()
-        self.responded[case.id] = self.now()
+        self._answered(case.id)
         self.log.append(f"booking({index}, {answer!r}) -> case {case.id}")
 
     def _letter_went(self, case_id: int) -> bool:
@@ -315,13 +331,18 @@ class World(Invariants):
                 s, self.rt, review,
                 decision="same_person" if same else "different_person", actor="sentral",
             )  # fmt: skip
-            merged = goes_on.id == earlier_id
+            merged = goes_on.id != new_id
+            if merged:
+                # The person's open case, which may not be the one the review named.
+                earlier_id = goes_on.id
+        if same and not merged and earlier_id in self.identity_of_case:
+            # A repeat case: the person rows became one, by the same trust rule.
+            older = self.identity_of_case[earlier_id]
+            older.merge(self.identity_of_case[new_id])
+            self.identity_of_case[new_id] = older
         if merged:
             newer, older = self.identity_of_case[new_id], self.identity_of_case[earlier_id]
-            if newer.updated_at >= older.updated_at:
-                older.street, older.postal_code = newer.street, newer.postal_code
-                older.phone = newer.phone or older.phone
-                older.updated_at = newer.updated_at
+            older.merge(newer)
             self.identity_of_case[new_id] = older
             # One household, one round: the newest answer stands for both cases'
             # notices if it came after all of them; a notice after it is a new round.

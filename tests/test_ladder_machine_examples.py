@@ -123,3 +123,29 @@ def test_a_held_eviction_completed_does_not_end_a_crisis(world: World) -> None:
     world.notice(0, "eviction_completed", "landlord")
     world.notice(0, "unpaid_rent_warning", "bailiff", eviction_days=0)
     assert "crisis_exact" not in broken(world)
+
+
+def test_two_doubtful_matches_of_a_closed_case_end_as_one_open_case(world: World) -> None:
+    """Found by the machine: the second "same person" of a closed case's person joined
+    the person rows while the first repeat case was open (one open case per person)."""
+    world.notice(0, "unpaid_rent_warning", "bailiff")
+    world.notice(0, "unpaid_rent_warning", "bailiff", address=1, phone=-1, with_id=False)
+    world.notice(0, "unpaid_rent_warning", "bailiff", address=4, eviction_days=0, phone=0,
+                 with_id=False)  # fmt: skip
+    world.close(0)
+    world.resolve_review(0, same=True)
+    world.resolve_review(0, same=True)
+    assert not broken(world)
+
+
+def test_an_answer_before_a_new_notice_settles_the_earlier_notices_letter(world: World) -> None:
+    """The tenant answered, then a new notice started a new round: the earlier notice's
+    letter was rightly stopped by the answer, not missed."""
+    world.notice(0, "unpaid_rent_warning", "bailiff")
+    world.notice(0, "unpaid_rent_warning", "bailiff", address=1, with_id=False)  # review
+    world.close(0)
+    world.resolve_review(0, same=True)  # a repeat case
+    world.sms_reply(0)
+    world.notice(0, "unpaid_rent_warning", "bailiff", address=4)
+    world.advance(120)
+    assert not broken(world)

@@ -64,6 +64,17 @@ def resolve_match_review(
     new_case = session.get(Case, review.case_id)
     earlier = session.get(Case, review.candidate_case_id)
     assert new_case is not None and earlier is not None
+    if earlier.status == "closed" and decision == "same_person":
+        # The person may have an open case again since the review was made (another
+        # doubtful match decided first): that case is the one to join, one person
+        # having one open case (found by the state machine).
+        earlier = session.scalar(
+            select(Case).where(
+                Case.person_id == earlier.person_id,
+                Case.status != "closed",
+                Case.id != new_case.id,
+            )
+        ) or earlier
     review.decided_at = now
     new_case.needs_match_review = False
     if decision == "different_person":
