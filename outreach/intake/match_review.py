@@ -68,13 +68,16 @@ def resolve_match_review(
         # The person may have an open case again since the review was made (another
         # doubtful match decided first): that case is the one to join, one person
         # having one open case (found by the state machine).
-        earlier = session.scalar(
-            select(Case).where(
-                Case.person_id == earlier.person_id,
-                Case.status != "closed",
-                Case.id != new_case.id,
+        earlier = (
+            session.scalar(
+                select(Case).where(
+                    Case.person_id == earlier.person_id,
+                    Case.status != "closed",
+                    Case.id != new_case.id,
+                )
             )
-        ) or earlier
+            or earlier
+        )
     review.decided_at = now
     new_case.needs_match_review = False
     if decision == "different_person":
