@@ -52,6 +52,10 @@ def correct_contact(
     if case.status == "closed":
         raise CaseActionError("The case is closed.")
     street, postal_code = details.street.strip(), details.postal_code.strip()
+    person = case.person
+    if person.protected_address and not street and not postal_code:
+        # The form never shows a protected address: left blank, it stays as it is.
+        street, postal_code = person.street, person.postal_code
     if not street or not (postal_code.isdigit() and len(postal_code) == 4):
         raise CaseActionError("Write the street and a four-digit postal code.", "street")
     try:
@@ -62,7 +66,6 @@ def correct_contact(
         language = normalize_language(details.language or "nb")
     except ValueError:
         raise CaseActionError("Not a language.", "language") from None
-    person = case.person
     changed = []
     city = details.city.strip() or person.city
     if (street, postal_code, city) != (person.street, person.postal_code, person.city):

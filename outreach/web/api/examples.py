@@ -113,6 +113,7 @@ TRIGGER_RESULT = {
     "duplicate": False,
     "match": {"method": "new", "confidence": 1.0},
     "review_id": None,
+    "corrected": [],
 }
 TRIGGER_RECEIPT = {"trigger_id": 1, "duplicate": False, "status": "received"}
 BATCH = {

@@ -118,6 +118,8 @@ class TriggerResultSchema(Schema):
     duplicate = fields.Boolean(required=True)
     match = fields.Nested(MatchSchema, required=True)
     review_id = _nullable(fields.Integer)
+    # The same notice sent again with other details: the fields it corrected (names only).
+    corrected = fields.List(fields.String(), required=True)
 
 
 class TriggerReceiptSchema(Schema):

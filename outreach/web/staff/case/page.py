@@ -188,8 +188,11 @@ def _details_form(case: Case) -> Any:
     """The correction form, filled with what is on the person now."""
     person = case.person
     form = case_form(ContactDetailsForm, blank=True)
-    form.street.data, form.postal_code.data = person.street, person.postal_code
-    form.city.data, form.phone.data = person.city, format_phone(person.phone)
+    # A protected address is shown nowhere, not even in a form (Person.shown_address):
+    # left blank, the correction keeps it (cases.contact_details).
+    street, postal_code, city = person.shown_address or ("", "", "")
+    form.street.data, form.postal_code.data, form.city.data = street, postal_code, city
+    form.phone.data = format_phone(person.phone)
     form.language.data = person.language
     return form
 
