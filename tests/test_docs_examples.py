@@ -52,7 +52,7 @@ def test_a_scheduled_eviction_far_ahead_gets_the_letter_and_the_ordinary_ladder(
 def test_a_landlord_not_party_to_the_case_changes_nothing(sim_settings: Settings) -> None:
     events = _run(sim_settings, "landlord-not-party.json", days=14)
     [held] = [e for e in events if e["event"] == "notice_held"]
-    assert set(held["fields"]) >= {"address", "phone", "children"}
+    assert set(held["reported_fields"]) >= {"address", "phone", "children"}
     assert "person_updated" not in _names(events)
     assert not [
         e for e in events if e["event"] == "step_cancelled" and e.get("rule") == "home_visit"

@@ -267,7 +267,11 @@ def test_the_review_page_shows_both_names_and_the_reasons(client: Any, rt: Any) 
     login(client)
     page = text_of(client.get(f"/staff/dobbeltsjekk/{second.review_id}"))
     assert "Amina Demo Hassan" in page and "Amina Hassan" in page
-    assert "similar name (a name missing on one side), birth date, address, phone" in page
+    # The matcher's reasons in Norwegian (web/staff/timeline_words.match_reasons).
+    assert (
+        "lignende navn (et navn mangler på den ene siden); "
+        "samme fødselsdato, adresse og telefonnummer"
+    ) in page
 
 
 def test_a_sure_match_still_merges_and_updates_the_person(rt: Any) -> None:

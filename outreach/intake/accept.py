@@ -182,7 +182,7 @@ def _record_changes(
     if reported:
         timeline.record(
             session, case.id, "contact_reported", at, actor=actor,
-            trigger_id=trigger_id, fields=reported, source_type=source,
+            trigger_id=trigger_id, reported_fields=reported, source_type=source,
         )  # fmt: skip
     if household_changes:
         timeline.record(

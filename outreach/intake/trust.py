@@ -93,7 +93,7 @@ def hold_for_staff(
         trigger_id=trigger.id,
         trigger_kind=trigger.kind,
         source_type=trigger.source_type,
-        fields=reported or None,
+        reported_fields=reported or None,
     )
 
 
