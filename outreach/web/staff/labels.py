@@ -134,6 +134,7 @@ TASK_KINDS = {
     "phone_call": _l("Ring leietaker"),
     "sms_reply_followup": _l("Svar på SMS: ta kontakt"),
     "notice_while_paused": _l("Ny melding på en sak som er satt på pause"),
+    "notice_review": _l("Melding fra en som ikke er part i saken: bekreft eller avvis"),
     "home_visit": _l("Hjemmebesøk"),
     "assess_followup": _l("Vurder individuell oppfølging"),
     "manual_letter": _l("Send brevet manuelt"),

@@ -27,6 +27,7 @@ from outreach.models.visits import HomeVisit
 from outreach.permissions import Action, may
 from outreach.staff import access_log
 from outreach.staff.queries import age_on
+from outreach.vocabulary import COUNTING
 from outreach.web.context import db_session, rt
 from outreach.web.forms import options
 from outreach.web.i18n import OSLO, format_phone
@@ -267,7 +268,8 @@ def render_case(
         age=age_on(person.birth_date, today),
         district_name=district_name,
         triggers=triggers,
-        latest=triggers[0] if triggers else None,
+        # The newest notice that counts: a held one (intake.trust) is no fact yet.
+        latest=next((t for t in triggers if t.review in COUNTING), None),
         documents=documents,
         next_steps=what_happens_next(session, case, rt().policy),
         entries=timeline(session, case),
