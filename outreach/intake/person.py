@@ -131,12 +131,7 @@ def update_person(
             sources[field] = source
             reported.pop(field, None)
             continue
-        reported[field] = {
-            "value": value.isoformat() if hasattr(value, "isoformat") else value,
-            "source": source,
-            "trigger_id": trigger_id,
-            "at": rt.now().isoformat(),
-        }
+        reported[field] = _entry(value, source, rt, trigger_id)
         reported_now.append(field)
     if party:
         if tenant.get("national_id") and person.national_id_hmac is None:
@@ -279,10 +274,18 @@ def apply_household(
     return [name for name, value in after.items() if before[name] != value]
 
 
+def _entry(value: Any, source: str, rt: Runtime, trigger_id: int | None = None) -> dict[str, Any]:
+    """One value a sender reported, as ``Person.reported`` keeps it for staff."""
+    return {
+        "value": value.isoformat() if hasattr(value, "isoformat") else value,
+        "source": source,
+        "trigger_id": trigger_id,
+        "at": rt.now().isoformat(),
+    }
+
+
 def _report(person: Person, field: str, value: Any, source: str, rt: Runtime) -> None:
-    reported = dict(person.reported or {})
-    reported[field] = {"value": value, "source": source, "at": rt.now().isoformat()}
-    person.reported = reported
+    person.reported = {**(person.reported or {}), field: _entry(value, source, rt)}
 
 
 def _household_facts(case: Case) -> dict[str, Any]:

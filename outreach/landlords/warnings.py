@@ -180,10 +180,6 @@ def find_reservation(
     return best
 
 
-def is_reserved(session: Session, rt: Runtime, landlord: Landlord, tenant: dict[str, Any]) -> bool:
-    return find_reservation(session, rt, landlord, tenant) is not None
-
-
 def _receipt_number() -> str:
     return "UV-" + "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
 
