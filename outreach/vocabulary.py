@@ -52,3 +52,18 @@ COUNTING = (None, "confirmed")
 def trust_of(source: str | None) -> int:
     """The trust of a recorded source; an unknown or missing one is trusted (see above)."""
     return SOURCE_TRUST.get(source or "", TRUSTED)
+
+# The mapping of every incoming case (issue 15; the peer review, seeds/004:
+# "kartlegge alle innkomne begjæringer", with the bailiff's counts by plaintiff).
+#: Who asks for the eviction, as the bailiff's statistics group them.
+PLAINTIFF_TYPES = (
+    "private_landlord",
+    "housing_cooperative",  # borettslag / boligsameie
+    "municipal_landlord",  # Boligbygg and other municipal housing
+    "bank",  # a bank or lender (forced sale)
+    "other",
+)
+#: Why the notice was sent.
+NOTICE_REASONS = ("arrears", "end_of_lease", "breach_of_contract", "forced_sale")
+#: What became of a petition, when known later (a later notice, or staff).
+PETITION_OUTCOMES = ("withdrawn", "postponed", "evicted")

@@ -152,6 +152,7 @@ class Case(Base):
             postgresql_where=text("status != 'closed'"),
         ),
         Index("ix_cases_district_status", "district_code", "status"),
+        Index("ix_cases_opened_at", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,6 +164,15 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Issue 15's mapping: no earlier case for this person at all ("debutant"), and a
+    # staff marker that the help system should have caught it earlier (seeds/004:
+    # "saker der det har vært systemsvikt"), with a short reason.
+    first_timer: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    system_failure: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    system_failure_reason: Mapped[str | None] = mapped_column(String(300))
+    system_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     client_status: Mapped[str] = mapped_column(String(10), default="none")
     client_district: Mapped[str | None] = mapped_column(String(6))
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -210,6 +220,7 @@ class Trigger(Base):
             sqlite_where=text("source_reference IS NOT NULL"),
             postgresql_where=text("source_reference IS NOT NULL"),
         ),
+        Index("ix_triggers_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -239,6 +250,14 @@ class Trigger(Base):
     # district's caseworker, another landlord), held for staff (issue 13, items 1-2);
     # "confirmed" or "dismissed" once they decided. Only counting notices reach the plan.
     review: Mapped[str | None] = mapped_column(String(12))
+    # Issue 15's mapping (vocabulary.PLAINTIFF_TYPES, NOTICE_REASONS, PETITION_OUTCOMES):
+    # who asks for the eviction and why; what became of the petition, when known later,
+    # from a later notice ("notice") or entered by staff ("staff").
+    plaintiff_type: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(String(24))
+    petition_outcome: Mapped[str | None] = mapped_column(String(16))
+    petition_outcome_source: Mapped[str | None] = mapped_column(String(8))
+    petition_outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="triggers")
