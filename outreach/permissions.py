@@ -34,6 +34,8 @@ class Role(StrEnum):
     CENTRAL_INTAKE = "central_intake"
     ADMIN = "admin"
     OUTREACH_TEAM = "outreach_team"
+    # Reads the mapping's figures and nothing about a person (issue 15).
+    ANALYST = "analyst"
 
 
 #: Every role the code knows, in the order operators see them.
@@ -64,16 +66,25 @@ class Action(StrEnum):
     HOME_VISITS = "home_visits"  # the visit calendar: see, move, cancel
     LEAD_OVERVIEW = "lead_overview"  # the lead's deadlines page
     READ_ACCESS_LOG = "read_access_log"
+    READ_REPORTS = "read_reports"  # the mapping's dashboard, its exports and printable report
+    RECORD_MAPPING = "record_mapping"  # plaintiff type, reason, petition outcome, system failure
+    IMPORT_STATISTICS = "import_statistics"  # the bailiff's quarterly counts, population figures
+    MANAGE_LANDLORDS = "manage_landlords"  # approve, refuse, suspend, reopen a landlord
+    READ_LANDLORD_AUDIT = "read_landlord_audit"  # every landlord action
+    REGISTER_RESERVATION = "register_reservation"  # a tenant's § 9-11 reservation, on their behalf
 
 
 _CW, _LEAD, _MED = Role.CASEWORKER, Role.DISTRICT_LEAD, Role.MEDICAL_OFFICER
 _INTAKE, _ADMIN, _TEAM = Role.CENTRAL_INTAKE, Role.ADMIN, Role.OUTREACH_TEAM
+_ANALYST = Role.ANALYST
 _CARRIES_CASES = frozenset({_CW, _LEAD, _MED})
+#: Everyone who works with people's cases: every role but the analyst's.
+_STAFF = frozenset(Role) - {_ANALYST}
 
 #: The table. A role not listed for an action is refused (403) on every surface.
 PERMISSIONS: dict[Action, frozenset[Role]] = {
-    Action.SEE_WORK: frozenset(Role),
-    Action.READ_CASE: frozenset(Role),
+    Action.SEE_WORK: _STAFF,
+    Action.READ_CASE: _STAFF,
     Action.REGISTER_TRIGGER: _CARRIES_CASES | {_INTAKE},
     Action.RECORD_CONTACT: _CARRIES_CASES | {_TEAM},
     Action.RECORD_TASK_OUTCOME: _CARRIES_CASES | {_TEAM},
@@ -96,6 +107,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.HOME_VISITS: frozenset({_TEAM, _CW, _LEAD}),
     Action.LEAD_OVERVIEW: frozenset({_LEAD, _ADMIN}),
     Action.READ_ACCESS_LOG: frozenset({_LEAD, _INTAKE, _ADMIN}),
+    Action.READ_REPORTS: frozenset({_LEAD, _ADMIN, _ANALYST}),
+    Action.RECORD_MAPPING: _CARRIES_CASES | {_INTAKE},
+    Action.IMPORT_STATISTICS: frozenset({_ADMIN}),
+    Action.MANAGE_LANDLORDS: frozenset({_ADMIN}),
+    Action.READ_LANDLORD_AUDIT: frozenset({_ADMIN}),
+    Action.REGISTER_RESERVATION: _CARRIES_CASES | {_INTAKE},
 }
 
 

@@ -214,12 +214,26 @@ def _check(expected: str, response: Any, *, api: bool) -> bool:
     return status not in (401, 403, 404)
 
 
+#: Actions whose routes are being built on a branch (issues 14 and 15); each branch removes
+#: its own when its route exists, and main keeps this empty once they have landed.
+NOT_YET_ROUTED = {
+    Action.READ_REPORTS,
+    Action.RECORD_MAPPING,
+    Action.IMPORT_STATISTICS,
+    Action.MANAGE_LANDLORDS,
+    Action.READ_LANDLORD_AUDIT,
+    Action.REGISTER_RESERVATION,
+}
+
+
 def test_every_route_names_a_rule(app: Any) -> None:
     """A new route without a rule fails here (and the app refuses to start)."""
     unmarked = [rule.endpoint for rule, _m, found in _routes(app) if found is None]
     assert unmarked == []
     used = {found for _r, _m, found in _routes(app) if isinstance(found, Action)}
-    assert used == set(Action), f"actions in the table no route takes: {set(Action) - used}"
+    assert not used & NOT_YET_ROUTED, "a routed action is still listed in NOT_YET_ROUTED"
+    missing = set(Action) - used - NOT_YET_ROUTED
+    assert not missing, f"actions in the table no route takes: {missing}"
     assert set(PERMISSIONS) == set(Action)
 
 
