@@ -53,6 +53,7 @@ def trust_of(source: str | None) -> int:
     """The trust of a recorded source; an unknown or missing one is trusted (see above)."""
     return SOURCE_TRUST.get(source or "", TRUSTED)
 
+
 # The mapping of every incoming case (issue 15; the peer review, seeds/004:
 # "kartlegge alle innkomne begjæringer", with the bailiff's counts by plaintiff).
 #: Who asks for the eviction, as the bailiff's statistics group them.
