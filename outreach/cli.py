@@ -60,12 +60,14 @@ def db_upgrade() -> None:
     """Apply all migrations, then make sure the district table is filled."""
     from outreach.demo import seed_districts
     from outreach.migrate import upgrade
+    from outreach.reports.population import seed_population
 
     rt = _runtime()
     upgrade(rt.settings.database)
     with rt.session() as session:
         added = seed_districts(session)
-    click.echo(f"database at head; {added} districts added")
+        people = seed_population(session, rt.now())
+    click.echo(f"database at head; {added} districts and {people} population figures added")
 
 
 @cli.command("seed-demo")
@@ -338,6 +340,52 @@ def districts_check(csv_file: str) -> None:
     click.echo(
         f"{len(rows)} address rows are valid; copy the file to outreach/data/oslo_addresses.csv"
     )
+
+
+def _problems(exc: Any) -> str:
+    return "nothing was imported:\n" + "\n".join(f"  {p}" for p in exc.problems)
+
+
+@cli.command("import-population")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def import_population_command(csv_file: str) -> None:
+    """Inhabitants per district (district_code, year, population, source); replaces those years."""
+    from outreach.reports.csvfile import ImportRefused
+    from outreach.reports.population import import_population, parse_population
+
+    try:
+        rows = parse_population(Path(csv_file).read_bytes())
+    except ImportRefused as exc:
+        raise click.ClickException(_problems(exc)) from exc
+    rt = _runtime()
+    with rt.session() as session:
+        years = import_population(session, rows, rt.now())
+    replaced = ", ".join(map(str, years))
+    click.echo(f"{len(rows)} population rows imported; replaced year(s) {replaced}")
+
+
+@cli.command("import-bailiff")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def import_bailiff_command(csv_file: str) -> None:
+    """The bailiff's quarterly overview (quarter, district, plaintiff_type, petitions, evictions).
+
+    All or nothing: a file with any bad line is refused whole, every problem
+    named; a file replaces the quarters it contains, so re-importing is harmless.
+    """
+    from outreach.reports.bailiff import import_bailiff, parse_bailiff
+    from outreach.reports.csvfile import ImportRefused
+
+    path = Path(csv_file)
+    try:
+        rows = parse_bailiff(path.read_bytes())
+    except ImportRefused as exc:
+        raise click.ClickException(_problems(exc)) from exc
+    rt = _runtime()
+    with rt.session() as session:
+        quarters = import_bailiff(
+            session, rows, source_name=path.name, imported_by="cli", now=rt.now()
+        )
+    click.echo(f"{len(rows)} bailiff rows imported; replaced quarter(s) {', '.join(quarters)}")
 
 
 @cli.group()

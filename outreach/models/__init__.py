@@ -477,3 +477,4 @@ class PrintItem(Base):
 
 # Tables owned by the other modules of this package, imported so Alembic and the tests see them.
 from outreach.models import booking, inbound, landlord, sms, staff, visits  # noqa: E402, F401
+from outreach.models import statistics as statistics  # noqa: E402

@@ -46,4 +46,11 @@ def notices_by_kind(session: Session, filt: ReportFilter) -> Table:
 
 def compute(session: Session, filt: ReportFilter) -> list[Table]:
     """Every figure of the dashboard for ``filt``, in the order they are shown."""
-    return [notices_by_kind(session, filt)]
+    from outreach.reports import bailiff, population
+
+    return [
+        notices_by_kind(session, filt),
+        population.per_1000(session, filt),
+        bailiff.reconciliation(session, filt),
+        bailiff.reconciliation_by_plaintiff(session, filt),
+    ]
