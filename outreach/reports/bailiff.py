@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 from outreach.districts import AREA_NAMES, DISTRICT_NAMES
 from outreach.models import Case, Trigger
 from outreach.models.statistics import BailiffCount
-from outreach.reports.csvfile import ImportRefused, Problem, count, district_code, read_rows
+from outreach.reports.csvfile import (
+    MAX_PROBLEMS,
+    ImportRefused,
+    Problem,
+    count,
+    district_code,
+    read_rows,
+)
 from outreach.reports.periods import (
     bound,
     next_quarter_start,
@@ -113,7 +120,7 @@ def parse_bailiff(data: bytes) -> list[BailiffRow]:
         seen[key] = line
         parsed.append(BailiffRow(quarter, code, plaintiff, petitions, evictions))
     if problems:
-        raise ImportRefused(problems[:100])
+        raise ImportRefused(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
     return parsed
 
 

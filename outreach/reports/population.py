@@ -23,6 +23,7 @@ from outreach.districts import AREA_NAMES, DATA_DIR, DISTRICT_NAMES
 from outreach.models import Case, Trigger
 from outreach.models.statistics import Population
 from outreach.reports.csvfile import (
+    MAX_PROBLEMS,
     ImportRefused,
     Problem,
     count,
@@ -85,7 +86,7 @@ def parse_population(data: bytes) -> list[PopulationRow]:
         seen[code, year] = line
         parsed.append(PopulationRow(code, year, population, source))
     if problems:
-        raise ImportRefused(problems[:100])
+        raise ImportRefused(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
     return parsed
 
 
@@ -108,10 +109,13 @@ def import_population(session: Session, rows: list[PopulationRow], now: datetime
 
 
 def seed_population(session: Session, now: datetime, path: Path = POPULATION_FILE) -> int:
-    """Add the shipped figures a database lacks; never replace an imported one."""
-    known = set(session.execute(select(Population.district_code, Population.year)).tuples())
-    shipped = parse_population(path.read_bytes())
-    rows = [r for r in shipped if (r.district_code, r.year) not in known]
+    """Add the shipped years the database has no figure for; never touch an imported year.
+
+    By year, as an import replaces by year: a year someone imported (even with
+    fewer districts) is theirs, and the shipped file does not fill it up.
+    """
+    known = set(session.scalars(select(Population.year).distinct()))
+    rows = [r for r in parse_population(path.read_bytes()) if r.year not in known]
     session.add_all(
         Population(
             district_code=r.district_code,
@@ -177,8 +181,8 @@ def per_1000(session: Session, filt: ReportFilter) -> Table:
     if filt.district is not None:
         notices_query = notices_query.where(Case.district_code == filt.district)
         cases_query = cases_query.where(Case.district_code == filt.district)
-    notices: dict[str | None, int] = dict(session.execute(notices_query).tuples().all())
-    cases: dict[str | None, int] = dict(session.execute(cases_query).tuples().all())
+    notices: dict[str | None, int] = {code: n for code, n in session.execute(notices_query)}
+    cases: dict[str | None, int] = {code: n for code, n in session.execute(cases_query)}
     last_day = filt.end - timedelta(days=1)
     people = populations(session, last_day.year)
     codes = [filt.district] if filt.district is not None else list(DISTRICT_NAMES)
