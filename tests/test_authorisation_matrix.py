@@ -219,7 +219,6 @@ def _check(expected: str, response: Any, *, api: bool) -> bool:
 NOT_YET_ROUTED = {
     Action.READ_REPORTS,
     Action.RECORD_MAPPING,
-    Action.IMPORT_STATISTICS,
     Action.MANAGE_LANDLORDS,
     Action.READ_LANDLORD_AUDIT,
     Action.REGISTER_RESERVATION,

@@ -515,3 +515,69 @@ def test_the_sample_bailiff_file_is_valid() -> None:
     rows = parse_bailiff(EXAMPLE.read_bytes())
     assert len(rows) == 15 * len(PLAINTIFF_TYPES)
     assert {r.quarter for r in rows} == {"2026-Q1"}
+
+
+# -- the staff page --------------------------------------------------------------------
+
+
+def _upload(client: Any, url: str, data: bytes, name: str) -> Any:
+    from io import BytesIO
+
+    from tests.test_staff_support import csrf_token
+
+    token = csrf_token(client, "/staff/statistikk/import")
+    return client.post(
+        url,
+        data={"csrf_token": token, "file": (BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_an_administrator_imports_on_the_staff_page(app: Any, rt: Any) -> None:
+    from tests.test_staff_support import login, make_user, text_of
+
+    make_user(rt, "ada", roles="admin", districts="")
+    client = app.test_client()
+    login(client, "ada")
+    page = client.get("/staff/statistikk/import")
+    assert page.status_code == 200 and "Ingen kvartaler er importert" in text_of(page)
+    done = _upload(client, "/staff/statistikk/import/namsmannen", EXAMPLE.read_bytes(), "q1.csv")
+    assert done.status_code == 302
+    shown = text_of(client.get("/staff/statistikk/import"))
+    assert "75 rader fra namsmannen er importert; de erstatter 2026-Q1." in shown
+    assert "<td>2026-Q1</td><td>813</td><td>181</td>" in shown  # the sample file's sums
+    bad = "kvartal;bydel;saksøkertype;begjæringer;utkastelser\n2026-Q1;Atlantis;bank;tre;0\n"
+    refused = _upload(client, "/staff/statistikk/import/namsmannen", bad.encode(), "feil.csv")
+    body = text_of(refused)
+    assert refused.status_code == 400
+    assert "feil.csv ble ikke importert" in body
+    assert "Ukjent bydel «Atlantis»." in body and "«tre» er ikke et helt tall." in body
+    assert "<td>2026-Q1</td><td>813</td><td>181</td>" in body, "the earlier import stands"
+    missing = client.post(
+        "/staff/statistikk/import/befolkning",
+        data={"csrf_token": csrf_token_for(client)},
+    )
+    assert missing.status_code == 400 and "Velg en CSV-fil." in text_of(missing)
+    people = _upload(client, "/staff/statistikk/import/befolkning", POPULATION.encode(), "p.csv")
+    assert people.status_code == 302
+    shown = text_of(client.get("/staff/statistikk/import"))
+    assert "3 befolkningstall er importert; de erstatter år 2025, 2026." in shown
+    assert "<td>2026</td><td>1</td><td>5000</td><td>test 2026</td>" in shown
+
+
+def csrf_token_for(client: Any) -> str:
+    from tests.test_staff_support import csrf_token
+
+    return csrf_token(client, "/staff/statistikk/import")
+
+
+@pytest.mark.parametrize("role", ["analyst", "district_lead", "caseworker"])
+def test_only_an_administrator_imports_statistics(app: Any, rt: Any, role: str) -> None:
+    from tests.test_staff_support import login, make_user
+
+    make_user(rt, f"u-{role}", roles=role)
+    client = app.test_client()
+    login(client, f"u-{role}")
+    assert client.get("/staff/statistikk/import").status_code == 403
+    with rt.session() as session:
+        assert session.scalar(select(func.count()).select_from(BailiffCount)) == 0

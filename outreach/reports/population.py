@@ -219,3 +219,23 @@ def per_1000(session: Session, filt: ReportFilter) -> Table:
             + ". Ratene er for hele perioden, avrundet til én desimal."
         ),
     )
+
+
+def imported_years(session: Session) -> list[tuple[int, int, int, str, datetime]]:
+    """Per year: areas, inhabitants, source(s) and when imported (newest year first)."""
+    query = (
+        select(
+            Population.year,
+            func.count(Population.id),
+            func.sum(Population.population),
+            func.min(Population.source),
+            func.max(Population.source),
+            func.max(Population.imported_at),
+        )
+        .group_by(Population.year)
+        .order_by(Population.year.desc())
+    )
+    return [
+        (year, areas, int(people), first if first == last else f"{first}; {last}", at)
+        for year, areas, people, first, last, at in session.execute(query)
+    ]

@@ -67,6 +67,7 @@ from outreach.web.staff import (  # noqa: E402,F401
     views_intake,
     views_queue,
     views_review,
+    views_statistics,
     views_work,
     visits,
 )
