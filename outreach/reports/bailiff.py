@@ -332,13 +332,16 @@ def reconciliation_by_plaintiff(session: Session, filt: ReportFilter) -> Table:
     compared = _compare(session, filt)
     codes = {code for code, _plaintiff in compared.counts}
     rows: list[tuple[Cell, ...]] = []
-    plaintiffs: list[str | None] = [*PLAINTIFF_TYPES, None]
+    # A type outside the vocabulary (an older value) still shows, after the known ones.
+    odd = sorted({p for _c, p in compared.counts if p is not None and p not in PLAINTIFF_TYPES})
+    plaintiffs: list[str | None] = [*PLAINTIFF_TYPES, *odd, None]
     for code in _district_order(codes, filt) if compared.quarters else []:
         for plaintiff in plaintiffs:
             counts = compared.counts.get((code, plaintiff))
             if counts is None or counts == _Counts():
                 continue
-            rows.append((_district_name(code), PLAINTIFF_NAMES[plaintiff], *counts.cells()))
+            name = PLAINTIFF_NAMES.get(plaintiff, str(plaintiff))
+            rows.append((_district_name(code), name, *counts.cells()))
     return Table(
         key="reconciliation_by_plaintiff",
         title="Avstemming mot namsmannen etter saksøkertype",
