@@ -82,3 +82,18 @@ def test_an_analyst_may_not_record(client: Any, rt: Any) -> None:
     response = client.post(f"/staff/saker/{result.case_id}/systemsvikt",
                            data={"csrf_token": csrf_token(client, "/staff/")})  # fmt: skip
     assert response.status_code in (403, 404)
+
+
+def test_the_intake_form_takes_plaintiff_and_reason(client: Any, rt: Any, kari: int) -> None:
+    from sqlalchemy import select
+
+    from tests.test_staff_intake_queue import form, submit
+
+    response = submit(client, form(plaintiff_type="municipal_landlord", reason="end_of_lease"))
+    assert response.status_code == 302
+    bad = submit(client, form(source_reference="NF-77", plaintiff_type="nobody"))
+    assert bad.status_code == 400
+    with rt.session() as session:
+        notice = session.scalar(select(Trigger))
+        assert notice is not None
+        assert (notice.plaintiff_type, notice.reason) == ("municipal_landlord", "end_of_lease")

@@ -91,6 +91,9 @@ class IntakeForm(FlaskForm):
         _l("Postnummer (utleier/saksøker)"), render_kw={"inputmode": "numeric"}
     )
     counterpart_city = StringField(_l("Poststed (utleier/saksøker)"))
+    # The mapping (issue 15): blank lets intake derive what the sender and kind tell.
+    plaintiff_type = SelectField(_l("Type saksøker"), choices=[], validate_choice=False)
+    reason = SelectField(_l("Grunn til varselet"), choices=[], validate_choice=False)
     # Tied to the person the warning was about (views_intake.duplicate_token).
     confirm_duplicate = HiddenField()
     # A PDF kept from an earlier submit that had errors (pending_uploads).
@@ -121,6 +124,12 @@ class IntakeForm(FlaskForm):
         self.client_status.choices = _choices(labels.CLIENT_STATUSES, ("none", "passive", "active"))
         self.client_district.choices = district_choices(blank=_l("– ingen / ukjent –"))
         self.district.choices = district_choices(blank=_l("– finn fra adressen –"))
+        unknown = options([("", _l("– ut fra avsender og type –"))])
+        self.plaintiff_type.choices = [
+            *unknown,
+            *_choices(labels.PLAINTIFF_TYPES, PLAINTIFF_TYPES),
+        ]
+        self.reason.choices = [*unknown, *_choices(labels.NOTICE_REASONS, NOTICE_REASONS)]
 
 
 class ContactForm(FlaskForm):
