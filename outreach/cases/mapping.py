@@ -68,15 +68,16 @@ def history(
 ) -> tuple[bool, bool]:
     """(first_timer, is_repeat) of a case the person(s) open at ``opened_at``.
 
-    Only cases opened before count, and not the copies a match review merged
-    away (outcome ``merged``: the same notice, not an earlier case). Repeat is
+    Only the person's cases already there count (opened before, or at the same
+    moment), and not the copies a match review merged away (outcome
+    ``merged``: the same notice, not an earlier case). Repeat is
     an earlier case within :data:`REPEAT_MONTHS` (the issue's «gjenganger»);
     first-timer is no earlier case at all, so a case 30 months after the last
     is neither.
     """
     query = select(Case.opened_at).where(
         Case.person_id.in_(person_ids),
-        Case.opened_at < opened_at,
+        Case.opened_at <= opened_at,
         (Case.outcome.is_(None)) | (Case.outcome != "merged"),
     )
     if exclude is not None:
