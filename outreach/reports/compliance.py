@@ -10,7 +10,9 @@ as are the percentiles, which neither database computes the same way.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,12 +32,37 @@ from outreach.reports.periods import (
 )
 from outreach.reports.tables import ReportFilter, Table
 from outreach.vocabulary import STEP_OPEN
-from outreach.workdays import WorkCalendar
+from outreach.workdays import OSLO, WorkCalendar
 
 #: «innen tre virkedager» (seeds/000), counted as the ladder counts it (policy ``3wd``).
 LETTER_WORKING_DAYS = 3
 #: The tenant's first letter: the plan's ``letter`` rule (copies are rules of their own).
 LETTER_RULE = "letter"
+
+
+def letter_deadline_of(calendar: WorkCalendar) -> Callable[[datetime], datetime]:
+    """``calendar.add_working_days(received, 3)``, with the day's walk done once per date.
+
+    The ladder's own rule (received on a working day: the same clock time on the
+    third working day after; else 00:00 after the roll), but a year's letters
+    fall on a few hundred dates, so the walk over holidays is cached by date.
+    """
+
+    @lru_cache(maxsize=1024)
+    def third_day(day: date) -> tuple[date, bool]:
+        rolled = calendar.add_working_days(datetime.combine(day, time(), OSLO), 0)
+        start = rolled.date()
+        return (
+            calendar.add_working_days(rolled, LETTER_WORKING_DAYS).date(),
+            start == day,
+        )
+
+    def deadline(received: datetime) -> datetime:
+        local = received.astimezone(OSLO)
+        day, working = third_day(local.date())
+        return datetime.combine(day, local.time() if working else time(), OSLO)
+
+    return deadline
 
 
 def _letters(filt: ReportFilter) -> Any:
@@ -59,7 +86,7 @@ def letter_deadline(
 ) -> Table:
     """Letters to the tenant by the period of the notice they answer: how many were posted
     within three working days of the notice, and how many are not sent (yet)."""
-    calendar = calendar or WorkCalendar()
+    deadline = letter_deadline_of(calendar or WorkCalendar())
     cuts = periods(filt)
     posted = [0] * len(cuts)
     in_time = [0] * len(cuts)
@@ -68,7 +95,7 @@ def letter_deadline(
         if index is None:
             continue
         posted[index] += 1
-        if finished_at <= calendar.add_working_days(received_at, LETTER_WORKING_DAYS):
+        if finished_at <= deadline(received_at):
             in_time[index] += 1
     unsent_query = within(
         select(Step.id)
@@ -109,15 +136,27 @@ def time_to_letter_and_contact(session: Session, filt: ReportFilter) -> Table:
     """Days from the first notice (the case opening) to the first letter and to the first
     contact with the tenant: median and 90th percentile (nearest rank) per period."""
     cuts = periods(filt)
+    # Each first time grouped over the filter's own cases only (the same range and
+    # district), so a district's figure reads only its cases' steps and events.
     first_letter = (
-        select(Step.case_id, func.min(Step.finished_at).label("at"))
-        .where(Step.rule == LETTER_RULE, Step.status == "done")
+        within(
+            select(Step.case_id, func.min(Step.finished_at).label("at"))
+            .join(Case, Case.id == Step.case_id)
+            .where(Step.rule == LETTER_RULE, Step.status == "done"),
+            Case.opened_at,
+            filt,
+        )
         .group_by(Step.case_id)
         .subquery()
     )
     first_contact = (
-        select(Event.case_id, func.min(Event.at).label("at"))
-        .where(Event.kind == "response_registered")
+        within(
+            select(Event.case_id, func.min(Event.at).label("at"))
+            .join(Case, Case.id == Event.case_id)
+            .where(Event.kind == "response_registered"),
+            Case.opened_at,
+            filt,
+        )
         .group_by(Event.case_id)
         .subquery()
     )

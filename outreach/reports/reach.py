@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from outreach.models import Case, Event, Flag
 from outreach.reports import words
@@ -71,16 +71,18 @@ def route_of(channel: str | None, data: dict[str, Any] | None) -> str:
 def contact_routes(session: Session, filt: ReportFilter) -> Table:
     """The cases reached, by how the first contact came, per period of opening."""
     cuts = periods(filt)
+    # The case's first response, correlated (ix_events_kind_case), so a district's
+    # figure reads only its own cases' events.
+    response = aliased(Event)
     first = (
-        select(Event.case_id, func.min(Event.id).label("event_id"))
-        .where(Event.kind == RESPONSE)
-        .group_by(Event.case_id)
-        .subquery()
+        select(func.min(response.id))
+        .where(response.kind == RESPONSE, response.case_id == Case.id)
+        .correlate(Case)
+        .scalar_subquery()
     )
     query = within(
         select(Case.opened_at, Event.channel, Event.data)
-        .join(first, first.c.case_id == Case.id)
-        .join(Event, Event.id == first.c.event_id)
+        .join(Event, Event.id == first)
         .where(not_merged()),
         Case.opened_at,
         filt,
