@@ -72,13 +72,13 @@ def db_upgrade() -> None:
 
 @cli.command("seed-demo")
 def seed_demo_command() -> None:
-    """Demo staff, a token and two cases (make run)."""
+    """Demo staff, a token, two live cases and a year of closed ones (make run)."""
     from outreach.demo import seed_demo
 
     rt = _runtime()
     session = rt.new_session()
     try:
-        result = seed_demo(session, rt)
+        result = seed_demo(session, rt, year=True)
     finally:
         session.close()
     click.echo(json.dumps(result))

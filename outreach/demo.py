@@ -109,7 +109,9 @@ DEMO_TRIGGERS: list[dict[str, Any]] = [
 ]
 
 
-def seed_demo(session: Session, rt: Runtime) -> dict[str, str]:
+def seed_demo(session: Session, rt: Runtime, *, year: bool = False) -> dict[str, str]:
+    """Demo staff, tokens and live cases; with ``year``, a year of closed cases behind
+    them for the figures (``outreach.demo_year``, issue 15)."""
     seed_districts(session)
     ensure_user(
         session, "admin", "Demo administrator", roles="admin", districts="", password=DEMO_PASSWORD
@@ -156,6 +158,10 @@ def seed_demo(session: Session, rt: Runtime) -> dict[str, str]:
     ensure_account(session, landlord, DEMO_LANDLORD_LOGIN, "Ulla Utleier", DEMO_PASSWORD)
     landlord_token = issue_token(session, "demo landlord", None, landlord_id=landlord.id)
     session.commit()
+    if year:
+        from outreach.demo_year import seed_year
+
+        seed_year(session, rt.now())
     for document in DEMO_TRIGGERS:
         received = (rt.now() - timedelta(minutes=5)).isoformat()
         data = load_trigger({**document, "received_at": received}, now=rt.now())

@@ -218,7 +218,6 @@ def _check(expected: str, response: Any, *, api: bool) -> bool:
 #: its own when its route exists, and main keeps this empty once they have landed.
 NOT_YET_ROUTED = {
     Action.READ_REPORTS,
-    Action.RECORD_MAPPING,
     Action.MANAGE_LANDLORDS,
     Action.READ_LANDLORD_AUDIT,
     Action.REGISTER_RESERVATION,

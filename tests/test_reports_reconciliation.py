@@ -31,7 +31,7 @@ from outreach.reports.bailiff import (
 )
 from outreach.reports.csvfile import ImportRefused, Problem
 from outreach.reports.figures import compute
-from outreach.reports.periods import OSLO, parse_quarter, quarters_between
+from outreach.reports.quarters import OSLO, parse_quarter, quarters_between
 from outreach.reports.population import (
     POPULATION_FILE,
     import_population,

@@ -165,6 +165,8 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.resume": f"{case}/fortsett",
         "staff.correct_contact": f"{case}/kontaktopplysninger",
         "staff.reopen": f"{case}/gjenapne",
+        "staff.record_mapping": f"{case}/kartlegging",
+        "staff.mark_system_failure": f"{case}/systemsvikt",
         "staff.close": f"{case}/avslutt",
         "staff.add_followup": f"{case}/oppfolging",
         "staff.decide": f"/staff/vurderinger/{flag_id}",

@@ -108,6 +108,7 @@ def test_a_closed_earlier_case_gets_a_review_and_same_person_marks_a_repeat(
         review = session.get(MatchReview, second.review_id)
         assert review.candidate_case_id == first.case_id
         assert not session.get(Case, second.case_id).is_repeat
+        assert session.get(Case, second.case_id).first_timer  # a new person, so far
     login(client)
     page = text_of(client.get(f"/staff/dobbeltsjekk/{second.review_id}"))
     assert "gjenganger" in page
@@ -115,6 +116,7 @@ def test_a_closed_earlier_case_gets_a_review_and_same_person_marks_a_repeat(
     with rt.session() as session:
         case = session.get(Case, second.case_id)
         assert case.status == "open" and case.is_repeat and not case.needs_match_review
+        assert not case.first_timer  # the earlier case was theirs (issue 15's mapping)
         assert session.get(MatchReview, second.review_id).status == "repeat"
         earlier = session.get(Case, first.case_id)
         assert (earlier.status, earlier.outcome) == ("closed", "paid")

@@ -111,6 +111,11 @@ SAMPLES: dict[str, Any] = {
     "provider_status": "undelivered",
     "step_status": "cancelled",
     "part_of_day": "morning",
+    "petition_outcome": "postponed",
+    "petition_outcome_was": "evicted",
+    "plaintiff_type": "housing_cooperative",
+    "notice_reason": "unknown",
+    "failure_reason": "Husleien ble trukket uten varsel",
 }
 
 _RECORDERS = ("timeline.record", "record")

@@ -83,8 +83,12 @@ def register_response(
     at: datetime | None = None,
     note: str = "",
     actor: str | None = None,
+    task_id: int | None = None,
 ) -> int:
     """Any contact from the tenant stops the ladder at once (issue 2).
+
+    ``task_id`` is the phone or visit task through which staff reached the tenant:
+    the reach figures (issue 15) tell a call NAV made from one the tenant made.
 
     Returns how many pending steps were cancelled. The contact attempts'
     tasks (calls, visits) go too; assessments and reviews stay, since a
@@ -108,6 +112,7 @@ def register_response(
         actor=actor,
         note=note or None,
         round=case.ladder_round,
+        task_id=task_id,
     )
     case.last_response_at = at
     case.ladder_state = "responded"

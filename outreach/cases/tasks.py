@@ -456,4 +456,5 @@ def record_outcome(
             channel="phone" if task.kind == "phone_call" else "visit",
             at=at,
             actor=actor,
+            task_id=task.id,
         )

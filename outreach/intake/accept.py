@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.cases import mapping
 from outreach.cases.pause import notice_while_paused
 from outreach.intake.matching import Match, find_person
 from outreach.intake.person import apply_household, new_person, update_person
@@ -192,13 +193,20 @@ def _record_changes(
 
 
 def _open_case(session: Session, person: Person, received_at: datetime) -> Case:
-    earlier = session.scalar(select(Case.id).where(Case.person_id == person.id).limit(1))
+    """A new case, knowing whether the person was here before (issue 15's mapping):
+    a repeat case is an earlier case within 24 months, a first-timer none at all."""
+    first_timer, is_repeat = (
+        mapping.history(session, (person.id,), received_at, exclude=None)
+        if person.id is not None
+        else (True, False)
+    )
     case = Case(
         reference="pending",
         person=person,
         status="open",
         opened_at=received_at,
-        is_repeat=earlier is not None,
+        is_repeat=is_repeat,
+        first_timer=first_timer,
         children_ages=[],
     )
     session.add(case)
@@ -332,6 +340,9 @@ def _accept(
         match_method=method,
         match_confidence=match.confidence if match.person_id else 1.0,
         review=None if party else "pending",
+        plaintiff_type=data.get("plaintiff_type")
+        or mapping.default_plaintiff_type(data["kind"], data["source"]["type"]),
+        reason=data.get("reason") or mapping.default_reason(data["kind"]),
     )
     session.add(trigger)
     session.flush()
@@ -349,6 +360,8 @@ def _accept(
     household_changes = apply_household(case, data, rt)
 
     planning.join_round(case, trigger, new_case=case_created)
+    if not case_created:
+        mapping.infer_petition_outcomes(session, case, trigger, received_at)
     from outreach.parties import store_parties  # where the copies go (issue 3)
 
     store_parties(trigger, data)

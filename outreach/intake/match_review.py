@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach import timeline
+from outreach.cases import mapping
 from outreach.cases.errors import CaseActionError
 from outreach.cases.response import end_case, register_response
 from outreach.intake.person import merge_household, merge_person
@@ -85,7 +86,14 @@ def resolve_match_review(
     elif earlier.status == "closed" or new_case.status == "closed":
         # Nothing open to merge into (or from): the same person, a repeat case.
         review.status = "repeat"
-        new_case.is_repeat = True
+        # The earlier case is this person's history: repeat within 24 months, never a
+        # first-timer (the mapping's rule, as intake applies it).
+        new_case.first_timer, new_case.is_repeat = mapping.history(
+            session,
+            (earlier.person_id, new_case.person_id),
+            new_case.opened_at,
+            exclude=new_case.id,
+        )
     else:
         review.status = "merged"
         _merge(session, rt, new_case, earlier, now, actor)

@@ -23,7 +23,13 @@ from marshmallow import (
 
 from outreach import identity
 from outreach.districts import is_routable
-from outreach.vocabulary import CLIENT_STATUSES, SOURCE_TYPES, TRIGGER_KINDS
+from outreach.vocabulary import (
+    CLIENT_STATUSES,
+    NOTICE_REASONS,
+    PLAINTIFF_TYPES,
+    SOURCE_TYPES,
+    TRIGGER_KINDS,
+)
 
 # A sender's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -210,6 +216,14 @@ class TriggerSchema(StrictSchema):
     )
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
     counterpart = fields.Nested(CounterpartSchema, load_default=None, allow_none=True)
+    # The mapping (issue 15): who asks for the eviction and why. Left out, intake
+    # derives what the sender and kind tell (``cases.mapping.default_plaintiff_type``).
+    plaintiff_type = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(PLAINTIFF_TYPES)
+    )
+    reason = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(NOTICE_REASONS)
+    )
 
     @validates("district")
     def _district(self, value: str | None, **_: Any) -> None:

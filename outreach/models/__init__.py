@@ -153,6 +153,8 @@ class Case(Base):
         ),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_opened_at", "opened_at"),
+        # The figures count cases closed in a period (outreach.reports.cases).
+        Index("ix_cases_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -287,6 +289,8 @@ class Step(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "key"),
         Index("ix_steps_status_due", "status", "due_at"),
+        # The figures' letters: the plan's "letter" steps, done or not (reports.compliance).
+        Index("ix_steps_rule_status", "rule", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -357,7 +361,11 @@ class Event(Base):
     """The case timeline: append-only."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_case_at", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_events_case_at", "case_id", "at"),
+        # The figures' first contact and unreachable cases: one kind, by case (reports.reach).
+        Index("ix_events_kind_case", "kind", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -400,7 +408,10 @@ class Flag(Base):
     """A question for a named person, never an automatic report (principle 5)."""
 
     __tablename__ = "flags"
-    __table_args__ = (UniqueConstraint("case_id", "kind", "round"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "round"),
+        Index("ix_flags_raised_at", "raised_at"),  # flags by the period raised (reports)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

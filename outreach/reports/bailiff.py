@@ -34,7 +34,7 @@ from outreach.reports.csvfile import (
     district_code,
     read_rows,
 )
-from outreach.reports.periods import (
+from outreach.reports.quarters import (
     bound,
     next_quarter_start,
     parse_quarter,

@@ -30,7 +30,7 @@ from outreach.reports.csvfile import (
     district_code,
     read_rows,
 )
-from outreach.reports.periods import bound
+from outreach.reports.quarters import bound
 from outreach.reports.tables import ReportFilter, Table
 
 POPULATION_FILE = DATA_DIR / "oslo_population.csv"

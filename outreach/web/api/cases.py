@@ -43,6 +43,9 @@ def case_json(case: Case) -> dict[str, Any]:
         "closed_at": iso(case.closed_at),
         "outcome": case.outcome,
         "repeat_case": case.is_repeat,
+        "first_timer": case.first_timer,
+        "system_failure": case.system_failure,
+        "system_failure_reason": case.system_failure_reason,
         "crisis": case.crisis,
         "eviction_date": case.eviction_date.isoformat() if case.eviction_date else None,
         "ladder": {

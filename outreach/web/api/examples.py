@@ -32,6 +32,8 @@ TRIGGER: dict[str, Any] = {
     "eviction_date": "2027-02-15",
     "arrears_amount": "38500.00",
     "counterpart": {"role": "landlord", "name": "Tøyen Utleie AS"},
+    "plaintiff_type": "private_landlord",
+    "reason": "arrears",
 }
 
 CONTACT = {"channel": "phone", "note": "Leietaker ringte tilbake og vil ha møte."}
@@ -68,6 +70,9 @@ CASE: dict[str, Any] = {
     "closed_at": None,
     "outcome": None,
     "repeat_case": False,
+    "first_timer": True,
+    "system_failure": False,
+    "system_failure_reason": None,
     "crisis": False,
     "eviction_date": "2027-02-15",
     "ladder": {"round": 1, "state": "running", "letter_sent_at": None, "contact_started_at": None},

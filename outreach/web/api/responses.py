@@ -67,6 +67,10 @@ class CaseSchema(Schema):
     closed_at = _nullable(fields.DateTime)
     outcome = _nullable(fields.String)
     repeat_case = fields.Boolean(required=True)
+    # The mapping (issue 15): no earlier case at all, and the staff marker with its reason.
+    first_timer = fields.Boolean(required=True)
+    system_failure = fields.Boolean(required=True)
+    system_failure_reason = _nullable(fields.String)
     crisis = fields.Boolean(required=True)
     eviction_date = _nullable(fields.Date)
     ladder = fields.Nested(LadderSchema, required=True)

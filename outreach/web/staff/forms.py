@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from outreach.cases.response import CLOSE_OUTCOMES, CONTACT_CHANNELS
 from outreach.districts import all_districts
-from outreach.vocabulary import TRIGGER_KINDS
+from outreach.vocabulary import NOTICE_REASONS, PETITION_OUTCOMES, PLAINTIFF_TYPES, TRIGGER_KINDS
 from outreach.web.forms import LANGUAGE_CHOICES, language_choices, options
 from outreach.web.staff import labels
 
@@ -91,6 +91,9 @@ class IntakeForm(FlaskForm):
         _l("Postnummer (utleier/saksøker)"), render_kw={"inputmode": "numeric"}
     )
     counterpart_city = StringField(_l("Poststed (utleier/saksøker)"))
+    # The mapping (issue 15): blank lets intake derive what the sender and kind tell.
+    plaintiff_type = SelectField(_l("Type saksøker"), choices=[], validate_choice=False)
+    reason = SelectField(_l("Grunn til varselet"), choices=[], validate_choice=False)
     # Tied to the person the warning was about (views_intake.duplicate_token).
     confirm_duplicate = HiddenField()
     # A PDF kept from an earlier submit that had errors (pending_uploads).
@@ -121,6 +124,12 @@ class IntakeForm(FlaskForm):
         self.client_status.choices = _choices(labels.CLIENT_STATUSES, ("none", "passive", "active"))
         self.client_district.choices = district_choices(blank=_l("– ingen / ukjent –"))
         self.district.choices = district_choices(blank=_l("– finn fra adressen –"))
+        unknown = options([("", _l("– ut fra avsender og type –"))])
+        self.plaintiff_type.choices = [
+            *unknown,
+            *_choices(labels.PLAINTIFF_TYPES, PLAINTIFF_TYPES),
+        ]
+        self.reason.choices = [*unknown, *_choices(labels.NOTICE_REASONS, NOTICE_REASONS)]
 
 
 class ContactForm(FlaskForm):
@@ -267,3 +276,35 @@ class ReopenForm(FlaskForm):
             Length(min=5, max=1000, message=_l("Skriv minst 5 tegn.")),
         ],
     )
+
+
+class NoticeMappingForm(FlaskForm):
+    """The mapping of one notice (issue 15): who asks, why, and – for a petition – what
+    became of it. Blank is «not known», never a guess."""
+
+    trigger_id = HiddenField(validators=[DataRequired()])
+    plaintiff_type = SelectField(_l("Saksøker"), choices=[])
+    reason = SelectField(_l("Grunn"), choices=[])
+    petition_outcome = SelectField(_l("Utfall av begjæringen"), choices=[])
+
+    def fill_choices(self) -> None:
+        unknown = [("", _l("– ikke kjent –"))]
+        self.plaintiff_type.choices = [
+            *options(unknown),
+            *_choices(labels.PLAINTIFF_TYPES, PLAINTIFF_TYPES),
+        ]
+        self.reason.choices = [*options(unknown), *_choices(labels.NOTICE_REASONS, NOTICE_REASONS)]
+        self.petition_outcome.choices = [
+            *options(unknown),
+            *_choices(labels.PETITION_OUTCOMES, PETITION_OUTCOMES),
+        ]
+
+
+class SystemFailureForm(FlaskForm):
+    """The staff marker «systemsvikt» (seeds/004) with its short reason."""
+
+    reason = StringField(
+        _l("Hva skulle hjelpeapparatet ha fanget opp?"),
+        validators=[Length(max=300, message=_l("Skriv høyst 300 tegn."))],
+    )
+    clear = BooleanField(_l("Fjern merket"))

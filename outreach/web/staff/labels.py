@@ -68,6 +68,29 @@ CLOSE_OUTCOMES = {
     "other": _l("Annet"),
 }
 
+# The mapping (issue 15; vocabulary.PLAINTIFF_TYPES, NOTICE_REASONS, PETITION_OUTCOMES).
+PLAINTIFF_TYPES = {
+    "private_landlord": _l("Privat utleier"),
+    "housing_cooperative": _l("Borettslag eller sameie"),
+    "municipal_landlord": _l("Kommunal utleier"),
+    "bank": _l("Bank eller långiver"),
+    "other": _l("Annen"),
+}
+
+NOTICE_REASONS = {
+    "arrears": _l("Husleierestanse"),
+    "end_of_lease": _l("Leieforholdet er slutt"),
+    "breach_of_contract": _l("Mislighold av leiekontrakten"),
+    "forced_sale": _l("Tvangssalg"),
+}
+
+PETITION_OUTCOMES = {
+    "withdrawn": _l("Begjæringen trukket"),
+    "postponed": _l("Utkastelsen utsatt"),
+    "evicted": _l("Utkastelsen gjennomført"),
+    "unknown": _l("Ikke kjent"),
+}
+
 FLAG_KINDS = {
     "child_welfare_assessment": _l("Vurdering: melding til barneverntjenesten"),
     "special_followup": _l("Vurdering: særskilt oppfølging (høy alder / særskilte forhold)"),
@@ -384,6 +407,10 @@ EVENTS = {
     "email_undelivered": _l("E-post ble ikke levert"),
     "case_reopened": _l("Sak åpnet igjen"),
     "contact_corrected": _l("Kontaktopplysninger rettet av ansatt"),
+    "petition_outcome_set": _l("Utfall av begjæringen registrert"),
+    "notice_mapping_set": _l("Saksøker eller grunn rettet av ansatt"),
+    "system_failure_marked": _l("Merket som systemsvikt"),
+    "system_failure_cleared": _l("Merket systemsvikt fjernet"),
 }
 
 

@@ -249,6 +249,17 @@ _FACTS: dict[str, tuple[Any, Any]] = {
     "flags": (None, lambda v: ", ".join(label(labels.FLAG_KINDS, f) for f in v or ())),
     "reasons": (_l("grunnlag"), match_reasons),
     "confidence": (_l("sikkerhet"), lambda v: f"{round(float(v) * 100)} %"),
+    "petition_outcome": (_l("utfall"), _coded(labels.PETITION_OUTCOMES)),
+    "petition_outcome_was": (_l("var"), _coded(labels.PETITION_OUTCOMES)),
+    "plaintiff_type": (
+        _l("saksøker"),
+        _coded({**labels.PLAINTIFF_TYPES, "unknown": labels.PETITION_OUTCOMES["unknown"]}),
+    ),
+    "notice_reason": (
+        _l("grunn"),
+        _coded({**labels.NOTICE_REASONS, "unknown": labels.PETITION_OUTCOMES["unknown"]}),
+    ),
+    "failure_reason": (_l("begrunnelse"), str),
 }
 
 

@@ -67,6 +67,8 @@ FIELD_FOR_PATH = {
     ("district",): "district",
     ("arrears_amount",): "arrears_amount",
     ("notes",): "notes",
+    ("plaintiff_type",): "plaintiff_type",
+    ("reason",): "reason",
     ("counterpart", "name"): "counterpart_name",
     ("counterpart", "org_number"): "counterpart_org_number",
     ("counterpart", "role"): "counterpart_name",
@@ -137,6 +139,8 @@ def build_document(form: IntakeForm, now: datetime) -> tuple[dict[str, Any], dic
         "district": form_input.blank(form.district.data),
         "arrears_amount": form_input.amount(form.arrears_amount.data),
         "notes": form.notes.data or "",
+        "plaintiff_type": form_input.blank(form.plaintiff_type.data),
+        "reason": form_input.blank(form.reason.data),
     }
     counterpart_name = (form.counterpart_name.data or "").strip()
     if counterpart_name:

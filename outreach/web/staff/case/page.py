@@ -43,8 +43,10 @@ from outreach.web.staff.forms import (
     FollowUpForm,
     ForwardForm,
     NoteForm,
+    NoticeMappingForm,
     PauseForm,
     ReopenForm,
+    SystemFailureForm,
     TaskOutcomeForm,
 )
 from outreach.web.staff.next_steps import what_happens_next
@@ -88,6 +90,11 @@ _ACTION_MESSAGES = {
     ),
     "Not a phone number.": _l("Ikke et gyldig telefonnummer."),
     "Not a language.": _l("Velg et språk."),
+    "Give a short reason (3–300 characters).": _l("Skriv en kort begrunnelse (3–300 tegn)."),
+    "Only a petition or a scheduled eviction has an outcome.": _l(
+        "Bare en begjæring eller en berammet utkastelse har et utfall."
+    ),
+    "The notice belongs to another case.": _l("Meldingen hører til en annen sak."),
 }
 
 
@@ -137,6 +144,8 @@ _PREFIXES = {
     DocumentForm: "document",
     ContactDetailsForm: "details",
     ReopenForm: "reopen",
+    NoticeMappingForm: "mapping",
+    SystemFailureForm: "failure",
 }
 
 
@@ -170,6 +179,8 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
         "document_form": given.get("document_form") or case_form(DocumentForm, blank=True),
         "details_form": given.get("details_form") or _details_form(case),
         "reopen_form": given.get("reopen_form") or case_form(ReopenForm, blank=True),
+        "failure_form": given.get("failure_form") or _failure_form(case),
+        "mapping_forms": _mapping_forms(session, case, given.get("mapping_form")),
     }
     forms["caseworker_form"].fill_choices(
         [(str(u.id), u.display_name) for u in case_caseworkers(session, case)]
@@ -182,6 +193,37 @@ def _forms(session: Session, case: Case, **given: Any) -> dict[str, Any]:
     forms["followup_form"].fill_choices(owners, followups.kinds_for(case))
     if not forms["followup_form"].owner.data:
         forms["followup_form"].owner.data = str(acting_user().id)
+    return forms
+
+
+def _failure_form(case: Case) -> Any:
+    form = case_form(SystemFailureForm, blank=True)
+    form.reason.data = case.system_failure_reason or ""
+    return form
+
+
+def _mapping_forms(session: Session, case: Case, failed: Any) -> dict[int, Any]:
+    """A mapping form per notice that counts, filled with what is recorded. They share
+    the field names (one handler reads them); each gets its own ids on the page."""
+    forms: dict[int, Any] = {}
+    notices = session.scalars(
+        select(Trigger).where(Trigger.case_id == case.id).order_by(Trigger.id.desc())
+    )
+    for notice in notices:
+        if notice.review not in COUNTING:
+            continue
+        if failed is not None and failed.trigger_id.data == str(notice.id):
+            form = failed
+        else:
+            form = case_form(NoticeMappingForm, blank=True)
+            form.trigger_id.data = str(notice.id)
+            form.plaintiff_type.data = notice.plaintiff_type or ""
+            form.reason.data = notice.reason or ""
+            form.petition_outcome.data = notice.petition_outcome or ""
+        form.fill_choices()
+        for fld in form:
+            fld.id = f"mapping-{notice.id}-{fld.short_name}"
+        forms[notice.id] = form
     return forms
 
 
@@ -342,7 +384,8 @@ def action_failed(case: Case, exc: Exception, form: Any, field: str, key: str) -
 
 @bp.get(
     "/saker/<int:case_id>/<any(kontakt, notat, videresend, ta, saksbehandler, pause, fortsett,"
-    " avslutt, oppfolging, dokument, 'kopi-utleier', kontaktopplysninger, gjenapne):action>"
+    " avslutt, oppfolging, dokument, 'kopi-utleier', kontaktopplysninger, gjenapne,"
+    " kartlegging, systemsvikt):action>"
 )
 @allowed(Action.READ_CASE)
 def case_action_url(case_id: int, action: str) -> Any:
