@@ -113,7 +113,24 @@ def _inject() -> dict[str, Any]:
         "csrf_value": generate_csrf,
         "may_do": _may_do,
         "may_decide": _may_decide,
+        "staff_home": _home_url,
     }
+
+
+def home_url(user: User | None) -> str:
+    """Where a signed-in user starts: the queue, or the dashboard for a role without cases.
+
+    An analyst may not see the queue (no SEE_WORK): sending them there after
+    login would greet them with a 403 (issue 15).
+    """
+    roles = user.role_set if user is not None else set()
+    if not may(roles, Action.SEE_WORK) and may(roles, Action.READ_REPORTS):
+        return url_for("staff.reports")
+    return url_for("staff.queue")
+
+
+def _home_url() -> str:
+    return home_url(current_user())
 
 
 def _may_do(action: str) -> bool:
@@ -192,7 +209,7 @@ def login() -> Any:
     if user is None:
         return _login_page(form, status)
     log.info("staff login ok user_id=%s", user.id)
-    return redirect(LOGIN.safe_next(form.next.data))
+    return redirect(LOGIN.safe_next(form.next.data) if form.next.data else home_url(user))
 
 
 def _user_named(username: str) -> User | None:
