@@ -58,6 +58,8 @@ STYLE = Style(
     value_font_size=12,
     legend_font_size=13,
     tooltip_font_size=13,
+    guide_stroke_color="#c6c2bf",
+    major_guide_stroke_color="#a09a95",
 )
 
 
@@ -177,7 +179,9 @@ def render_svg(
         "style": STYLE,
         "show_legend": len(chart_plan.columns) > 1,
         "legend_at_bottom": True,
-        "print_values": chart_plan.kind != "line",
+        # The values stand in the table right under the chart; printed on the bars they
+        # would be black on blue (too little contrast) or overlap on thin bars.
+        "print_values": False,
         "print_zeroes": True,
         "truncate_label": -1,
         "truncate_legend": -1,
@@ -206,11 +210,13 @@ def render_svg(
         chart = pygal.Bar(**config)
     else:
         chart = pygal.HorizontalBar(**config)
-    chart.x_labels = labels
+    # pygal stacks horizontal bars bottom-up: reversed, the chart reads top-down like the table.
+    rows = list(reversed(table.rows)) if chart_plan.kind == "hbar" else list(table.rows)
+    chart.x_labels = list(reversed(labels)) if chart_plan.kind == "hbar" else labels
     for c in chart_plan.columns:
         chart.add(
             table.columns[c],
-            [_value(row[c] if c < len(row) else None, chart_plan.measure) for row in table.rows],
+            [_value(row[c] if c < len(row) else None, chart_plan.measure) for row in rows],
         )
     svg: str = chart.render(is_unicode=True)
     # pygal's comments name its home pages; its inline script only configures the

@@ -41,7 +41,7 @@ table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 
 th, td { border-bottom: 1px solid #bbb; padding: 1mm 2mm; text-align: left; }
 td.num, th.num { text-align: right; }
 thead th { border-bottom: 1.5px solid #333; }
-.csv-link, .skip, nav { display: none; }
+.csv-link, .skip, nav, .visually-hidden { display: none; }
 """
 
 
