@@ -39,6 +39,7 @@ figure svg { width: 100%; height: auto; }
 figcaption { font-size: 9pt; color: #333; margin: 1mm 0 2mm; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 9pt; }
 th, td { border-bottom: 1px solid #bbb; padding: 1mm 2mm; text-align: left; }
+tbody th { font-weight: normal; }
 td.num, th.num { text-align: right; }
 thead th { border-bottom: 1.5px solid #333; }
 .csv-link, .skip, nav, .visually-hidden { display: none; }
