@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from outreach.reports import figures, suppress
 from outreach.reports.tables import ReportFilter
 from tests.report_year import fill_year
-from tests.test_staff_support import login, make_user, new_case, text_of
+from tests.test_staff_support import PASSWORD, csrf_token, login, make_user, new_case, text_of
 
 OWN, OTHER = "030101", "030102"
 SMALL_COUNTS = {"1", "2", "3", "4"}
@@ -31,6 +31,18 @@ def _sign_in(rt: Any, client: Any, roles: str, districts: str = OWN) -> Any:
     response = login(client, name)
     assert response.status_code == 302
     return response
+
+
+def _csrf(client: Any) -> dict[str, str]:
+    return {"csrf_token": csrf_token(client, "/staff/rapporter")}
+
+
+def login_next(client: Any, username: str, next_path: str) -> Any:
+    token = csrf_token(client)
+    return client.post(
+        "/staff/logg-inn",
+        data={"csrf_token": token, "username": username, "password": PASSWORD, "next": next_path},
+    )
 
 
 def _three_notices(rt: Any) -> None:
@@ -109,6 +121,11 @@ def test_an_analyst_lands_on_the_dashboard_sees_the_city_suppressed_and_no_cases
     for page_path in ("/staff/mitt-arbeid", "/staff/ny", "/staff/utskrift", 'href="/staff/"'):
         assert page_path not in nav
     assert client.get("/staff/").status_code == 403
+    # Sent to the login from the site's root, they still land on the dashboard.
+    client.post("/staff/logg-ut", data=_csrf(client))
+    assert client.get("/").headers["Location"].endswith("/staff/")
+    again = login_next(client, "u-analyst", "/staff/")
+    assert again.headers["Location"].endswith("/staff/rapporter")
     # Any district, suppressed too (an analyst's view always leaves the district).
     district = text_of(client.get(f"/staff/rapporter?bydel={OWN}"))
     filt = ReportFilter(date(2026, 1, 1), date(2027, 1, 1), OWN)

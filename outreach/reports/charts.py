@@ -58,6 +58,7 @@ STYLE = Style(
     value_font_size=12,
     legend_font_size=13,
     tooltip_font_size=13,
+    stroke_width="2",
     guide_stroke_color="#c6c2bf",
     major_guide_stroke_color="#a09a95",
 )
@@ -205,7 +206,10 @@ def render_svg(
         config["y_labels"] = count_ticks(max(drawn, default=0.0))
     chart: pygal.graph.graph.Graph
     if chart_plan.kind == "line":
-        chart = pygal.Line(x_label_rotation=-30 if rows_drawn > 8 else 0, **config)
+        # A hidden month is a gap in the line, not a straight stroke across it.
+        chart = pygal.Line(
+            x_label_rotation=-30 if rows_drawn > 8 else 0, allow_interruptions=True, **config
+        )
     elif chart_plan.kind == "bar":
         chart = pygal.Bar(**config)
     else:

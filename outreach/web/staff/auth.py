@@ -209,7 +209,9 @@ def login() -> Any:
     if user is None:
         return _login_page(form, status)
     log.info("staff login ok user_id=%s", user.id)
-    return redirect(LOGIN.safe_next(form.next.data) if form.next.data else home_url(user))
+    target = LOGIN.safe_next(form.next.data)
+    # The site's root and a bare login both lead to the queue: not for a role without one.
+    return redirect(home_url(user) if target == url_for(LOGIN.home_endpoint) else target)
 
 
 def _user_named(username: str) -> User | None:
