@@ -66,6 +66,7 @@ from outreach.web.staff import (  # noqa: E402,F401
     views_inbound,
     views_intake,
     views_queue,
+    views_reports,
     views_review,
     views_statistics,
     views_work,

@@ -113,7 +113,24 @@ def _inject() -> dict[str, Any]:
         "csrf_value": generate_csrf,
         "may_do": _may_do,
         "may_decide": _may_decide,
+        "staff_home": _home_url,
     }
+
+
+def home_url(user: User | None) -> str:
+    """Where a signed-in user starts: the queue, or the dashboard for a role without cases.
+
+    An analyst may not see the queue (no SEE_WORK): sending them there after
+    login would greet them with a 403 (issue 15).
+    """
+    roles = user.role_set if user is not None else set()
+    if not may(roles, Action.SEE_WORK) and may(roles, Action.READ_REPORTS):
+        return url_for("staff.reports")
+    return url_for("staff.queue")
+
+
+def _home_url() -> str:
+    return home_url(current_user())
 
 
 def _may_do(action: str) -> bool:
@@ -192,7 +209,9 @@ def login() -> Any:
     if user is None:
         return _login_page(form, status)
     log.info("staff login ok user_id=%s", user.id)
-    return redirect(LOGIN.safe_next(form.next.data))
+    target = LOGIN.safe_next(form.next.data)
+    # The site's root and a bare login both lead to the queue: not for a role without one.
+    return redirect(home_url(user) if target == url_for(LOGIN.home_endpoint) else target)
 
 
 def _user_named(username: str) -> User | None:

@@ -38,7 +38,7 @@ from sqlalchemy import select
 
 from outreach.config import Settings
 from outreach.models import User
-from outreach.permissions import Audience, open_to
+from outreach.permissions import Action, Audience, may, open_to
 from outreach.web.context import db_session
 from outreach.web.staff import LOGIN, bp
 
@@ -188,6 +188,9 @@ def sso_callback() -> Any:
         log.warning("staff sso login refused: user deactivated user_id=%s", user.id)
         return _unknown_user()
     target = LOGIN.safe_next(session.pop(NEXT_KEY, None))
+    if target == url_for(LOGIN.home_endpoint) and not may(user.role_set, Action.SEE_WORK):
+        # An analyst has no queue: their start page is the dashboard (issue 15, as auth.home_url).
+        target = url_for("staff.reports")
     LOGIN.start(user)
     log.info("staff login ok user_id=%s method=sso", user.id)
     return redirect(target)
