@@ -35,6 +35,8 @@ def test_a_year_fills_every_figure_in_seconds(rt: Any) -> None:
         today = now.date()
         year = ReportFilter(date(today.year - 1, today.month, 1), today + timedelta(days=1))
         for table in figures.compute(session, year):
+            if table.key.startswith("reconciliation"):
+                continue  # the bailiff's counts are imported (docs/statistics-import.md)
             counted = sum(
                 row[c] for row in table.rows for c in table.counts if isinstance(row[c], int)
             )

@@ -31,7 +31,6 @@ from outreach.reports.bailiff import (
 )
 from outreach.reports.csvfile import ImportRefused, Problem
 from outreach.reports.figures import compute
-from outreach.reports.quarters import OSLO, parse_quarter, quarters_between
 from outreach.reports.population import (
     POPULATION_FILE,
     import_population,
@@ -39,6 +38,7 @@ from outreach.reports.population import (
     per_1000,
     seed_population,
 )
+from outreach.reports.quarters import OSLO, parse_quarter, quarters_between
 from outreach.reports.tables import ReportFilter, Table
 from outreach.vocabulary import PLAINTIFF_TYPES
 

@@ -64,7 +64,7 @@ def periods(filt: ReportFilter) -> list[Period]:
 
 def period_of(column: Any, cuts: Sequence[Period]) -> ColumnElement[int]:
     """The index of the period ``column`` falls in (the caller filters to the whole range)."""
-    if not cuts:
+    if len(cuts) <= 1:  # one period: a CASE with no WHEN is not SQL
         return literal(0)
     return case(*((column < p.end, i) for i, p in enumerate(cuts[:-1])), else_=len(cuts) - 1)
 
