@@ -3,15 +3,17 @@
 Applying is open to anyone (no login): it makes a pending landlord and its
 first account (``landlords.accounts.apply``) and signs that account in to a
 page that shows the application's status and nothing else until NAV
-approves. Keys are made and revoked here; the secret is shown once, on the
-answer to the POST itself (never in the session cookie, never stored).
+approves. Keys are made and revoked here; the secret is shown once: the POST
+puts it, encrypted with the service's data key, in the session and redirects;
+the next page takes it out (a reload shows it no more, and makes no second
+key). Only its hash is stored.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -127,12 +129,17 @@ def _keys_page(form: KeyForm, status: int = 200, secret: str | None = None) -> A
     return response
 
 
+_NEW_KEY = "landlord_new_key"  # the session's slot for a secret on its way to the page
+
+
 @bp.route("/nokler", methods=["GET", "POST"])
 @login_required
 def api_keys() -> Any:
     form = KeyForm()
     if not form.is_submitted():
-        return _keys_page(form)
+        sealed = session.pop(_NEW_KEY, None)
+        secret = rt().protector.decrypt(sealed.encode("ascii")) if sealed else None
+        return _keys_page(form, secret=secret)
     account = _account()
     try:
         _row, secret = keys.create_key(
@@ -141,7 +148,8 @@ def api_keys() -> Any:
     except keys.KeyProblem as exc:
         form_input.add_error(form, "name", str(KEY_MESSAGES[exc.code]))
         return _keys_page(form, 422)
-    return _keys_page(KeyForm(formdata=None), 201, secret=secret)
+    session[_NEW_KEY] = rt().protector.encrypt(secret).decode("ascii")
+    return redirect(url_for("landlord.api_keys"), 303)
 
 
 @bp.post("/nokler/<int:key_id>/trekk-tilbake")
