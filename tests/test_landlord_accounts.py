@@ -342,3 +342,14 @@ def _key_id(rt: Any, name: str) -> int:
         found = session.scalar(select(ApiToken.id).where(ApiToken.name == name))
         assert found is not None
         return int(found)
+
+
+def test_the_demo_has_an_approved_landlord_and_an_application_waiting(rt: Any) -> None:
+    from outreach.demo import DEMO_APPLICANT_LOGIN, seed_demo
+
+    with rt.session() as session:
+        seed_demo(session, rt)
+        seed_demo(session, rt)  # again: nothing doubled
+        statuses = sorted((row.name, row.status) for row in session.scalars(select(Landlord)))
+    assert statuses == [("Demo Torshov Utleie AS", "approved"), ("Per Hansen", "pending")]
+    assert DEMO_APPLICANT_LOGIN == "soker@example.no"
