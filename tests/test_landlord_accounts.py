@@ -353,3 +353,11 @@ def test_the_demo_has_an_approved_landlord_and_an_application_waiting(rt: Any) -
         statuses = sorted((row.name, row.status) for row in session.scalars(select(Landlord)))
     assert statuses == [("Demo Torshov Utleie AS", "approved"), ("Per Hansen", "pending")]
     assert DEMO_APPLICANT_LOGIN == "soker@example.no"
+
+
+def test_the_application_and_its_terms_in_english(client: Any) -> None:
+    page = text_of(client.get(APPLY, headers={"Accept-Language": "en"}))
+    assert "Apply for access to warn NAV" in page
+    assert "The tenant gets a copy." in page and "Reservations are respected." in page
+    refused = apply(client, accepts_terms="", org_number="123")
+    assert refused.status_code == 422
