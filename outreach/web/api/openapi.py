@@ -434,7 +434,14 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
             "get": _op(
                 "Your receipts",
                 LANDLORD,
-                {"200": _json("Your receipts", _list_of("WarningReceipt"), [ex.RECEIPT])},
+                {
+                    "200": _json(
+                        "Your receipts, newest first: each received, or passed on to the "
+                        "district office",
+                        _list_of("WarningReceipt"),
+                        [ex.RECEIPT, ex.RECEIPT_PASSED_ON],
+                    )
+                },
             ),
         },
         "/api/v1/landlord/reservations": {
