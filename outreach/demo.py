@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from outreach.districts import all_districts
 from outreach.intake.accept import accept_trigger
 from outreach.intake.schema import load_trigger
+from outreach.landlords import accounts
 from outreach.landlords.warnings import ensure_account, ensure_landlord
 from outreach.models import District, User
+from outreach.models.landlord import LandlordAccount
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
 from outreach.staff.tokens import issue_token
@@ -24,6 +26,8 @@ from outreach.staff.users import save_user
 
 DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - printed by `make run`, demo only
 DEMO_LANDLORD_LOGIN = "utleier@example.no"
+# A private landlord's application waiting for an administrator (/staff/utleiere).
+DEMO_APPLICANT_LOGIN = "soker@example.no"
 
 
 def seed_districts(session: Session) -> int:
@@ -109,6 +113,26 @@ DEMO_TRIGGERS: list[dict[str, Any]] = [
 ]
 
 
+def _seed_application(session: Session, rt: Runtime) -> None:
+    """A pending application, once: the administrator's landlord page has something to do."""
+    taken = select(LandlordAccount.id).where(LandlordAccount.username == DEMO_APPLICANT_LOGIN)
+    if session.scalar(taken) is not None:
+        return
+    application = accounts.Application(
+        kind="person",
+        name="Per Hansen",
+        street="Sandakerveien 12",
+        postal_code="0473",
+        city="Oslo",
+        username=DEMO_APPLICANT_LOGIN,
+        display_name="Per Hansen",
+        password=DEMO_PASSWORD,
+        password_again=DEMO_PASSWORD,
+        accepts_terms=True,
+    )
+    accounts.apply(session, application, rt.now())
+
+
 def seed_demo(session: Session, rt: Runtime, *, year: bool = False) -> dict[str, str]:
     """Demo staff, tokens and live cases; with ``year``, a year of closed cases behind
     them for the figures (``outreach.demo_year``, issue 15)."""
@@ -162,6 +186,7 @@ def seed_demo(session: Session, rt: Runtime, *, year: bool = False) -> dict[str,
         from outreach.demo_year import seed_year
 
         seed_year(session, rt.now())
+    _seed_application(session, rt)
     for document in DEMO_TRIGGERS:
         received = (rt.now() - timedelta(minutes=5)).isoformat()
         data = load_trigger({**document, "received_at": received}, now=rt.now())
@@ -171,5 +196,6 @@ def seed_demo(session: Session, rt: Runtime, *, year: bool = False) -> dict[str,
         "password": DEMO_PASSWORD,
         "api_token": token,
         "landlord_username": DEMO_LANDLORD_LOGIN,
+        "applicant_username": DEMO_APPLICANT_LOGIN,
         "landlord_api_token": landlord_token,
     }

@@ -133,15 +133,15 @@ def test_a_body_over_the_limit_is_a_json_413(client: Any, system_token: str) -> 
     assert response.get_json()["error"] == "too_large"
 
 
-def test_a_withdrawn_landlords_401_carries_its_challenge(client: Any, rt: Any) -> None:
+def test_a_suspended_landlords_key_answers_403_naming_why(client: Any, rt: Any) -> None:
     from outreach.landlords.warnings import ensure_landlord
     from outreach.staff.tokens import issue_token
 
     with rt.session() as session:
         landlord = ensure_landlord(session, "921184530", "Torshov Utleie AS")
-        landlord.active = False
+        landlord.status = "suspended"
         token = issue_token(session, "withdrawn", None, landlord_id=landlord.id)
         session.commit()
     response = client.get("/api/v1/landlord/warnings", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="outreach"'
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "landlord_not_approved"

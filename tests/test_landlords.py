@@ -299,9 +299,9 @@ def test_tokens_are_good_only_for_their_own_surface(
 
         landlord = session.get(Landlord, row.landlord_id)
         assert landlord is not None
-        landlord.active = False
+        landlord.status = "suspended"
         session.commit()
-    assert post(client, token, warning()).status_code == 401
+    assert post(client, token, warning()).status_code == 403
 
 
 def test_one_landlord_cannot_touch_anothers_reservation(client: Any, rt: Any) -> None:

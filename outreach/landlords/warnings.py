@@ -26,6 +26,8 @@ from outreach import identity
 from outreach.intake.accept import IntakeResult, accept_trigger
 from outreach.intake.landlord_schema import RESERVABLE_KIND
 from outreach.intake.matching import compare_names, name_key
+from outreach.landlords import audit, processing
+from outreach.landlords.accounts import APPROVED, may_send
 from outreach.models.landlord import Landlord, LandlordAccount, LandlordWarning, WarningReservation
 from outreach.passwords import hash_password
 from outreach.runtime import Runtime
@@ -52,6 +54,7 @@ class Receipt:
     reference: str
     received_at: datetime
     duplicate: bool
+    status: str = processing.RECEIVED  # received | passed_on (``landlords.processing``)
 
     @property
     def earliest_petition_on(self) -> date | None:
@@ -63,7 +66,7 @@ class Receipt:
         petition = self.earliest_petition_on
         return {
             "receipt": self.receipt,
-            "status": "received",
+            "status": self.status,
             "kind": self.kind,
             "reference": self.reference,
             "received_at": self.received_at.astimezone(OSLO).isoformat(),
@@ -77,8 +80,12 @@ def ensure_landlord(session: Session, org_number: str, name: str) -> Landlord:
     digits = identity.validate_org_number(org_number)
     landlord = session.scalar(select(Landlord).where(Landlord.org_number == digits))
     if landlord is None:
-        landlord = Landlord(org_number=digits, name=name)
+        # Approved: NAV itself runs the script. An existing landlord keeps its status:
+        # a script never lifts a suspension (``accounts.change_status`` does, logged).
+        landlord = Landlord(org_number=digits, name=name, kind="company", status=APPROVED)
         session.add(landlord)
+        session.flush()
+        audit.record(session, landlord.id, "approved", detail="outreach create-landlord")
     landlord.name = name
     session.flush()
     return landlord
@@ -201,8 +208,9 @@ def _trigger_document(landlord: Landlord, data: dict[str, Any], now: datetime) -
             "type": "landlord",
             "name": landlord.name,
             "org_number": landlord.org_number,
-            # Namespaced: two landlords may both use "2026-117".
-            "reference": f"{landlord.org_number}/{data['reference']}",
+            # Namespaced: two landlords may both use "2026-117" (a private one has no
+            # org number: its id, which no org number looks like).
+            "reference": f"{landlord.org_number or f'L{landlord.id}'}/{data['reference']}",
         },
         "tenant": data["tenant"],
         "household": data.get("household") or {},
@@ -229,8 +237,11 @@ def submit_warning(
 
     The same reference (or Idempotency-Key) from the same landlord answers
     with the first receipt. Raises ``LandlordError('tenant_reserved')``
-    before writing anything when the tenant reserved with this landlord.
+    before writing anything when the tenant reserved with this landlord, and
+    ``landlord_not_approved`` unless NAV has approved the landlord.
     """
+    if not may_send(landlord):
+        raise LandlordError("landlord_not_approved", "NAV has not approved this landlord.")
     earlier = session.scalar(
         select(LandlordWarning).where(
             LandlordWarning.landlord_id == landlord.id,
@@ -259,6 +270,17 @@ def submit_warning(
         )
         session.add(row)
         rows.append(row)
+        session.flush()
+        # The receipt only: never the tenant (``landlords.audit``).
+        audit.record(
+            session,
+            landlord.id,
+            "warning_submitted",
+            account_id=account_id,
+            key_id=token_id,
+            detail=f"{row.receipt} ({via})",
+            at=now,
+        )
 
     scoped_key = f"landlord:{landlord.id}:{idempotency_key}" if idempotency_key else None
     result = accept_trigger(
@@ -307,17 +329,28 @@ def refuse_if_reserved(hit: ReservationHit | None) -> None:
 
 
 def list_warnings(session: Session, landlord: Landlord, limit: int = 200) -> list[Receipt]:
-    rows = session.scalars(
-        select(LandlordWarning)
-        .where(LandlordWarning.landlord_id == landlord.id)
-        .order_by(LandlordWarning.submitted_at.desc(), LandlordWarning.id.desc())
-        .limit(limit)
+    rows = list(
+        session.scalars(
+            select(LandlordWarning)
+            .where(LandlordWarning.landlord_id == landlord.id)
+            .order_by(LandlordWarning.submitted_at.desc(), LandlordWarning.id.desc())
+            .limit(limit)
+        )
     )
-    return [_receipt(row, duplicate=False) for row in rows]
+    found = processing.statuses(session, rows)
+    return [
+        Receipt(r.receipt, r.kind, r.reference, r.submitted_at, False, found[r.id]) for r in rows
+    ]
 
 
 def register_reservation(
-    session: Session, rt: Runtime, landlord: Landlord, data: dict[str, Any]
+    session: Session,
+    rt: Runtime,
+    landlord: Landlord,
+    data: dict[str, Any],
+    *,
+    account_id: int | None = None,
+    key_id: int | None = None,
 ) -> WarningReservation:
     """Record a reservation (validated by ``ReservationSchema``); commits."""
     national_key, person_key = _reservation_keys(rt, data)
@@ -331,18 +364,43 @@ def register_reservation(
         registered_at=rt.now(),
     )
     session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        landlord.id,
+        "reservation_registered",
+        account_id=account_id,
+        key_id=key_id,
+        detail=f"reservation {row.id}",  # the id: the label may name the tenant
+        at=row.registered_at,
+    )
     session.commit()
     return row
 
 
 def withdraw_reservation(
-    session: Session, rt: Runtime, landlord: Landlord, reservation_id: int
+    session: Session,
+    rt: Runtime,
+    landlord: Landlord,
+    reservation_id: int,
+    *,
+    account_id: int | None = None,
+    key_id: int | None = None,
 ) -> WarningReservation:
     row = session.get(WarningReservation, reservation_id)
     if row is None or row.landlord_id != landlord.id:
         raise LandlordError("not_found", "No such reservation.")
     if row.withdrawn_at is None:
         row.withdrawn_at = rt.now()
+        audit.record(
+            session,
+            landlord.id,
+            "reservation_withdrawn",
+            account_id=account_id,
+            key_id=key_id,
+            detail=f"reservation {row.id}",
+            at=row.withdrawn_at,
+        )
         session.commit()
     return row
 

@@ -1,10 +1,16 @@
 """Landlords who opt in to warn NAV early (husleieloven § 9-11), and what they may see.
 
-A landlord is an organisation (org number) with portal accounts and API
-tokens. What we keep about a landlord's *warnings* is deliberately thin: a
+A landlord is a company (org number; a municipal landlord such as Boligbygg
+is one) or a private person (name and address), with portal accounts and API
+keys. It applies in the portal and can send nothing until NAV approves it
+(``outreach.landlords.accounts``: the status and the one rule ``may_send``).
+
+What we keep about a landlord's *warnings* is deliberately thin: a
 receipt row per accepted warning (their own reference, when, how much was
 owed) that points at the trigger, and nothing that would let the landlord
 see the case, its district, its status or whether the tenant is a NAV client
+(the landlord learns only "received" or "passed on to the district office",
+``landlords.processing``)
 (DESIGN.md principle 6; the circular, seeds/000: "utleier ... skal ikke få
 vite" is taushetsplikt).
 
@@ -40,9 +46,21 @@ class Landlord(Base):
     __tablename__ = "landlords"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_number: Mapped[str] = mapped_column(String(9), unique=True)
+    # Companies only; unique among them (NULLs never collide, on both databases).
+    org_number: Mapped[str | None] = mapped_column(String(9), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(8), default="company", server_default="company")
+    # A private landlord's address (a company has its org number); never a tenant's.
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(4))
+    city: Mapped[str | None] = mapped_column(String(80))
+    # pending | approved | refused | suspended (``landlords.accounts``). A row made
+    # without saying is only an application: the safe side.
+    status: Mapped[str] = mapped_column(String(12), default="pending", server_default="pending")
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    terms_version: Mapped[str | None] = mapped_column(String(16))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -88,6 +106,27 @@ class LandlordWarning(Base):
     via: Mapped[str] = mapped_column(String(8))  # portal | api
     account_id: Mapped[int | None] = mapped_column(ForeignKey("landlord_accounts.id"))
     token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class LandlordAuditEntry(Base):
+    """One landlord action, or NAV's decision about a landlord (``landlords.audit``).
+
+    Append-only. ``detail`` is a receipt number, a key's name, a reason – never
+    a tenant's name, id or address, and never a password.
+    """
+
+    __tablename__ = "landlord_audit"
+    __table_args__ = (Index("ix_landlord_audit_landlord_at", "landlord_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None only for a failed login with a user name nobody has.
+    landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("landlord_accounts.id"))
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class WarningReservation(Base):

@@ -141,6 +141,15 @@ RECEIPT = {
     "earliest_petition_on": "2026-12-15",
     "duplicate": False,
 }
+# An older warning: a district office has it now (``landlords.processing``).
+RECEIPT_PASSED_ON = {
+    **RECEIPT,
+    "receipt": "UV-QW8RT2MN",
+    "status": "passed_on",
+    "reference": "LK-2026-101",
+    "received_at": "2026-11-20T09:30:00+01:00",
+    "earliest_petition_on": "2026-12-04",
+}
 RESERVATION_RESULT = {
     "id": 1,
     "label": "Kontrakt LK-2026-118",

@@ -1,8 +1,11 @@
 """The landlords' JSON API under ``/api/v1/landlord`` (DESIGN.md contract).
 
-Only a landlord's token (``outreach create-landlord --token``) is good here,
-and it is good nowhere else. A landlord sends warnings and reads back its own
-receipts; it registers and withdraws its tenants' reservations. No answer
+Only a landlord's key (made in the portal, or ``outreach create-landlord
+--token``) is good here, and it is good nowhere else; and only while NAV has
+approved the landlord (``landlords.accounts.may_send``): a pending, refused or
+suspended landlord's keys answer 403 ``landlord_not_approved``.
+A landlord sends warnings and reads back its own receipts (received, or passed
+on to the district office); it registers and withdraws its tenants' reservations. No answer
 depends on whether the tenant is known to NAV (principle 6).
 """
 
@@ -17,9 +20,10 @@ from marshmallow import ValidationError
 
 from outreach.intake.landlord_schema import load_reservation, load_warning
 from outreach.landlords import warnings as landlords
+from outreach.landlords.accounts import may_send
 from outreach.models.landlord import Landlord, WarningReservation
 from outreach.staff.tokens import Principal
-from outreach.web.api.auth import require_token, unauthorized
+from outreach.web.api.auth import require_token
 from outreach.web.api.common import error, invalid, json_body, json_errors, no_json
 from outreach.web.context import db_session, rt
 
@@ -27,25 +31,26 @@ bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord")
 json_errors(bp)
 
 
-def _landlord() -> Landlord | None:
-    principal: Principal = g.principal
-    landlord = db_session().get(Landlord, principal.landlord_id)
-    return landlord if landlord is not None and landlord.active else None
-
-
-def _inactive() -> Any:
-    return unauthorized("The landlord's access has been withdrawn.")
+NOT_APPROVED = {
+    "pending": "NAV has not yet approved your application; the key works once it has.",
+    "refused": "NAV refused your application; the key does not work.",
+    "suspended": "NAV has suspended your access; the key does not work until it is reopened.",
+}
 
 
 def _as_landlord(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A landlord's token, and a landlord whose access is not withdrawn; passes it in."""
+    """A landlord's key, and a landlord NAV has approved; passes it in."""
 
     @wraps(view)
     @require_token(landlord=True)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        landlord = _landlord()
-        if landlord is None:
-            return _inactive()
+        principal: Principal = g.principal
+        landlord = db_session().get(Landlord, principal.landlord_id)
+        if landlord is None or not may_send(landlord):
+            status = landlord.status if landlord is not None else "refused"
+            return error(
+                403, "landlord_not_approved", NOT_APPROVED.get(status, NOT_APPROVED["refused"])
+            )
         return view(landlord, *args, **kwargs)
 
     return wrapper
@@ -107,7 +112,10 @@ def post_reservation(landlord: Landlord) -> Any:
         data = load_reservation(body)
     except ValidationError as exc:
         return invalid(exc.messages)
-    row = landlords.register_reservation(db_session(), rt(), landlord, data)
+    principal: Principal = g.principal
+    row = landlords.register_reservation(
+        db_session(), rt(), landlord, data, key_id=principal.token_id
+    )
     response = jsonify(_reservation_json(row))
     response.status_code = 201
     return response
@@ -125,7 +133,10 @@ def get_reservations(landlord: Landlord) -> Any:
 @_as_landlord
 def delete_reservation(landlord: Landlord, reservation_id: int) -> Any:
     try:
-        row = landlords.withdraw_reservation(db_session(), rt(), landlord, reservation_id)
+        principal: Principal = g.principal
+        row = landlords.withdraw_reservation(
+            db_session(), rt(), landlord, reservation_id, key_id=principal.token_id
+        )
     except landlords.LandlordError:
         return error(404, "not_found", "No such reservation.")
     return jsonify(_reservation_json(row))

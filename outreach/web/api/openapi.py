@@ -36,8 +36,9 @@ _SECURITY_SCHEMES = {
     "the cases of the user's districts.",
     "system": "A system integration's token (`outreach create-token`, no user), e.g. the "
     "bailiff's feed: submits triggers and reads nothing back.",
-    "landlord": "A landlord's token (`outreach create-landlord --token`): good only under "
-    "/api/v1/landlord.",
+    "landlord": "A landlord's API key (made in the portal, /utleier/nokler, or by "
+    "`outreach create-landlord --token`): good only under /api/v1/landlord, and only while "
+    "NAV has approved the landlord.",
 }
 
 # Component schemas: request bodies first, then answers.
@@ -86,13 +87,14 @@ _ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
     ),
     "401": (
         "Unauthorized",
-        "No bearer token, or one that is unknown or revoked (or its landlord's access "
-        "is withdrawn)",
+        "No bearer token, or one that is unknown or revoked",
         {"error": "unauthorized", "message": "The token is unknown or revoked."},
     ),
     "403": (
         "Forbidden",
-        "The token is of a kind this operation does not take, or its user may not do this",
+        "The token is of a kind this operation does not take, or its user may not do this "
+        "(a landlord's key: landlord_not_approved while NAV has not approved the landlord, "
+        "or has suspended it)",
         {"error": "forbidden", "message": "A staff token is required."},
     ),
     "404": (
@@ -432,7 +434,14 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
             "get": _op(
                 "Your receipts",
                 LANDLORD,
-                {"200": _json("Your receipts", _list_of("WarningReceipt"), [ex.RECEIPT])},
+                {
+                    "200": _json(
+                        "Your receipts, newest first: each received, or passed on to the "
+                        "district office",
+                        _list_of("WarningReceipt"),
+                        [ex.RECEIPT, ex.RECEIPT_PASSED_ON],
+                    )
+                },
             ),
         },
         "/api/v1/landlord/reservations": {

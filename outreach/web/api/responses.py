@@ -224,7 +224,15 @@ class WarningReceiptSchema(Schema):
     """A landlord's receipt: says nothing of whether NAV knows the tenant."""
 
     receipt = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": ["received"]})
+    status = fields.String(
+        required=True,
+        metadata={
+            "enum": ["received", "passed_on"],
+            "description": "received: NAV has the warning; passed_on: it is with the district "
+            "office that follows the tenant up. Never anything about the tenant's relationship "
+            "with NAV.",
+        },
+    )
     kind = fields.String(required=True)
     reference = fields.String(required=True)
     received_at = fields.DateTime(required=True)

@@ -3,7 +3,8 @@
 For landlords (and agents with their power of attorney, § 9-11: "Utleier kan
 gi andre fullmakt til å sende slikt varsel") who opt in to warn NAV early.
 Server-rendered, Norwegian first with English, no JavaScript needed, CSRF on
-every POST. Its own login (``outreach create-landlord``) and session keys: a
+every POST. A landlord applies here and NAV approves it (``account_views``;
+``outreach create-landlord`` for scripts); its own login and session keys: a
 landlord session never opens a staff page, and the portal shows nothing but
 what the landlord itself sent – never a case, a district, a caseworker or
 whether the tenant is a NAV client (DESIGN.md principle 6).
@@ -45,4 +46,4 @@ def _setup(state: BlueprintSetupState) -> None:
     i18n.init_app(app)
 
 
-from outreach.web.landlord import auth, views  # noqa: E402,F401
+from outreach.web.landlord import account_views, auth, views  # noqa: E402,F401

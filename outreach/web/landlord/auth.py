@@ -4,13 +4,20 @@ The session holds ``landlord_account`` (an id) beside, never instead of, the
 staff keys: the staff blueprint reads only ``staff_uid``, this one only
 ``landlord_account``, and logging in to either clears the session first
 (``outreach.web.sessions``, with the landlord keys in ``landlord.LOGIN``).
-Logins are logged by account id only; failures with nothing personal.
+Logins are logged by account id only; failures with nothing personal. Each
+login, failed login and logout is also an entry in the landlord audit log
+(``landlords.audit``), which NAV's administrators read.
+
+An applicant's account logs in too, but until NAV approves the landlord
+(``landlords.accounts.may_send``) every page but the application's status
+sends it there: ``login_required`` is "signed in *and* approved".
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, redirect, render_template, request, url_for
@@ -18,6 +25,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 
+from outreach.landlords import audit
+from outreach.landlords.accounts import may_send
 from outreach.models.landlord import LandlordAccount
 from outreach.permissions import Audience, mark, open_to
 from outreach.web.context import db_session, rt
@@ -41,7 +50,22 @@ _session_required = LOGIN.login_required(current_account)
 
 
 def login_required(view: F) -> F:
-    """A landlord's own pages: signed in as a landlord, marked for the route table."""
+    """A landlord's own pages: signed in, approved by NAV, marked for the route table."""
+
+    @wraps(view)
+    def approved(*args: Any, **kwargs: Any) -> Any:
+        account = current_account()
+        if account is not None and not may_send(account.landlord):
+            return redirect(url_for("landlord.application_status"))
+        return view(*args, **kwargs)
+
+    wrapped = _session_required(approved)
+    mark(wrapped, Audience.LANDLORD)
+    return wrapped  # type: ignore[return-value]
+
+
+def applicant_required(view: F) -> F:
+    """Signed in, whatever NAV has decided: the application's status page."""
     wrapped = _session_required(view)
     mark(wrapped, Audience.LANDLORD)
     return wrapped
@@ -51,9 +75,9 @@ bp.before_request(check_csrf)
 
 
 def _active_account(account_id: int) -> LandlordAccount | None:
-    """An account still in use, of a landlord whose access is not withdrawn."""
+    """An account still in use; what its landlord may do is ``login_required``'s question."""
     account = db_session().get(LandlordAccount, account_id)
-    if account is None or not account.active or not account.landlord.active:
+    if account is None or not account.active:
         return None
     return account
 
@@ -100,13 +124,31 @@ def _limiter() -> LoginLimiter:
 
 
 def _account_named(username: str) -> LandlordAccount | None:
-    account = db_session().scalar(
+    # A pending, refused or suspended landlord's account logs in to see its status.
+    return db_session().scalar(
         select(LandlordAccount).where(
             LandlordAccount.username == username, LandlordAccount.active.is_(True)
         )
     )
-    # A withdrawn landlord's accounts fail like a wrong password: nothing is revealed.
-    return account if account is not None and account.landlord.active else None
+
+
+def _record_failure(username: str, status: int) -> None:
+    """The failure in the audit log: the account when the name is one, never the password
+    (nor a name nobody has: it may be a mistyped e-mail address of someone else)."""
+    session = db_session()
+    account = session.scalar(
+        select(LandlordAccount).where(LandlordAccount.username == username.strip().casefold())
+    )
+    detail = {429: "too many failures", 503: "rate-limit store unreachable"}.get(status)
+    audit.record(
+        session,
+        account.landlord_id if account else None,
+        "login_failed",
+        account_id=account.id if account else None,
+        detail=detail,
+        at=rt().now(),
+    )
+    session.commit()
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
@@ -122,8 +164,11 @@ def login() -> Any:
     blocked = _("For mange mislykkede forsøk. Vent et kvarter og prøv igjen.")
     account, status = LOGIN.sign_in(form, _limiter(), _account_named, blocked, log)
     if account is None:
+        _record_failure(form.username.data or "", status)
         return render_template("landlord/login.html", form=form), status
     log.info("landlord login ok account_id=%s", account.id)
+    audit.record(db_session(), account.landlord_id, "login", account_id=account.id, at=rt().now())
+    db_session().commit()
     return redirect(LOGIN.safe_next(form.next.data))
 
 
@@ -132,6 +177,10 @@ def login() -> Any:
 def logout() -> Any:
     account = current_account()
     log_out(account)
+    if account is not None:
+        audit.record(
+            db_session(), account.landlord_id, "logout", account_id=account.id, at=rt().now()
+        )
     db_session().commit()
     if account is not None:
         log.info("landlord logout account_id=%s", account.id)

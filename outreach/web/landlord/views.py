@@ -11,10 +11,12 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from outreach.intake.landlord_schema import load_reservation, load_warning
+from outreach.landlords import processing
 from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, LandlordWarning
 from outreach.web import form_input
@@ -51,6 +53,11 @@ RESERVATION_FIELDS: dict[tuple[str, ...], str] = {
     ("birth_date",): "birth_date",
     ("national_id",): "national_id",
 }
+# What a landlord may know of a warning's processing (``landlords.processing``).
+PROCESSING_LABELS = {
+    processing.RECEIVED: _l("Mottatt av NAV"),
+    processing.PASSED_ON: _l("Sendt videre til NAV-kontoret i bydelen"),
+}
 # The landlord schema's own messages, in the portal's words.
 _MESSAGES = {
     "Must be confirmed (true) before NAV can receive the warning.": lambda: _(
@@ -70,6 +77,12 @@ def _landlord() -> Landlord:
     account = current_account()
     assert account is not None
     return account.landlord
+
+
+def _account_id() -> int:
+    account = current_account()
+    assert account is not None
+    return account.id
 
 
 def _portal_messages(messages: Any) -> Any:
@@ -124,7 +137,11 @@ def _warning_document(form: WarningForm) -> tuple[dict[str, Any], bool]:
 def warnings() -> Any:
     receipts = landlords.list_warnings(db_session(), _landlord())
     return render_template(
-        "landlord/warnings.html", receipts=receipts, kind_labels=KIND_LABELS, landlord=_landlord()
+        "landlord/warnings.html",
+        receipts=receipts,
+        kind_labels=KIND_LABELS,
+        landlord=_landlord(),
+        processing_labels=PROCESSING_LABELS,
     )
 
 
@@ -188,8 +205,15 @@ def receipt(receipt: str) -> Any:
     )
     if row is None:
         abort(404)
-    found = landlords.Receipt(row.receipt, row.kind, row.reference, row.submitted_at, False)
-    return render_template("landlord/receipt.html", receipt=found, row=row, kind_labels=KIND_LABELS)
+    status = processing.statuses(db_session(), [row])[row.id]
+    found = landlords.Receipt(row.receipt, row.kind, row.reference, row.submitted_at, False, status)
+    return render_template(
+        "landlord/receipt.html",
+        receipt=found,
+        row=row,
+        kind_labels=KIND_LABELS,
+        processing_labels=PROCESSING_LABELS,
+    )
 
 
 @bp.route("/reservasjoner", methods=["GET", "POST"])
@@ -213,7 +237,9 @@ def reservations() -> Any:
             )
             status = 422
         else:
-            landlords.register_reservation(db_session(), rt(), _landlord(), data)
+            landlords.register_reservation(
+                db_session(), rt(), _landlord(), data, account_id=_account_id()
+            )
             flash(
                 _("Reservasjonen er registrert. Varsler om denne leietakeren blir avvist."),
                 "success",
@@ -229,7 +255,9 @@ def reservations() -> Any:
 @login_required
 def withdraw(reservation_id: int) -> Any:
     try:
-        landlords.withdraw_reservation(db_session(), rt(), _landlord(), reservation_id)
+        landlords.withdraw_reservation(
+            db_session(), rt(), _landlord(), reservation_id, account_id=_account_id()
+        )
     except landlords.LandlordError:
         abort(404)
     flash(_("Reservasjonen er trukket tilbake."), "success")

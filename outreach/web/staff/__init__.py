@@ -63,6 +63,7 @@ from outreach.web.staff import (  # noqa: E402,F401
     auth,
     favicon,
     landlord_copy_views,
+    landlords,
     views_inbound,
     views_intake,
     views_queue,
