@@ -22,6 +22,7 @@ from outreach.staff.tokens import Principal
 from outreach.web.api.auth import require_token, unauthorized
 from outreach.web.api.common import error, invalid, json_body, json_errors, no_json
 from outreach.web.context import db_session, rt
+from outreach.web.limits import landlord_api
 
 bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord")
 json_errors(bp)
@@ -38,10 +39,12 @@ def _inactive() -> Any:
 
 
 def _as_landlord(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A landlord's token, and a landlord whose access is not withdrawn; passes it in."""
+    """A landlord's token within its rate (``web.limits``), and a landlord whose access
+    is not withdrawn; passes it in."""
 
     @wraps(view)
     @require_token(landlord=True)
+    @landlord_api  # after the token: counted per landlord, whichever key it used
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         landlord = _landlord()
         if landlord is None:

@@ -105,6 +105,25 @@ _ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "The body is over the service's limit (20 MiB)",
         {"error": "too_large", "message": "The request body is too large."},
     ),
+    "429": (
+        "TooManyRequests",
+        "Over the rate limit (per landlord, all its keys together; "
+        "`OUTREACH_LANDLORD_API_RATE_LIMIT`): wait the seconds in `Retry-After`; nothing is "
+        "written",
+        {
+            "error": "rate_limited",
+            "message": "Too many requests: wait the seconds in Retry-After and try again.",
+        },
+    ),
+    "503": (
+        "Unavailable",
+        "The rate-limit store cannot be reached, so the request is refused rather than let "
+        "through unlimited: try again after `Retry-After`; nothing is written",
+        {
+            "error": "unavailable",
+            "message": "The service cannot take this request now: try again later.",
+        },
+    ),
     "422": (
         "Invalid",
         "Not valid or refused by the service's rules: messages per field; nothing is written",
@@ -114,6 +133,13 @@ _ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
             "errors": {"tenant": {"address": {"postal_code": ["Must be four digits."]}}},
         },
     ),
+}
+
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+    "example": 42,
 }
 
 PDF = {"type": "string", "format": "binary"}
@@ -157,6 +183,8 @@ def document() -> dict[str, Any]:
                     "schema": {"type": "string"},
                 }
             }
+        if status in {"429", "503"}:
+            response["headers"] = {"Retry-After": _RETRY_AFTER}
         spec.components.response(name, response)
     for path, operations in _paths().items():
         ids = [_path_id(name) for name in re.findall(r"{(\w+)}", path)]
@@ -222,9 +250,12 @@ def _op(
     """One operation: its answers, the shared errors it can give, and its body's example.
 
     401 and 403 hold for every operation (``auth.require_token``); a body brings
-    400 (not JSON), 413 (too large) and 422 (invalid).
+    400 (not JSON), 413 (too large) and 422 (invalid); the landlord API's rate
+    limit brings 429 and 503 (``web.limits``).
     """
     shared = ["401", "403", *errors]
+    if security is LANDLORD:  # ``web.limits``: the landlord API's rate, kept in Redis
+        shared += ["429", "503"]
     if body is not None:
         shared += ["400", "413", "422"]
     responses_ = dict(answers)
