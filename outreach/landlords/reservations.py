@@ -37,7 +37,12 @@ from outreach.cases.response import end_case
 from outreach.intake.landlord_schema import RESERVABLE_KIND
 from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
-from outreach.landlords.warnings import LandlordError, count_refused, find_reservation
+from outreach.landlords.warnings import (
+    LandlordError,
+    count_refused,
+    find_reservation,
+    register_reservation,
+)
 from outreach.landlords.warnings import _birth_key as birth_key
 from outreach.landlords.warnings import _reservation_keys as reservation_keys
 from outreach.models import Case, Event, MatchReview, Person, Step, Trigger
@@ -199,6 +204,36 @@ def withdraw_for_case(
     # AUDIT: reservation_withdrawn
     session.commit()
     return _view(row, landlord.name)
+
+
+def register_by_landlord(
+    session: Session, rt: Runtime, landlord: Landlord, data: dict[str, Any]
+) -> WarningReservation:
+    """A landlord registers a reservation it received (portal, API); commits.
+
+    Its warnings about open cases are checked at once, so a letter waiting in a
+    print batch is withdrawn before the batch is posted, not only at the next step.
+    """
+    row = register_reservation(session, rt, landlord, data)
+    recheck_landlord(session, rt, landlord.id)
+    return row
+
+
+def recheck_landlord(session: Session, rt: Runtime, landlord_id: int) -> int:
+    """``refuse_reserved`` on every open case holding a warning of this landlord; commits."""
+    cases = session.scalars(
+        select(Case)
+        .join(Trigger, Trigger.case_id == Case.id)
+        .join(LandlordWarning, LandlordWarning.trigger_id == Trigger.id)
+        .where(LandlordWarning.landlord_id == landlord_id, Case.status == "open")
+        .distinct()
+    ).all()
+    refused = 0
+    now = rt.now()
+    for case in cases:
+        refused += refuse_reserved(session, rt, case, now)
+        session.commit()
+    return refused
 
 
 def refuse_reserved(session: Session, rt: Runtime, case: Case, now: datetime) -> int:

@@ -16,6 +16,7 @@ from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError
 
 from outreach.intake.landlord_schema import load_reservation, load_warning
+from outreach.landlords import reservations
 from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, WarningReservation
 from outreach.staff.tokens import Principal
@@ -110,7 +111,7 @@ def post_reservation(landlord: Landlord) -> Any:
         data = load_reservation(body)
     except ValidationError as exc:
         return invalid(exc.messages)
-    row = landlords.register_reservation(db_session(), rt(), landlord, data)
+    row = reservations.register_by_landlord(db_session(), rt(), landlord, data)
     response = jsonify(_reservation_json(row))
     response.status_code = 201
     return response

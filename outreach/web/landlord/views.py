@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from outreach.intake.landlord_schema import load_reservation, load_warning
+from outreach.landlords import reservations as reserving
 from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, LandlordWarning
 from outreach.web import form_input
@@ -213,7 +214,7 @@ def reservations() -> Any:
             )
             status = 422
         else:
-            landlords.register_reservation(db_session(), rt(), _landlord(), data)
+            reserving.register_by_landlord(db_session(), rt(), _landlord(), data)
             flash(
                 _("Reservasjonen er registrert. Varsler om denne leietakeren blir avvist."),
                 "success",
