@@ -221,8 +221,8 @@ def register_by_landlord(
 
 def recheck_landlord(session: Session, rt: Runtime, landlord_id: int) -> int:
     """``refuse_reserved`` on every open case holding a warning of this landlord; commits."""
-    cases = session.scalars(
-        select(Case)
+    case_ids = session.scalars(
+        select(Case.id)
         .join(Trigger, Trigger.case_id == Case.id)
         .join(LandlordWarning, LandlordWarning.trigger_id == Trigger.id)
         .where(LandlordWarning.landlord_id == landlord_id, Case.status == "open")
@@ -230,7 +230,9 @@ def recheck_landlord(session: Session, rt: Runtime, landlord_id: int) -> int:
     ).all()
     refused = 0
     now = rt.now()
-    for case in cases:
+    for case_id in case_ids:
+        case = session.get(Case, case_id)
+        assert case is not None
         refused += refuse_reserved(session, rt, case, now)
         session.commit()
     return refused
