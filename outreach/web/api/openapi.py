@@ -22,6 +22,7 @@ from marshmallow import Schema, fields
 from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
 from outreach.web.api import bp, examples, responses, schemas
+from outreach.web.api.reservations import StaffReservationResultSchema, StaffReservationSchema
 from outreach.web.context import MAX_ID
 
 Security = list[dict[str, list[str]]]
@@ -72,6 +73,8 @@ COMPONENTS: tuple[tuple[str, type[Schema]], ...] = (
     ("MatchReviewResult", responses.MatchReviewResultSchema),
     ("WarningReceipt", responses.WarningReceiptSchema),
     ("ReservationResult", responses.ReservationResultSchema),
+    ("StaffReservation", StaffReservationSchema),
+    ("StaffReservationResult", StaffReservationResultSchema),
 )
 
 # Shared answers (``components/responses``), named by status.
@@ -143,6 +146,13 @@ _RETRY_AFTER = {
 }
 
 PDF = {"type": "string", "format": "binary"}
+_STAFF_RESERVED = {
+    "id": 1,
+    "landlord_id": 1,
+    "landlord_name": "Torshov Utleie AS",
+    "registered_at": "2026-12-01T10:00:00+01:00",
+    "registered_by": "staff",
+}
 # An id beyond the database's is a 404 like any unknown id (``web.app.DatabaseId``).
 _ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
 
@@ -439,6 +449,37 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
                 STAFF,
                 {"200": _json("Decided", "MatchReviewResult", ex.MATCH_REVIEW_RESULT)},
                 body=("MatchDecision", ex.MATCH_DECISION),
+            )
+        },
+        "/api/v1/cases/{case_id}/reservations": {
+            "get": _op(
+                "The tenant's reservations in force that staff registered (husleieloven § 9-11)",
+                STAFF,
+                {
+                    "200": _json(
+                        "The reservations", _list_of("StaffReservationResult"), [_STAFF_RESERVED]
+                    )
+                },
+            ),
+            "post": _op(
+                "Register the tenant's reservation against a landlord's warnings on the "
+                "tenant's behalf; the case's warnings from that landlord are refused at once",
+                STAFF,
+                {
+                    "201": _json(
+                        "Registered (or registered already: the same reservation)",
+                        "StaffReservationResult",
+                        _STAFF_RESERVED,
+                    )
+                },
+                body=("StaffReservation", {"landlord_id": 1}),
+            ),
+        },
+        "/api/v1/cases/{case_id}/reservations/{reservation_id}": {
+            "delete": _op(
+                "Withdraw a reservation staff registered",
+                STAFF,
+                {"200": _json("Withdrawn", "StaffReservationResult", _STAFF_RESERVED)},
             )
         },
         # Landlord tokens only; answers never depend on what NAV knows of the tenant.
