@@ -321,3 +321,48 @@ def test_no_letter_on_a_reserved_warning_whatever_the_order(rt: Any) -> None:
 
 def test_birth_dates_are_dates() -> None:
     assert all(date.fromisoformat(t["birth_date"]) for t in TENANTS.values())
+
+
+# --- staff register and withdraw through the API ------------------------------------
+
+
+def test_staff_register_and_withdraw_a_reservation_on_the_case(
+    client: Any, rt: Any, staff_token: str
+) -> None:
+    _submit(rt, ORG_A, "nora", "HL-1")
+    with rt.session() as session:
+        case = session.scalars(select(Case)).one()
+        case_id, district = case.id, case.district_code
+        landlord_id = session.scalar(select(Landlord.id).where(Landlord.org_number == ORG_A))
+    if district != "030101":  # the token's district
+        pytest.skip("the demo routing put the tenant elsewhere")
+    auth = {"Authorization": f"Bearer {staff_token}"}
+    url = f"/api/v1/cases/{case_id}/reservations"
+    assert client.post(url, json={"landlord_id": 9999}, headers=auth).status_code == 422
+    made = client.post(url, json={"landlord_id": landlord_id}, headers=auth)
+    assert made.status_code == 201, made.json
+    assert made.json["registered_by"] == "staff"
+    # The warning is refused at once: no letter, the case closed, one refusal counted.
+    assert _refused(rt, ORG_A) == 1 and _count(rt, LandlordWarning) == 0
+    with rt.session() as session:
+        closed = session.get(Case, case_id)
+        assert closed is not None and closed.status == "closed"
+        kinds = [e.kind for e in session.scalars(select(Event).where(Event.case_id == case_id))]
+    assert "reservation_registered" in kinds and "warning_refused" in kinds
+    assert [r["id"] for r in client.get(url, headers=auth).json] == [made.json["id"]]
+    # The landlord does not see NAV's registration, nor can it withdraw it.
+    with rt.session() as session:
+        landlord = session.get(Landlord, landlord_id)
+        from outreach.landlords.warnings import list_reservations
+
+        assert list_reservations(session, landlord) == []
+    # A new warning about her from that landlord is refused on arrival.
+    with pytest.raises(LandlordError):
+        _submit(rt, ORG_A, "nora", "HL-2")
+    assert _refused(rt, ORG_A) == 2
+    gone = client.delete(f"{url}/{made.json['id']}", headers=auth)
+    assert gone.status_code == 200
+    assert client.get(url, headers=auth).json == []
+    assert client.delete(f"{url}/{made.json['id']}", headers=auth).status_code == 404
+    _submit(rt, ORG_A, "nora", "HL-3")  # withdrawn: warnings come through again
+    assert _count(rt, LandlordWarning) == 1

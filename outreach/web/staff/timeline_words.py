@@ -249,6 +249,7 @@ _FACTS: dict[str, tuple[Any, Any]] = {
     "flags": (None, lambda v: ", ".join(label(labels.FLAG_KINDS, f) for f in v or ())),
     "reasons": (_l("grunnlag"), match_reasons),
     "confidence": (_l("sikkerhet"), lambda v: f"{round(float(v) * 100)} %"),
+    "landlord": (_l("utleier"), str),
 }
 
 
