@@ -366,3 +366,34 @@ def test_staff_register_and_withdraw_a_reservation_on_the_case(
     assert client.delete(f"{url}/{made.json['id']}", headers=auth).status_code == 404
     _submit(rt, ORG_A, "nora", "HL-3")  # withdrawn: warnings come through again
     assert _count(rt, LandlordWarning) == 1
+
+
+def test_staff_register_and_withdraw_from_the_case_page(client: Any, rt: Any) -> None:
+    from tests.test_staff_support import csrf_token, login, text_of
+
+    make_user(rt)
+    _submit(rt, ORG_A, "nora", "HL-1")
+    with rt.session() as session:
+        case_id = session.scalars(select(Case.id)).one()
+        landlord_id = session.scalar(select(Landlord.id).where(Landlord.org_number == ORG_A))
+    login(client)
+    page = client.get(f"/staff/saker/{case_id}")
+    assert page.status_code == 200
+    assert "Reservasjon mot varsel fra utleier" in text_of(page)
+    token = csrf_token(client, f"/staff/saker/{case_id}")
+    done = client.post(
+        f"/staff/saker/{case_id}/reservasjoner",
+        data={"csrf_token": token, "landlord_id": str(landlord_id)},
+        follow_redirects=True,
+    )
+    assert done.status_code == 200
+    assert "er registrert" in text_of(done)
+    assert _refused(rt, ORG_A) == 1
+    with rt.session() as session:
+        rid = session.scalars(select(WarningReservation.id)).one()
+    gone = client.post(
+        f"/staff/saker/{case_id}/reservasjoner/{rid}/trekk",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "trukket tilbake" in text_of(gone)

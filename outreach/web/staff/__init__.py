@@ -75,6 +75,7 @@ from outreach.web.staff.case import (  # noqa: E402,F401
     contact,
     details,
     documents,
+    reservations,
     work,
 )
 from outreach.web.staff.case import page as case_page  # noqa: E402,F401
