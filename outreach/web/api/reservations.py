@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from outreach.landlords import reservations
@@ -40,21 +40,16 @@ class StaffReservationResultSchema(Schema):
     registered_by = fields.String(required=True, validate=validate.OneOf(["staff", "landlord"]))
 
 
-@bp.get("/cases/<int:case_id>/reservations")
+# One rule for both methods: with two, an id beyond ``MAX_ID`` (the converter
+# refuses it) came back from Werkzeug's matcher as a 405 instead of a 404.
+@bp.route("/cases/<int:case_id>/reservations", methods=["GET", "POST"])
 @require_token(Action.REGISTER_RESERVATION)
-def list_reservations(case_id: int) -> Any:
+def case_reservations(case_id: int) -> Any:
     case = case_for(case_id)
     if case is None:
         return error(404, "not_found", "No such case.")
-    return jsonify([r.as_json() for r in reservations.for_case(db_session(), case)])
-
-
-@bp.post("/cases/<int:case_id>/reservations")
-@require_token(Action.REGISTER_RESERVATION)
-def post_reservation(case_id: int) -> Any:
-    case = case_for(case_id)
-    if case is None:
-        return error(404, "not_found", "No such case.")
+    if request.method == "GET":
+        return jsonify([r.as_json() for r in reservations.for_case(db_session(), case)])
     data, failure = load(StaffReservationSchema())
     if failure is not None:
         return failure
