@@ -86,6 +86,15 @@ class Settings:
     trusted_proxies: int = 0
     # /metrics shows city-wide counts: a bearer token, or only from this machine.
     metrics_token: str = ""
+    # Request rates, shared by all web processes through Redis (``web.limits``),
+    # in Flask-Limiter's notation ("30 per minute; 300 per hour"). Login forms:
+    # every POST per client address (the failed-login count per user name is
+    # ``web.login_limit``'s). A NAV office behind one address shares it: the
+    # defaults leave room for a whole office signing in at eight.
+    login_rate_limit: str = "30 per minute; 300 per hour"
+    # The landlord API, per landlord (all its keys together), so a second key
+    # does not double the allowance. An arrears list is one request.
+    landlord_api_rate_limit: str = "120 per minute"
 
     @property
     def oidc_enabled(self) -> bool:
@@ -147,6 +156,23 @@ class Settings:
             # Read by the SMS job (outreach.jobs.execute): refuse it at start-up.
             raise ConfigError(f"SMS_RATE_PER_SECOND must be a positive number, got {rate!r}")
         self._check_oidc()
+        self._check_rate_limits()
+
+    def _check_rate_limits(self) -> None:
+        from limits import parse_many
+
+        for name, value in (
+            ("OUTREACH_LOGIN_RATE_LIMIT", self.login_rate_limit),
+            ("OUTREACH_LANDLORD_API_RATE_LIMIT", self.landlord_api_rate_limit),
+        ):
+            try:
+                parsed = parse_many(value)
+            except ValueError:
+                parsed = []
+            if not parsed:
+                raise ConfigError(
+                    f"{name} must be rates such as '30 per minute; 300 per hour', got {value!r}"
+                )
 
     def _check_oidc(self) -> None:
         parts = (self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret)
@@ -273,6 +299,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, check: bool = Tru
         oidc_only=_flag(env, "OUTREACH_OIDC_ONLY"),
         trusted_proxies=_proxies(env.get("OUTREACH_TRUSTED_PROXIES", "0")),
         metrics_token=env.get("OUTREACH_METRICS_TOKEN", ""),
+        login_rate_limit=env.get("OUTREACH_LOGIN_RATE_LIMIT") or Settings.login_rate_limit,
+        landlord_api_rate_limit=(
+            env.get("OUTREACH_LANDLORD_API_RATE_LIMIT") or Settings.landlord_api_rate_limit
+        ),
     )
     if check:
         settings.check()

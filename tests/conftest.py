@@ -113,6 +113,10 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         queue_name=f"test-{uuid.uuid4().hex[:8]}",
         worker_class="simple",
         testing=True,
+        # Tests log in and call the API far more often than people do; the rules
+        # themselves are tested with low rates (tests/test_rate_limits.py).
+        login_rate_limit="1000 per minute",
+        landlord_api_rate_limit="10000 per minute",
     )
 
 

@@ -180,6 +180,8 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.decide_match_review": "/staff/dobbeltsjekk/1",
         "staff.attach_inbound": "/staff/sms-svar/1/knytt",
         "staff.dismiss_inbound": "/staff/sms-svar/1/avvis",
+        "staff.register_reservation": f"{case}/reservasjoner",
+        "staff.withdraw_reservation": f"{case}/reservasjoner/1/trekk",
     }
     posting = {
         r.endpoint

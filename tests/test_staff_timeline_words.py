@@ -98,6 +98,7 @@ SAMPLES: dict[str, Any] = {
     "email_confirmation": "skipped (no consent to email)",
     "assignee_role": "caseworker",
     "eviction_date": "2026-12-20",
+    "landlord": "Torshov Utleie AS",
     "eviction_date_was": "2026-12-14",
     "due_on": "2026-12-15",
     "deadline": "2026-12-04T09:00:00+00:00",

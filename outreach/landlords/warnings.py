@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from outreach import identity
@@ -251,7 +251,10 @@ def submit_warning(
     if earlier is not None:
         return _receipt(earlier, duplicate=True)
     if data["kind"] == RESERVABLE_KIND:
-        refuse_if_reserved(find_reservation(session, rt, landlord, data["tenant"]))
+        hit = find_reservation(session, rt, landlord, data["tenant"])
+        if hit is not None:
+            count_refused(session, landlord.id)
+        refuse_if_reserved(hit)
     now = rt.now()
     rows: list[LandlordWarning] = []
 
@@ -306,6 +309,17 @@ def submit_warning(
             "idempotency_conflict", "This Idempotency-Key was used for another request."
         )
     return _receipt(first, duplicate=True)
+
+
+def count_refused(session: Session, landlord_id: int, *, commit: bool = True) -> None:
+    """One more refused warning for this landlord: all that is kept of it."""
+    session.execute(
+        update(Landlord)
+        .where(Landlord.id == landlord_id)
+        .values(refused_warnings=Landlord.refused_warnings + 1)
+    )
+    if commit:
+        session.commit()
 
 
 def refuse_if_reserved(hit: ReservationHit | None) -> None:
@@ -388,7 +402,8 @@ def withdraw_reservation(
     key_id: int | None = None,
 ) -> WarningReservation:
     row = session.get(WarningReservation, reservation_id)
-    if row is None or row.landlord_id != landlord.id:
+    # NAV's registrations (``landlords.reservations``) are not the landlord's to see.
+    if row is None or row.landlord_id != landlord.id or row.registered_by_user_id is not None:
         raise LandlordError("not_found", "No such reservation.")
     if row.withdrawn_at is None:
         row.withdrawn_at = rt.now()
@@ -412,6 +427,7 @@ def list_reservations(session: Session, landlord: Landlord) -> list[WarningReser
             .where(
                 WarningReservation.landlord_id == landlord.id,
                 WarningReservation.withdrawn_at.is_(None),
+                WarningReservation.registered_by_user_id.is_(None),
             )
             .order_by(WarningReservation.registered_at.desc())
         )

@@ -62,6 +62,10 @@ class Landlord(Base):
     terms_version: Mapped[str | None] = mapped_column(String(16))
     terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Warnings refused because the tenant had reserved (on arrival, or when a
+    # reservation met them later): "a refused warning keeps only a count per
+    # landlord" (issue 14) – nothing else of them is kept.
+    refused_warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LandlordAccount(Base):
@@ -151,3 +155,8 @@ class WarningReservation(Base):
     birth_hmac: Mapped[str | None] = mapped_column(String(64))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Registered by NAV staff on the tenant's behalf (``landlords.reservations``):
+    # who did it, and the tenant's person row so the case page can list it. Not
+    # shown to the landlord, which would learn of the tenant's contact with NAV.
+    registered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)

@@ -154,10 +154,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.after_request(_page_headers)
 
-    from outreach.web import api, booking, health, landlord, staff, webhooks
+    from outreach.web import api, booking, health, landlord, limits, staff, webhooks
     from outreach.web.staff import errors, oidc
 
     oidc.init_app(app, settings)
+    limits.init_app(app, settings)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(api.landlord.bp)

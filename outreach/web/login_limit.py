@@ -1,22 +1,25 @@
 """Failed-login counting in Redis, shared by the staff and the landlord login.
 
-Counted per user name and per client address, so the limit holds across
-processes and restarts; the counter keys are hashes, never names or
-addresses. When Redis cannot be reached the login is refused rather than let
-through unlimited. An unknown user name is checked against a real argon2
-hash so timing does not tell which names exist.
+Counted per user name, so one account is not guessed at from many addresses;
+the limit holds across processes and restarts, and the counter keys are
+hashes, never names. Every login attempt per client address is the other
+rule, Flask-Limiter's (``web.limits``, ``OUTREACH_LOGIN_RATE_LIMIT``): each
+rule counts once, and both answer 429 with ``Retry-After``. When Redis cannot
+be reached the login is refused rather than let through unlimited. An unknown
+user name is checked against a real argon2 hash so timing does not tell which
+names exist.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from outreach.passwords import hash_password, verify_password
+from outreach.web.limits import hashed_key
 
 FAIL_WINDOW = timedelta(minutes=15)
 
@@ -39,18 +42,17 @@ class LoginLimiter:
     namespace: str
     surface: str
     fails_per_user: int = 5
-    fails_per_address: int = 30
 
-    def keys(self, username: str, address: str) -> list[str]:
-        return [self._key("user", username), self._key("addr", address)]
-
-    def _key(self, kind: str, value: str) -> str:
-        digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:32]
-        return f"{self.namespace}:{self.surface}:{kind}:{digest}"
+    def keys(self, username: str) -> list[str]:
+        return [hashed_key(self.namespace, self.surface, "user", username)]
 
     def blocked(self, redis: Any, keys: list[str]) -> bool:
-        user_fails, address_fails = (int(v or 0) for v in redis.mget(keys))
-        return user_fails >= self.fails_per_user or address_fails >= self.fails_per_address
+        return int(redis.get(keys[0]) or 0) >= self.fails_per_user
+
+    def seconds_left(self, redis: Any, keys: list[str]) -> int:
+        """How long the refusal lasts: what is left of the window (for ``Retry-After``)."""
+        ttl = int(redis.ttl(keys[0]))
+        return ttl if ttl > 0 else int(FAIL_WINDOW.total_seconds())
 
     def count_failure(self, redis: Any, keys: list[str]) -> None:
         window = int(FAIL_WINDOW.total_seconds())

@@ -8,8 +8,9 @@ Both surfaces log people in the same way, so the rules live once, here:
 - Each surface has its own session keys (``staff_uid`` / ``landlord_account``
   and ``<name>_auth_at``, ``<name>_seen_at``, ``<name>_notice``): a landlord
   session never opens a staff page, nor the other way round.
-- Failed logins are counted per user name and client address
-  (``outreach.web.login_limit``); logs name ids, never a user name or address.
+- Failed logins are counted per user name (``outreach.web.login_limit``), all
+  login attempts per client address (``outreach.web.limits``); logs name ids,
+  never a user name or address.
 - Every POST of a surface's blueprint must carry a valid CSRF token.
 
 Imports no surface, so both can import it.
@@ -31,6 +32,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from outreach.web.context import rt
+from outreach.web.limits import refuse_for
 from outreach.web.login_limit import LoginLimiter, check_password
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -180,7 +182,7 @@ class LoginSessions:
         """Check a validated login form; start the session and return the account, or
         put the reason on the password field and return the status to answer with."""
         username = (form.username.data or "").strip().casefold()
-        keys = limiter.keys(username, request.remote_addr or "unknown")
+        keys = limiter.keys(username)
         try:
             redis = rt().redis()
             blocked = limiter.blocked(redis, keys)
@@ -192,6 +194,7 @@ class LoginSessions:
             return None, 503
         if blocked:
             log.warning("%s login refused: too many failures", self.name)
+            refuse_for(limiter.seconds_left(redis, keys))
             form.password.errors = [blocked_message]
             return None, 429
         account = find(username)

@@ -12,6 +12,7 @@ from outreach.jobs.execute.deliver import deliver
 from outreach.jobs.execute.outcome import Outcome, conclude
 from outreach.ladder import planning
 from outreach.ladder import steps as ladder_steps
+from outreach.landlords.reservations import refuse_reserved
 from outreach.models import Case, Step
 from outreach.reach.registry import handler_for
 from outreach.reach.visit.notices import notice_too_late
@@ -24,6 +25,13 @@ def run_claimed(session: Session, rt: Runtime, step_id: int) -> Outcome:
     assert step is not None
     case = session.get(Case, step.case_id)
     assert case is not None
+    if refuse_reserved(session, rt, case, now):
+        # A reservation now meets a warning of the case (``landlords.reservations``):
+        # its steps are cancelled, so this one may be too.
+        session.commit()
+        session.refresh(step)
+        if step.status == "cancelled":
+            return Outcome(step_id, "cancelled")
     if case.status == "closed":
         return conclude(session, case, step, "cancelled", now, detail="case closed")
     if step.rule == "flag_overdue":

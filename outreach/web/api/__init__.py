@@ -29,5 +29,6 @@ from outreach.web.api import (  # noqa: E402,F401
     match_reviews,
     openapi,
     print_batches,
+    reservations,
     triggers,
 )

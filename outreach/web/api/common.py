@@ -108,6 +108,8 @@ _HTTP_ERRORS = {
     404: ("not_found", "No such resource."),
     405: ("method_not_allowed", "Method not allowed."),
     413: ("too_large", "The request body is too large."),
+    429: ("rate_limited", "Too many requests: wait the seconds in Retry-After and try again."),
+    503: ("unavailable", "The service cannot take this request now: try again later."),
 }
 
 

@@ -19,6 +19,7 @@ from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError
 
 from outreach.intake.landlord_schema import load_reservation, load_warning
+from outreach.landlords import reservations
 from outreach.landlords import warnings as landlords
 from outreach.landlords.accounts import may_send
 from outreach.models.landlord import Landlord, WarningReservation
@@ -26,6 +27,7 @@ from outreach.staff.tokens import Principal
 from outreach.web.api.auth import require_token
 from outreach.web.api.common import error, invalid, json_body, json_errors, no_json
 from outreach.web.context import db_session, rt
+from outreach.web.limits import landlord_api
 
 bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord")
 json_errors(bp)
@@ -43,6 +45,7 @@ def _as_landlord(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     @require_token(landlord=True)
+    @landlord_api  # after the token: counted per landlord, whichever key it used
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         principal: Principal = g.principal
         landlord = db_session().get(Landlord, principal.landlord_id)
@@ -113,7 +116,7 @@ def post_reservation(landlord: Landlord) -> Any:
     except ValidationError as exc:
         return invalid(exc.messages)
     principal: Principal = g.principal
-    row = landlords.register_reservation(
+    row = reservations.register_by_landlord(
         db_session(), rt(), landlord, data, key_id=principal.token_id
     )
     response = jsonify(_reservation_json(row))

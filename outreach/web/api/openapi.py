@@ -22,6 +22,7 @@ from marshmallow import Schema, fields
 from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
 from outreach.web.api import bp, examples, responses, schemas
+from outreach.web.api.reservations import StaffReservationResultSchema, StaffReservationSchema
 from outreach.web.context import MAX_ID
 
 Security = list[dict[str, list[str]]]
@@ -73,6 +74,8 @@ COMPONENTS: tuple[tuple[str, type[Schema]], ...] = (
     ("MatchReviewResult", responses.MatchReviewResultSchema),
     ("WarningReceipt", responses.WarningReceiptSchema),
     ("ReservationResult", responses.ReservationResultSchema),
+    ("StaffReservation", StaffReservationSchema),
+    ("StaffReservationResult", StaffReservationResultSchema),
 )
 
 # Shared answers (``components/responses``), named by status.
@@ -107,6 +110,25 @@ _ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "The body is over the service's limit (20 MiB)",
         {"error": "too_large", "message": "The request body is too large."},
     ),
+    "429": (
+        "TooManyRequests",
+        "Over the rate limit (per landlord, all its keys together; "
+        "`OUTREACH_LANDLORD_API_RATE_LIMIT`): wait the seconds in `Retry-After`; nothing is "
+        "written",
+        {
+            "error": "rate_limited",
+            "message": "Too many requests: wait the seconds in Retry-After and try again.",
+        },
+    ),
+    "503": (
+        "Unavailable",
+        "The rate-limit store cannot be reached, so the request is refused rather than let "
+        "through unlimited: try again after `Retry-After`; nothing is written",
+        {
+            "error": "unavailable",
+            "message": "The service cannot take this request now: try again later.",
+        },
+    ),
     "422": (
         "Invalid",
         "Not valid or refused by the service's rules: messages per field; nothing is written",
@@ -118,7 +140,21 @@ _ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
     ),
 }
 
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+    "example": 42,
+}
+
 PDF = {"type": "string", "format": "binary"}
+_STAFF_RESERVED = {
+    "id": 1,
+    "landlord_id": 1,
+    "landlord_name": "Torshov Utleie AS",
+    "registered_at": "2026-12-01T10:00:00+01:00",
+    "registered_by": "staff",
+}
 # An id beyond the database's is a 404 like any unknown id (``web.app.DatabaseId``).
 _ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
 
@@ -159,6 +195,8 @@ def document() -> dict[str, Any]:
                     "schema": {"type": "string"},
                 }
             }
+        if status in {"429", "503"}:
+            response["headers"] = {"Retry-After": _RETRY_AFTER}
         spec.components.response(name, response)
     for path, operations in _paths().items():
         ids = [_path_id(name) for name in re.findall(r"{(\w+)}", path)]
@@ -224,9 +262,12 @@ def _op(
     """One operation: its answers, the shared errors it can give, and its body's example.
 
     401 and 403 hold for every operation (``auth.require_token``); a body brings
-    400 (not JSON), 413 (too large) and 422 (invalid).
+    400 (not JSON), 413 (too large) and 422 (invalid); the landlord API's rate
+    limit brings 429 and 503 (``web.limits``).
     """
     shared = ["401", "403", *errors]
+    if security is LANDLORD:  # ``web.limits``: the landlord API's rate, kept in Redis
+        shared += ["429", "503"]
     if body is not None:
         shared += ["400", "413", "422"]
     responses_ = dict(answers)
@@ -410,6 +451,37 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
                 STAFF,
                 {"200": _json("Decided", "MatchReviewResult", ex.MATCH_REVIEW_RESULT)},
                 body=("MatchDecision", ex.MATCH_DECISION),
+            )
+        },
+        "/api/v1/cases/{case_id}/reservations": {
+            "get": _op(
+                "The tenant's reservations in force that staff registered (husleieloven § 9-11)",
+                STAFF,
+                {
+                    "200": _json(
+                        "The reservations", _list_of("StaffReservationResult"), [_STAFF_RESERVED]
+                    )
+                },
+            ),
+            "post": _op(
+                "Register the tenant's reservation against a landlord's warnings on the "
+                "tenant's behalf; the case's warnings from that landlord are refused at once",
+                STAFF,
+                {
+                    "201": _json(
+                        "Registered (or registered already: the same reservation)",
+                        "StaffReservationResult",
+                        _STAFF_RESERVED,
+                    )
+                },
+                body=("StaffReservation", {"landlord_id": 1}),
+            ),
+        },
+        "/api/v1/cases/{case_id}/reservations/{reservation_id}": {
+            "delete": _op(
+                "Withdraw a reservation staff registered",
+                STAFF,
+                {"200": _json("Withdrawn", "StaffReservationResult", _STAFF_RESERVED)},
             )
         },
         # Landlord tokens only; answers never depend on what NAV knows of the tenant.

@@ -33,6 +33,7 @@ from outreach.web.context import db_session, rt
 from outreach.web.forms import LanguageForm, LoginForm, PlainForm
 from outreach.web.i18n import UI_LANGUAGES
 from outreach.web.landlord import LOGIN, bp
+from outreach.web.limits import login_attempts
 from outreach.web.login_limit import LoginLimiter
 from outreach.web.sessions import check_csrf, log_out
 
@@ -153,6 +154,7 @@ def _record_failure(username: str, status: int) -> None:
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
 @open_to(Audience.ANYONE)
+@login_attempts
 def login() -> Any:
     form = LoginForm()
     notice = LOGIN.pop_notice()

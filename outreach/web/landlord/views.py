@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from outreach.intake.landlord_schema import load_reservation, load_warning
 from outreach.landlords import processing
+from outreach.landlords import reservations as reserving
 from outreach.landlords import warnings as landlords
 from outreach.models.landlord import Landlord, LandlordWarning
 from outreach.web import form_input
@@ -237,7 +238,7 @@ def reservations() -> Any:
             )
             status = 422
         else:
-            landlords.register_reservation(
+            reserving.register_by_landlord(
                 db_session(), rt(), _landlord(), data, account_id=_account_id()
             )
             flash(

@@ -79,6 +79,7 @@ from outreach.web.staff.case import (  # noqa: E402,F401
     details,
     documents,
     mapping,
+    reservations,
     work,
 )
 from outreach.web.staff.case import page as case_page  # noqa: E402,F401

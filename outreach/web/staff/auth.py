@@ -28,6 +28,7 @@ from outreach.staff.tokens import Principal
 from outreach.web.context import db_session, rt
 from outreach.web.forms import LanguageForm, LoginForm, PlainForm
 from outreach.web.i18n import UI_LANGUAGES
+from outreach.web.limits import login_attempts
 from outreach.web.login_limit import LoginLimiter
 from outreach.web.sessions import check_csrf, log_out
 from outreach.web.staff import LOGIN, bp
@@ -36,16 +37,13 @@ log = logging.getLogger("outreach.staff.auth")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Five wrong passwords for one user name, or thirty from one address, within
-# the window: further tries are refused without checking the password.
+# Five wrong passwords for one user name within the window: further tries are
+# refused without checking the password. Attempts per address: ``web.limits``.
 FAILS_PER_USER = 5
-FAILS_PER_ADDRESS = 30
 
 
 def _limiter() -> LoginLimiter:
-    return LoginLimiter(
-        rt().settings.redis_namespace, "staff-login", FAILS_PER_USER, FAILS_PER_ADDRESS
-    )
+    return LoginLimiter(rt().settings.redis_namespace, "staff-login", FAILS_PER_USER)
 
 
 def current_user() -> User | None:
@@ -188,6 +186,7 @@ def _login_page(form: LoginForm, status: int = 200, **context: Any) -> Any:
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
 @open_to(Audience.ANYONE)
+@login_attempts
 def login() -> Any:
     from outreach.web.staff import oidc
 

@@ -102,7 +102,40 @@ def _server_error(exc: InternalServerError) -> Any:
     )
 
 
+def _too_many(exc: HTTPException) -> Any:
+    """A rate limit (``web.limits``); ``Retry-After`` is set on every 429 there."""
+    surface = _surface()
+    if surface is None:
+        return exc
+    return _page(
+        surface,
+        _("For mange forsøk"),
+        _("Det har kommet for mange forespørsler fra deg på kort tid. Vent litt og prøv igjen."),
+        429,
+    )
+
+
+def _unavailable(exc: HTTPException) -> Any:
+    surface = _surface()
+    if surface is None:
+        return exc
+    response = current_app.make_response(
+        _page(
+            surface,
+            _("Midlertidig utilgjengelig"),
+            _("Tjenesten kan ikke ta imot dette akkurat nå. Prøv igjen om litt."),
+            503,
+        )
+    )
+    retry = dict(exc.get_headers()).get("Retry-After")
+    if retry:
+        response.headers["Retry-After"] = retry
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(429, _too_many)
+    app.register_error_handler(503, _unavailable)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _method_not_allowed)
     app.register_error_handler(413, _too_large)

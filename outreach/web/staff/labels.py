@@ -66,6 +66,8 @@ CLOSE_OUTCOMES = {
     "evicted": _l("Utkastet"),
     "withdrawn": _l("Begjæringen trukket"),
     "other": _l("Annet"),
+    # Set by the service, not chosen by staff (``landlords.reservations``).
+    "reserved": _l("Leietakeren har reservert seg mot utleierens varsel"),
 }
 
 # The mapping (issue 15; vocabulary.PLAINTIFF_TYPES, NOTICE_REASONS, PETITION_OUTCOMES).
@@ -346,6 +348,13 @@ EVENTS = {
     "home_visit_outcome": _l("Hjemmebesøk"),
     "response_registered": _l("Kontakt med leietaker registrert – stigen stoppet"),
     "case_closed": _l("Sak avsluttet"),
+    "reservation_registered": _l(
+        "Leietakerens reservasjon mot varsel fra utleier registrert (husleieloven § 9-11)"
+    ),
+    "reservation_withdrawn": _l("Leietakerens reservasjon mot varsel fra utleier trukket"),
+    "warning_refused": _l(
+        "Varsel fra utleier avvist: leietakeren har reservert seg – ingenting av det er lagret"
+    ),
     "letter_overdue": _l("Brevet er ikke sendt innen tre virkedager"),
     "unreachable": _l("Leietaker er ikke nådd"),
     "flag_raised": _l("Vurdering må gjøres"),

@@ -260,6 +260,7 @@ _FACTS: dict[str, tuple[Any, Any]] = {
         _coded({**labels.NOTICE_REASONS, "unknown": labels.PETITION_OUTCOMES["unknown"]}),
     ),
     "failure_reason": (_l("begrunnelse"), str),
+    "landlord": (_l("utleier"), str),
 }
 
 
