@@ -32,13 +32,29 @@ def csv_list(rows: list[str], *, bom: bool = True) -> bytes:
     return ("\ufeff" if bom else "").encode() + text.encode()
 
 
+def multipart(content: bytes, name: str, **form: str) -> tuple[bytes, str]:
+    """The body a browser sends, built here: the test client would spool a large one to a
+    temporary file it never closes (a ResourceWarning, an error under filterwarnings)."""
+    boundary = "----outreach-list-test"
+    out = io.BytesIO()
+    for key, value in form.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'.encode())
+        out.write(value.encode() + b"\r\n")
+    out.write(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+    )
+    out.write(content + f"\r\n--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
 def upload(client: Any, token: str, content: bytes, *, name: str = "liste.csv", **form: str) -> Any:
-    data: dict[str, Any] = {"tenant_not_reserved": "true", "tenant_informed": "true", **form}
-    data["file"] = (io.BytesIO(content), name, "text/csv")
+    fields = {"tenant_not_reserved": "true", "tenant_informed": "true", **form}
+    body, content_type = multipart(content, name, **fields)
     return client.post(
         "/api/v1/landlord/lists",
-        data=data,
-        content_type="multipart/form-data",
+        data=body,
+        content_type=content_type,
         headers={"Authorization": f"Bearer {token}"},
     )
 

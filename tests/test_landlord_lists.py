@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from outreach.landlords.lists_parse import MAX_BYTES
 from outreach.landlords.lists_run import process_list
 from outreach.landlords.warnings import register_reservation
 from outreach.models import Case, Trigger
@@ -161,3 +162,63 @@ def test_the_report_is_safe_to_open_in_a_spreadsheet(client: Any, rt: Any) -> No
     rows = report_rows(client, token, listed["id"])
     assert rows[1][:3] == ["2", "'-A1", "arrears_amount"]
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_a_bad_upload_is_a_4xx_naming_the_field(client: Any, rt: Any) -> None:
+    token = landlord_token(rt)
+    cases = [
+        (upload(client, token, b"x" * (MAX_BYTES + 10)), 413, "file"),
+        (upload(client, token, b"PK\x03\x04rest-of-a-workbook", name="liste.xlsx"), 415, "file"),
+        (upload(client, token, b""), 422, "file"),
+        (upload(client, token, b"Navn;Adresse\r\nA;B\r\n"), 422, "file"),
+        (upload(client, token, csv_list([csv_row(1)]), tenant_informed="false"), 422,
+         "tenant_informed"),
+        (upload(client, token, b"Referanse;Navn;Adresse;Restanse;Mnd\r\nK;A;B;1;1\r\n"), 422,
+         "birth_date"),
+    ]  # fmt: skip
+    for response, status, field in cases:
+        assert response.status_code == status, response.get_json()
+        assert field in response.get_json()["errors"], response.get_json()
+    auth = {"Authorization": f"Bearer {token}"}
+    plain = client.post("/api/v1/landlord/lists", data="a;b", headers=auth)
+    assert plain.status_code == 415 and "file" in plain.get_json()["errors"]
+    no_file = client.post(
+        "/api/v1/landlord/lists", data={"tenant_informed": "true"}, headers=auth,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert no_file.status_code == 422 and "file" in no_file.get_json()["errors"]
+    no_rows = client.post(
+        "/api/v1/landlord/lists", headers=auth,
+        json={"rows": [], "declarations": {"tenant_informed": True, "tenant_not_reserved": True}},
+    )  # fmt: skip
+    assert no_rows.status_code == 422 and "rows" in no_rows.get_json()["errors"]
+    assert count(rt, LandlordList) == 0
+
+
+def test_json_rows_through_the_api(client: Any, rt: Any) -> None:
+    token = landlord_token(rt)
+    body = {
+        "declarations": {"tenant_informed": True, "tenant_not_reserved": True},
+        "rows": [
+            {"reference": "J-1", "name": "Nora Berg", "birth_date": "14.05.1979",
+             "address": "Tøyengata 12", "postal_code": "0190", "city": "Oslo",
+             "arrears_amount": "12 345,50", "months_in_arrears": 2},
+            {"reference": "J-2", "name": "Per", "birth_date": "1979-05-14",
+             "address": "Gata 1", "postal_code": "0190", "phone": "12",
+             "arrears_amount": 100, "months_in_arrears": 1},
+        ],
+    }  # fmt: skip
+    response = client.post(
+        "/api/v1/landlord/lists", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 202
+    assert response.headers["Location"].endswith(f"/lists/{response.get_json()['id']}")
+    work(rt)
+    listed = get(client, token, f"lists/{response.get_json()['id']}").get_json()
+    assert listed["rows"] | {} == listed["rows"]
+    assert (listed["rows"]["created"], listed["rows"]["refused"]) == (1, 1)
+    report = report_rows(client, token, listed["id"])
+    assert report[1][:3] == ["2", "J-2", "phone"]
+    other = landlord_token(rt, org="987654325")
+    assert get(client, other, f"lists/{listed['id']}").status_code == 404
+    assert get(client, other, f"lists/{listed['id']}/report").status_code == 404

@@ -133,7 +133,7 @@ def parse_list(content: bytes, *, content_type: str | None = None) -> ParsedList
             "Not a CSV or JSON file (an Excel workbook or a PDF?): save the sheet as CSV.",
         )  # fmt: skip
     body = decode(content)
-    if not body.strip():
+    if not re.sub(r"[\s;,\ufeff]", "", body):  # nothing, or a spreadsheet's empty ";;;" rows
         raise ListFileError("file", "empty", "The file is empty.")
     if (content_type or "").endswith("json") or body.lstrip()[:1] in ("[", "{"):
         return _parse_json(body)
@@ -264,7 +264,10 @@ def read_row(number: int, cellmap: dict[str | None, str]) -> ListRow | RefusedRo
     )
     if not get["birth_date"] and not get["national_id"]:
         faults.append(Fault("birth_date", "Give the birth date or the national id number."))
-    street, postal, city = cells.split_address(get["address"])
+    # The address in one cell ("Tøyengata 12, 0190 Oslo") only when no postal code column.
+    street, postal, city = (
+        (get["address"], None, None) if get["postal_code"] else cells.split_address(get["address"])
+    )
     if not street:
         faults.append(Fault("address", "Missing: the address of the home rented out."))
     postal_raw = get["postal_code"] or postal or ""
