@@ -22,19 +22,19 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from outreach import timeline
 from outreach.db import get_engine
-from outreach.intake.accept import IdempotencyConflict, accept_trigger
+from outreach.intake.accept import IdempotencyConflict, IntakeResult, accept_trigger
 from outreach.intake.landlord_schema import load_warning
 from outreach.landlords.lists import may_send
-from outreach.landlords.warnings import (
+from outreach.landlords.warnings import (  # the receipt's parts, as submit_warning makes them
     LandlordError,
+    _receipt_number,
     _trigger_document,
     find_reservation,
-    submit_warning,
 )
 from outreach.models import Case, Trigger
 from outreach.models.landlord import Landlord, LandlordWarning, WarningReservation
@@ -130,9 +130,12 @@ def _run_chunk(rt: Runtime, list_id: int, row_ids: list[int]) -> None:
                 )
                 .limit(1)
             )
-            for row in rows:
+            outcomes = [
                 _run_row(session, rt, landlord, listing, row, earlier, reservations is not None)
-                session.commit()  # releases this row's savepoint
+                for row in rows
+            ]
+            # One executemany for the chunk's outcomes, in the chunk's transaction.
+            session.execute(update(LandlordListRow), outcomes)
             listing.status = "running"
             listing.rows_done = _done(session, list_id)
             session.commit()
@@ -152,36 +155,62 @@ def _run_row(
     row: LandlordListRow,
     earlier: dict[str, LandlordWarning],
     reservations: bool,
-) -> None:
+) -> dict[str, Any]:
+    """One row in its own savepoint; returns its outcome (the tenant's data is dropped)."""
+    outcome: dict[str, Any] = {"id": row.id, "payload_enc": None, "faults": None}
     assert row.payload_enc is not None
     data = load_warning(json.loads(rt.protector.decrypt(row.payload_enc)))
-    row.payload_enc = None  # done with the tenant's data, whatever the outcome
     if reservations and find_reservation(session, rt, landlord, data["tenant"]) is not None:
-        row.status = "reserved"
-        return
+        return outcome | {"status": "reserved", "warning_id": None}
     try:
         found = earlier.get(data["reference"])
         if found is None:
-            receipt = submit_warning(
-                session, rt, landlord, data, via=listing.via,
-                account_id=listing.account_id, token_id=listing.token_id,
-            )  # fmt: skip
-            row.status = "unchanged" if receipt.duplicate else "created"
-            found = session.scalar(
-                select(LandlordWarning).where(
-                    LandlordWarning.landlord_id == landlord.id,
-                    LandlordWarning.reference == data["reference"],
-                )
-            )
+            found = _new_warning(session, rt, landlord, listing, data)
+            status = "created"
         else:
-            row.status = "updated" if _correct(session, rt, landlord, found, data) else "unchanged"
-        row.warning_id = found.id if found is not None else None
+            status = "updated" if _correct(session, rt, landlord, found, data) else "unchanged"
+        session.commit()  # releases this row's savepoint
     except (LandlordError, IdempotencyConflict) as exc:
-        session.rollback()
-        reserved = isinstance(exc, LandlordError) and exc.code.endswith("reserved")
-        row.status = "reserved" if reserved else "refused"
-        row.payload_enc = None
-        row.faults = None if reserved else [{"field": "row", "message": str(exc)}]
+        session.rollback()  # this row's savepoint only
+        return outcome | {
+            "status": "refused",
+            "warning_id": None,
+            "faults": [{"field": "row", "message": str(exc)}],
+        }
+    return outcome | {"status": status, "warning_id": found.id}
+
+
+def _new_warning(
+    session: Session, rt: Runtime, landlord: Landlord, listing: LandlordList, data: dict[str, Any]
+) -> LandlordWarning:
+    """What ``submit_warning`` does, minus its per-row look-ups (preloaded per chunk)."""
+    now = rt.now()
+    made: list[LandlordWarning] = []
+
+    def _receipt(result: IntakeResult) -> None:
+        made.append(
+            LandlordWarning(
+                landlord_id=landlord.id, trigger_id=result.trigger_id,
+                receipt=_receipt_number(), kind=data["kind"], reference=data["reference"],
+                arrears_amount=data["arrears_amount"], submitted_at=now, via=listing.via,
+                account_id=listing.account_id, token_id=listing.token_id,
+            )
+        )  # fmt: skip
+        session.add(made[-1])
+
+    result = accept_trigger(
+        session, rt, _trigger_document(landlord, data, now), actor=f"landlord:{landlord.id}",
+        before_commit=_receipt,
+    )  # fmt: skip
+    if made:
+        return made[0]
+    # The notice was there already (a row of a list that a crash cut short, run again).
+    found = session.scalar(
+        select(LandlordWarning).where(LandlordWarning.trigger_id == result.trigger_id)
+    )
+    if found is None:
+        raise LandlordError("reference_taken", "This reference belongs to another notice.")
+    return found
 
 
 def _correct(
