@@ -62,3 +62,21 @@ class PostedSchema(Schema):
 
 class MatchDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(match_review.MATCH_DECISIONS))
+
+
+class ListDeclarationsSchema(Schema):
+    tenant_not_reserved = fields.Boolean(required=True)
+    tenant_informed = fields.Boolean(required=True)
+
+
+class LandlordListUploadSchema(Schema):
+    """A list as JSON; each row's keys are the CSV template's English column names."""
+
+    rows = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.Raw()),
+        required=True,
+        metadata={"description": "reference, name, birth_date or national_id, address, "
+                  "postal_code, city, phone (optional), arrears_amount, months_in_arrears"},
+    )  # fmt: skip
+    declarations = fields.Nested(ListDeclarationsSchema, required=True)
+    filename = fields.String()
