@@ -45,4 +45,4 @@ def _setup(state: BlueprintSetupState) -> None:
     i18n.init_app(app)
 
 
-from outreach.web.landlord import auth, views  # noqa: E402,F401
+from outreach.web.landlord import auth, lists, views  # noqa: E402,F401
