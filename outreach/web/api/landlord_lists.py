@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from flask import Response, g, jsonify, request, url_for
+from marshmallow import ValidationError
 
 from outreach.jobs.landlord_lists import submit_list
 from outreach.landlords import lists
@@ -28,8 +29,9 @@ from outreach.landlords.lists_parse import (
 from outreach.landlords.warnings import LandlordError
 from outreach.models.landlord import Landlord
 from outreach.staff.tokens import Principal
-from outreach.web.api.common import error, invalid, json_body
+from outreach.web.api.common import error, invalid, json_body, no_json
 from outreach.web.api.landlord import _as_landlord, _inactive, bp
+from outreach.web.api.schemas import LandlordListUploadSchema
 from outreach.web.context import db_session, rt
 
 DECLARATIONS = ("tenant_not_reserved", "tenant_informed")
@@ -45,19 +47,18 @@ def _declared(values: dict[str, Any]) -> dict[str, list[str]]:
 
 def _from_json() -> tuple[ParsedList, bytes, str] | Any:
     body = json_body()
-    if not isinstance(body, dict):
-        return invalid({"_schema": ["Send a JSON object with rows and declarations."]})
-    declarations = body.get("declarations")
-    faults = _declared(declarations if isinstance(declarations, dict) else {})
+    if body is None:
+        return no_json()
+    try:
+        loaded = LandlordListUploadSchema().load(body if isinstance(body, dict) else {"": body})
+    except ValidationError as exc:
+        return invalid(exc.messages)
+    faults = _declared(loaded["declarations"])
     if faults:
         return invalid({"declarations": faults})
-    extra = sorted(set(body) - {"rows", "declarations", "filename"})
-    if extra:
-        return invalid({key: ["Unknown field."] for key in extra})
-    parsed = parse_records(body.get("rows"))
-    content = json.dumps(body.get("rows"), sort_keys=True, ensure_ascii=False).encode()
-    name = body.get("filename")
-    return parsed, content, name if isinstance(name, str) else ""
+    parsed = parse_records(loaded["rows"])
+    content = json.dumps(loaded["rows"], sort_keys=True, ensure_ascii=False).encode()
+    return parsed, content, loaded.get("filename") or ""
 
 
 def _from_form() -> tuple[ParsedList, bytes, str] | Any:

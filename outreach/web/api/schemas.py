@@ -18,6 +18,7 @@ from outreach.cases.tasks import (
     VISIT_OUTCOMES,
 )
 from outreach.intake import match_review
+from outreach.intake.schema import JsonBoolean
 
 # Every decision of any flag kind, and every outcome of any task kind: the body
 # names one of them (a 422 otherwise); the action checks it fits the flag or task.
@@ -65,8 +66,10 @@ class MatchDecisionSchema(Schema):
 
 
 class ListDeclarationsSchema(Schema):
-    tenant_not_reserved = fields.Boolean(required=True)
-    tenant_informed = fields.Boolean(required=True)
+    """Both must be true: every tenant on the list is told, and none reserved (§ 9-11)."""
+
+    tenant_not_reserved = JsonBoolean(required=True)
+    tenant_informed = JsonBoolean(required=True)
 
 
 class LandlordListUploadSchema(Schema):
@@ -75,8 +78,9 @@ class LandlordListUploadSchema(Schema):
     rows = fields.List(
         fields.Dict(keys=fields.String(), values=fields.Raw()),
         required=True,
+        validate=validate.Length(min=1, max=20_000),
         metadata={"description": "reference, name, birth_date or national_id, address, "
                   "postal_code, city, phone (optional), arrears_amount, months_in_arrears"},
     )  # fmt: skip
     declarations = fields.Nested(ListDeclarationsSchema, required=True)
-    filename = fields.String()
+    filename = fields.String(validate=validate.Length(max=200))
