@@ -21,7 +21,7 @@ from marshmallow import Schema, fields
 
 from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
-from outreach.web.api import bp, examples, responses, schemas
+from outreach.web.api import bp, examples, openapi_lists, responses, schemas
 from outreach.web.context import MAX_ID
 
 Security = list[dict[str, list[str]]]
@@ -249,45 +249,6 @@ def _op(
     return operation
 
 
-def _list_upload() -> dict[str, Any]:
-    """A list as a file (multipart, as a spreadsheet exports it) or as JSON rows."""
-    ex = examples
-    refused = _json(
-        "The file cannot be read as a list: 413 too large (field file), 415 not CSV or JSON "
-        "(field file); 422 names the field (file, rows, a missing column, a declaration)",
-        "Error",
-        {"error": "wrong_type", "message": "Not a CSV or JSON file.",
-         "errors": {"file": ["Not a CSV or JSON file."]}},
-    )  # fmt: skip
-    operation = _op(
-        "Upload a monthly arrears list (husleieloven § 9-11): kept at once, processed in "
-        "the background; the same list again creates nothing new, and a row with a "
-        "reference you sent before updates that warning",
-        LANDLORD,
-        {
-            "202": _json("Kept; follow its progress at Location", "LandlordList",
-                         {**ex.LIST_STATUS, "status": "queued", "duplicate": False}),
-            "200": _json("The same list again: the first one", "LandlordList",
-                         {**ex.LIST_STATUS, "duplicate": True}),
-            "415": refused,
-        },
-        body=("LandlordListUpload", ex.LIST_UPLOAD),
-    )  # fmt: skip
-    operation["requestBody"]["content"]["multipart/form-data"] = {
-        "schema": {
-            "type": "object",
-            "required": ["file", "tenant_not_reserved", "tenant_informed"],
-            "properties": {
-                "file": {"type": "string", "format": "binary",
-                         "description": "CSV (semicolons or commas) or JSON, at most 5 MB"},
-                "tenant_not_reserved": {"type": "string", "enum": ["true"]},
-                "tenant_informed": {"type": "string", "enum": ["true"]},
-            },
-        }
-    }  # fmt: skip
-    return operation
-
-
 def _path_id(name: str) -> dict[str, Any]:
     return {"in": "path", "name": name, "required": True, "schema": dict(_ID), "example": 1}
 
@@ -493,36 +454,7 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
                 },
             ),
         },
-        "/api/v1/landlord/lists": {
-            "post": _list_upload(),
-            "get": _op(
-                "Your arrears lists, newest first, with their progress",
-                LANDLORD,
-                {"200": _json("Your lists", _list_of("LandlordList"), [ex.LIST_STATUS])},
-            ),
-        },
-        "/api/v1/landlord/lists/{list_id}": {
-            "get": _op(
-                "An arrears list's progress: rows done of the total, rows per outcome",
-                LANDLORD,
-                {"200": _json("The list", "LandlordList", ex.LIST_STATUS)},
-            )
-        },
-        "/api/v1/landlord/lists/{list_id}/report": {
-            "get": _op(
-                "The rows refused and why, naming the field (CSV, semicolons, UTF-8 with BOM); "
-                "a reserved tenant's row says only its number, your reference and 'reserved'",
-                LANDLORD,
-                {
-                    "200": {
-                        "description": "The report",
-                        "content": {
-                            "text/csv": {"schema": {"type": "string"}, "example": ex.LIST_REPORT}
-                        },
-                    }
-                },
-            )
-        },
+        **openapi_lists.paths(_op, _json, _list_of, LANDLORD),
         "/api/v1/landlord/reservations/{reservation_id}": {
             "delete": _op(
                 "Withdraw a reservation",
