@@ -218,6 +218,10 @@ HAPPY_PATH = (
     ("post", "/api/v1/landlord/reservations", "201"),
     ("get", "/api/v1/landlord/reservations", "200"),
     ("delete", "/api/v1/landlord/reservations/1", "200"),
+    ("post", "/api/v1/landlord/lists", "202"),
+    ("get", "/api/v1/landlord/lists", "200"),
+    ("get", "/api/v1/landlord/lists/1", "200"),
+    ("get", "/api/v1/landlord/lists/1/report", "200"),
 )
 
 
