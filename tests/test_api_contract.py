@@ -218,6 +218,10 @@ HAPPY_PATH = (
     ("post", "/api/v1/landlord/reservations", "201"),
     ("get", "/api/v1/landlord/reservations", "200"),
     ("delete", "/api/v1/landlord/reservations/1", "200"),
+    ("post", "/api/v1/landlord/lists", "202"),
+    ("get", "/api/v1/landlord/lists", "200"),
+    ("get", "/api/v1/landlord/lists/1", "200"),
+    ("get", "/api/v1/landlord/lists/1/report", "200"),
     # Last: registering refuses case 1's warnings from landlord 1 (the case may close).
     ("get", "/api/v1/cases/1/reservations", "200"),
     ("post", "/api/v1/cases/1/reservations", "201"),

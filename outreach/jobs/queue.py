@@ -65,6 +65,25 @@ def enqueue_render(rt: Runtime, batch_id: int) -> str:
     return job_id
 
 
+def list_job_id(rt: Runtime, list_id: int) -> str:
+    return f"{rt.settings.queue_name}-landlord-list-{list_id}"
+
+
+def enqueue_list(rt: Runtime, list_id: int) -> str:
+    """A landlord's arrears list, off the request path; the same id while it runs."""
+    job_id = list_job_id(rt, list_id)
+    queue_for(rt).enqueue(
+        "outreach.jobs.landlord_lists.run_landlord_list",
+        list_id,
+        job_id=job_id,
+        job_timeout=1800,  # 20,000 rows with room; a chunk at a time, resumable
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        retry=Retry(max=2),  # a killed worker: the rows still pending are done again
+    )
+    return job_id
+
+
 def job_state(rt: Runtime, job_id: str) -> str:
     """``missing`` when Redis lost the job (a flush, a restart without persistence)."""
     try:

@@ -90,6 +90,10 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickReport:
     from outreach.ladder.planning import ends_passed_crises
 
     report.crises_ended = ends_passed_crises(rt, now)
+    # Landlords' arrears lists whose job Redis lost or that failed (issue 14).
+    from outreach.jobs.landlord_lists import recover_lists
+
+    recover_lists(rt, now)
     if report.enqueued or report.recovered:
         log.info("tick: enqueued %d, recovered %d", len(report.enqueued), len(report.recovered))
     return report

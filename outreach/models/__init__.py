@@ -487,5 +487,13 @@ class PrintItem(Base):
 
 
 # Tables owned by the other modules of this package, imported so Alembic and the tests see them.
-from outreach.models import booking, inbound, landlord, sms, staff, visits  # noqa: E402, F401
+from outreach.models import (  # noqa: E402, F401
+    booking,
+    inbound,
+    landlord,
+    landlord_lists,
+    sms,
+    staff,
+    visits,
+)
 from outreach.models import statistics as statistics  # noqa: E402

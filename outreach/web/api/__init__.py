@@ -26,6 +26,7 @@ from outreach.web.api import (  # noqa: E402,F401
     caseworker,
     landlord,
     landlord_copy,
+    landlord_lists,
     match_reviews,
     openapi,
     print_batches,

@@ -180,3 +180,33 @@ TENANT_RESERVED = {
     "error": "tenant_reserved",
     "message": "The tenant has reserved against warnings to NAV; nothing was sent or kept.",
 }
+
+LIST_UPLOAD = {
+    "declarations": {"tenant_not_reserved": True, "tenant_informed": True},
+    "rows": [
+        {
+            "reference": "BB-2026-117",
+            "name": "Nora Berg",
+            "birth_date": "14.05.1979",
+            "address": "Tøyengata 12",
+            "postal_code": "0190",
+            "city": "Oslo",
+            "phone": "91234567",
+            "arrears_amount": "12 345,50",
+            "months_in_arrears": 2,
+        }
+    ],
+}
+LIST_STATUS = {
+    "id": 7,
+    "status": "running",
+    "format": "csv",
+    "filename": "restanser-desember.csv",
+    "uploaded_at": "2026-12-01T10:00:00+01:00",
+    "finished_at": None,
+    "total_rows": 5000,
+    "rows_done": 1250,
+    "rows": {"pending": 3750, "created": 1190, "updated": 40, "unchanged": 0, "refused": 18,
+             "reserved": 2},
+}  # fmt: skip
+LIST_REPORT = "\ufeffrow;reference;field;reason\r\n4;BB-2;arrears_amount;Not an amount\r\n"

@@ -21,7 +21,7 @@ from marshmallow import Schema, fields
 
 from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
-from outreach.web.api import bp, examples, responses, schemas
+from outreach.web.api import bp, examples, openapi_lists, responses, schemas
 from outreach.web.api.reservations import StaffReservationResultSchema, StaffReservationSchema
 from outreach.web.context import MAX_ID
 
@@ -76,6 +76,8 @@ COMPONENTS: tuple[tuple[str, type[Schema]], ...] = (
     ("ReservationResult", responses.ReservationResultSchema),
     ("StaffReservation", StaffReservationSchema),
     ("StaffReservationResult", StaffReservationResultSchema),
+    ("LandlordListUpload", schemas.LandlordListUploadSchema),
+    ("LandlordList", responses.LandlordListSchema),
 )
 
 # Shared answers (``components/responses``), named by status.
@@ -533,6 +535,7 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
                 },
             ),
         },
+        **openapi_lists.paths(_op, _json, _list_of, LANDLORD),
         "/api/v1/landlord/reservations/{reservation_id}": {
             "delete": _op(
                 "Withdraw a reservation",

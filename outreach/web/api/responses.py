@@ -245,3 +245,27 @@ class ReservationResultSchema(Schema):
     label = fields.String(required=True)
     registered_at = fields.DateTime(required=True)
     withdrawn_at = _nullable(fields.DateTime)
+
+
+class ListRowCountsSchema(Schema):
+    pending = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    refused = fields.Integer(required=True)
+    reserved = fields.Integer(required=True)
+
+
+class LandlordListSchema(Schema):
+    """An arrears list's progress: rows done of the total, and each row's outcome."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"enum": ["queued", "running", "done"]})
+    format = fields.String(required=True, metadata={"enum": ["csv", "json"]})
+    filename = fields.String(required=True)
+    uploaded_at = fields.DateTime(required=True)
+    finished_at = _nullable(fields.DateTime)
+    total_rows = fields.Integer(required=True)
+    rows_done = fields.Integer(required=True)
+    rows = fields.Nested(ListRowCountsSchema, required=True)
+    duplicate = fields.Boolean(metadata={"description": "Only on upload: the same list again"})

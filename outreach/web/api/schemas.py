@@ -18,6 +18,7 @@ from outreach.cases.tasks import (
     VISIT_OUTCOMES,
 )
 from outreach.intake import match_review
+from outreach.intake.schema import JsonBoolean
 
 # Every decision of any flag kind, and every outcome of any task kind: the body
 # names one of them (a 422 otherwise); the action checks it fits the flag or task.
@@ -62,3 +63,24 @@ class PostedSchema(Schema):
 
 class MatchDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(match_review.MATCH_DECISIONS))
+
+
+class ListDeclarationsSchema(Schema):
+    """Both must be true: every tenant on the list is told, and none reserved (§ 9-11)."""
+
+    tenant_not_reserved = JsonBoolean(required=True)
+    tenant_informed = JsonBoolean(required=True)
+
+
+class LandlordListUploadSchema(Schema):
+    """A list as JSON; each row's keys are the CSV template's English column names."""
+
+    rows = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.Raw()),
+        required=True,
+        validate=validate.Length(min=1, max=20_000),
+        metadata={"description": "reference, name, birth_date or national_id, address, "
+                  "postal_code, city, phone (optional), arrears_amount, months_in_arrears"},
+    )  # fmt: skip
+    declarations = fields.Nested(ListDeclarationsSchema, required=True)
+    filename = fields.String(validate=validate.Length(max=200))

@@ -46,4 +46,4 @@ def _setup(state: BlueprintSetupState) -> None:
     i18n.init_app(app)
 
 
-from outreach.web.landlord import account_views, auth, views  # noqa: E402,F401
+from outreach.web.landlord import account_views, auth, lists, views  # noqa: E402,F401

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -73,3 +74,19 @@ class ReservationForm(FlaskForm):
         _l("Fødselsnummer (valgfritt)"),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+
+
+class ListUploadForm(FlaskForm):
+    """A monthly arrears list (issue 14): the file and the § 9-11 declarations, once a list."""
+
+    file = FileField(_l("Restanselisten (CSV eller JSON)"), render_kw={"accept": ".csv,.json,.txt"})
+    tenant_not_reserved = BooleanField(
+        _l("Ingen av leietakerne på listen har reservert seg mot varsel til sosialtjenesten")
+    )
+    tenant_informed = BooleanField(
+        _l("Alle leietakerne på listen har fått beskjed om at NAV blir varslet")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.file.flags.required = True

@@ -317,6 +317,7 @@ EVENTS = {
     "notice_held": _l("Melding fra en som ikke er part i saken – venter på bekreftelse"),
     "notice_reviewed": _l("Melding fra en som ikke er part i saken er vurdert"),
     "household_updated": _l("Husstand, klientforhold eller utkastelsesdato endret av ny melding"),
+    "arrears_updated": _l("Restansen endret av utleiers nye restanseliste"),
     "routed": _l("Sendt til bydel"),
     "forwarded": _l("Videresendt til annen bydel"),
     "forward": _l("Videresendt til annen bydel"),
