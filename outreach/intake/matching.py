@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.districts import normalize_street
@@ -463,16 +463,19 @@ def find_person(
     same_name = select(*_COLUMNS).where(Person.name_key == trigger.key)
     if birth_date is not None:
         # Another birth date is never the same person (``score``): not even fetched.
-        same_name = same_name.where(
-            or_(Person.birth_date == birth_date, Person.birth_date.is_(None))
-        )
+        # (coalesce, not an OR: an OR on birth_date lets the planner read everyone born
+        # that day through its index instead of the few of this name.)
+        same_name = same_name.where(func.coalesce(Person.birth_date, birth_date) == birth_date)
     candidates = {row.id: row for row in session.execute(same_name)}
     if birth_date is not None:
+        # Two look-ups rather than one OR: each is an index's (birth date + address,
+        # phone), where an OR makes the database read everyone born that day.
         shares = [Person.address_key == trigger.address]
         if phone:
             shares.append(Person.phone == phone)
-        born_same_day = select(*_COLUMNS).where(Person.birth_date == birth_date, or_(*shares))
-        candidates.update((row.id, row) for row in session.execute(born_same_day))
+        for share in shares:
+            born_same_day = select(*_COLUMNS).where(Person.birth_date == birth_date, share)
+            candidates.update((row.id, row) for row in session.execute(born_same_day))
     best = NO_MATCH
     for person_id in sorted(candidates):  # the oldest person wins a tie
         match = score(trigger, _identity(candidates[person_id]), person_id)
