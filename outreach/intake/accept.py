@@ -333,6 +333,13 @@ def _accept(
         match_confidence=match.confidence if match.person_id else 1.0,
         review=None if party else "pending",
     )
+    if party:
+        # Before the trigger's INSERT, so its round and parties are in it (one statement,
+        # not an INSERT and an UPDATE); a held notice joins nothing until staff confirm it.
+        planning.join_round(case, trigger, new_case=case_created)
+        from outreach.parties import store_parties  # where the copies go (issue 3)
+
+        store_parties(trigger, data)
     session.add(trigger)
     session.flush()
     reported: list[str] = []
@@ -348,10 +355,6 @@ def _accept(
     date_before = case.eviction_date
     household_changes = apply_household(case, data, rt)
 
-    planning.join_round(case, trigger, new_case=case_created)
-    from outreach.parties import store_parties  # where the copies go (issue 3)
-
-    store_parties(trigger, data)
     session.flush()
 
     if case_created:
