@@ -46,7 +46,7 @@ from benchmarks._bare_app import CREATE
 from outreach.config import REPO_ROOT
 from outreach.db import dispose_all, session_scope
 from outreach.demo import seed_districts
-from outreach.devservices import ensure_postgres, ensure_redis
+from outreach.devservices import ServiceError, ensure_postgres, ensure_redis
 from outreach.migrate import upgrade
 from outreach.staff.tokens import issue_token
 
@@ -162,6 +162,11 @@ def main() -> None:
             "intake over HTTP: NOT MEASURED – wrk is not installed "
             "(apt-get install -y wrk); a Python load generator would be the bottleneck here"
         )
+        return
+    try:
+        ensure_postgres()
+    except ServiceError as exc:
+        print(f"intake over HTTP: NOT MEASURED – no PostgreSQL ({exc})")
         return
     with fresh_database() as url, tempfile.TemporaryDirectory(prefix="outreach-bench-") as tmp:
         token = _prepare(url)
