@@ -24,10 +24,18 @@ The rules, strongest first (``score``):
   is not reported: many people born abroad are registered on 1 January, so
   a close name and a shared birth date say little.
 
-Candidates are fetched by indexed columns only (``name_key``; ``birth_date``
-with address or phone) and scored in Python. Names and birth dates are
-stored in clear (the national id is the encrypted field), so no keyed hash is
-needed as a blocking key.
+Candidates are fetched by indexed columns only (``name_key``, narrowed in
+SQL to a birth date that does not conflict; ``birth_date`` with address or
+phone) and scored in Python. Names and birth dates are stored in clear (the
+national id is the encrypted field), so no keyed hash is needed as a
+blocking key.
+
+Normalised once, at write time (issue 14, "Speed"): a person's name parts,
+written and folded, are stored in ``Person.name_tokens`` (``stored_tokens``)
+beside ``name_key``, so a look-up normalises only the trigger's name and
+compares it with what each candidate already has. The stored form carries
+``TOKENS_VERSION``: change the folding or the tokens and bump it, and rows
+of the old version are normalised again on read until a migration refills them.
 """
 
 from __future__ import annotations
@@ -36,8 +44,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.districts import normalize_street
@@ -111,6 +120,16 @@ class Identity:
     address: str
     phone: str | None = None
     national_id_hash: str | None = None
+    # The name normalised (``name_key``, ``_tokens``), when the caller has it already
+    # (a person's stored columns, the trigger's once per look-up): never recomputed.
+    key: str | None = None
+    tokens: tuple[tuple[str, str], ...] | None = None
+
+    def name_key(self) -> str:
+        return self.key if self.key is not None else name_key(self.name)
+
+    def name_tokens(self) -> list[tuple[str, str]]:
+        return list(self.tokens) if self.tokens is not None else _tokens(self.name)
 
 
 # --- names --------------------------------------------------------------------
@@ -183,6 +202,23 @@ def _tokens(name: str) -> list[tuple[str, str]]:
     parts = re.sub(r"[,\-./]", " ", name).split()
     pairs = ((name_key(part), _fold(part)) for part in parts)
     return [(written, folded) for written, folded in pairs if folded][:_MAX_TOKENS]
+
+
+#: Bump when ``name_key``, ``_fold`` or ``_tokens`` change: stored tokens of another
+#: version are computed again from the name (``tokens_of``).
+TOKENS_VERSION = 1
+
+
+def stored_tokens(name: str) -> dict[str, Any]:
+    """What ``Person.name_tokens`` keeps: the name's parts, written and folded, once."""
+    return {"v": TOKENS_VERSION, "tokens": [list(pair) for pair in _tokens(name)]}
+
+
+def tokens_of(name: str, stored: Any) -> tuple[tuple[str, str], ...]:
+    """The stored parts when they are of this version, else the name's parts computed now."""
+    if isinstance(stored, dict) and stored.get("v") == TOKENS_VERSION:
+        return tuple((written, folded) for written, folded in stored["tokens"])
+    return tuple(_tokens(name))
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -271,9 +307,15 @@ def compare_names(a: str, b: str) -> NameCloseness:
     without the names: the reasons end up in the case timeline, which
     carries no personal data.
     """
-    if name_key(a) == name_key(b):
+    return _compare(name_key(a), _tokens(a), name_key(b), _tokens(b))
+
+
+def _compare(
+    key_a: str, ta: list[tuple[str, str]], key_b: str, tb: list[tuple[str, str]]
+) -> NameCloseness:
+    """``compare_names`` on names normalised already (stored, or once per look-up)."""
+    if key_a == key_b:
         return NameCloseness(_SAME, ())
-    ta, tb = _tokens(a), _tokens(b)
     if not ta or not tb:
         return NameCloseness(0.0, ())
     short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
@@ -321,7 +363,7 @@ def score(trigger: Identity, person: Identity, person_id: int) -> Match:
     phone_bonus = 0.05 if same_phone else 0.0
     phone_note = "; same phone" if same_phone else ""
 
-    if name_key(trigger.name) == name_key(person.name):
+    if trigger.name_key() == person.name_key():
         if same_birth and same_address:
             return Match(person_id, 0.95, "name_birth_date_address", "name, birth date, address")
         if same_birth:
@@ -343,7 +385,9 @@ def score(trigger: Identity, person: Identity, person_id: int) -> Match:
     # A close name counts only with the same birth date and the same door or phone.
     if not same_birth or not (same_address or same_phone):
         return NO_MATCH
-    closeness = compare_names(trigger.name, person.name)
+    closeness = _compare(
+        trigger.name_key(), trigger.name_tokens(), person.name_key(), person.name_tokens()
+    )
     if closeness.score == 0.0:
         return NO_MATCH
     if same_address and same_phone:
@@ -359,13 +403,29 @@ def score(trigger: Identity, person: Identity, person_id: int) -> Match:
     return Match(person_id, round(confidence, 2), method, reasons)
 
 
-def _identity(person: Person) -> Identity:
+# What scoring reads of a person: columns only, no ORM objects to build per candidate.
+_COLUMNS = (
+    Person.id,
+    Person.name,
+    Person.name_key,
+    Person.name_tokens,
+    Person.birth_date,
+    Person.address_key,
+    Person.phone,
+    Person.national_id_hmac,
+)
+
+
+def _identity(row: Any) -> Identity:
+    """A candidate as stored: its name normalised at write time, not again here."""
     return Identity(
-        name=person.name,
-        birth_date=person.birth_date,
-        address=person.address_key,
-        phone=person.phone,
-        national_id_hash=person.national_id_hmac,
+        name=row.name,
+        birth_date=row.birth_date,
+        address=row.address_key,
+        phone=row.phone,
+        national_id_hash=row.national_id_hmac,
+        key=row.name_key,
+        tokens=tokens_of(row.name, row.name_tokens),
     )
 
 
@@ -397,16 +457,25 @@ def find_person(
         address=address_key(street, postal_code),
         phone=phone,
         national_id_hash=national_id_hash,
+        key=name_key(name),
+        tokens=tuple(_tokens(name)),
     )
-    candidates = {
-        p.id: p for p in session.scalars(select(Person).where(Person.name_key == name_key(name)))
-    }
+    same_name = select(*_COLUMNS).where(Person.name_key == trigger.key)
     if birth_date is not None:
+        # Another birth date is never the same person (``score``): not even fetched.
+        # (coalesce, not an OR: an OR on birth_date lets the planner read everyone born
+        # that day through its index instead of the few of this name.)
+        same_name = same_name.where(func.coalesce(Person.birth_date, birth_date) == birth_date)
+    candidates = {row.id: row for row in session.execute(same_name)}
+    if birth_date is not None:
+        # Two look-ups rather than one OR: each is an index's (birth date + address,
+        # phone), where an OR makes the database read everyone born that day.
         shares = [Person.address_key == trigger.address]
         if phone:
             shares.append(Person.phone == phone)
-        born_same_day = select(Person).where(Person.birth_date == birth_date, or_(*shares))
-        candidates.update((p.id, p) for p in session.scalars(born_same_day))
+        for share in shares:
+            born_same_day = select(*_COLUMNS).where(Person.birth_date == birth_date, share)
+            candidates.update((row.id, row) for row in session.execute(born_same_day))
     best = NO_MATCH
     for person_id in sorted(candidates):  # the oldest person wins a tie
         match = score(trigger, _identity(candidates[person_id]), person_id)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.intake.matching import address_key, name_key
+from outreach.intake.matching import address_key, name_key, stored_tokens
 from outreach.models import Case, Person, Trigger
 from outreach.runtime import Runtime
 from outreach.vocabulary import TRUSTED, trust_of
@@ -77,6 +77,7 @@ def _write(person: Person, field: str, value: Any) -> None:
     elif field == "name":
         person.name = value
         person.name_key = name_key(value)
+        person.name_tokens = stored_tokens(value)  # normalised once, here (matching)
     elif field == "phone":
         if value != person.phone:
             person.sms_opted_out_at = None  # a new number has not opted out

@@ -102,12 +102,20 @@ class Person(Base):
     """
 
     __tablename__ = "persons"
+    __table_args__ = (
+        # Close names are looked for among those born the same day at the same door:
+        # one index look-up even when thousands share 1 January (intake.matching).
+        Index("ix_persons_birth_date_address_key", "birth_date", "address_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     national_id_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     national_id_hmac: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), index=True)
+    # The name's parts, written and folded, normalised once when the name is written
+    # (``intake.matching.stored_tokens``) so matching never normalises a candidate again.
+    name_tokens: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Indexed: the blocking key for close-name matching (outreach.intake.matching).
     birth_date: Mapped[date | None] = mapped_column(Date, index=True)
     street: Mapped[str] = mapped_column(String(200), default="")
