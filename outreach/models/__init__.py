@@ -174,9 +174,7 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Issue 15's mapping: no earlier case for this person at all ("debutant"), and a
-    # staff marker that the help system should have caught it earlier (seeds/004:
-    # "saker der det har vært systemsvikt"), with a short reason.
+    # Issue 15: no earlier case at all ("debutant"); staff's "systemsvikt" marker (seeds/004).
     first_timer: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     system_failure: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
@@ -260,9 +258,7 @@ class Trigger(Base):
     # district's caseworker, another landlord), held for staff (issue 13, items 1-2);
     # "confirmed" or "dismissed" once they decided. Only counting notices reach the plan.
     review: Mapped[str | None] = mapped_column(String(12))
-    # Issue 15's mapping (vocabulary.PLAINTIFF_TYPES, NOTICE_REASONS, PETITION_OUTCOMES):
-    # who asks for the eviction and why; what became of the petition, when known later,
-    # from a later notice ("notice") or entered by staff ("staff").
+    # Issue 15 (vocabulary.PLAINTIFF_TYPES, ...): the outcome's source is "notice" or "staff".
     plaintiff_type: Mapped[str | None] = mapped_column(String(24))
     reason: Mapped[str | None] = mapped_column(String(24))
     petition_outcome: Mapped[str | None] = mapped_column(String(16))
@@ -495,13 +491,5 @@ class PrintItem(Base):
 
 
 # Tables owned by the other modules of this package, imported so Alembic and the tests see them.
-from outreach.models import (  # noqa: E402, F401
-    booking,
-    inbound,
-    landlord,
-    landlord_lists,
-    sms,
-    staff,
-    visits,
-)
-from outreach.models import statistics as statistics  # noqa: E402
+from outreach.models import booking, inbound, landlord, landlord_lists  # noqa: E402, F401, I001
+from outreach.models import sms, staff, statistics, visits  # noqa: E402, F401

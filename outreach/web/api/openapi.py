@@ -21,7 +21,7 @@ from marshmallow import Schema, fields
 
 from outreach.intake.landlord_schema import LandlordWarningSchema, ReservationSchema
 from outreach.intake.schema import TriggerSchema
-from outreach.web.api import bp, examples, openapi_lists, responses, schemas
+from outreach.web.api import bp, examples, openapi_lists, openapi_reservations, responses, schemas
 from outreach.web.api.reservations import StaffReservationResultSchema, StaffReservationSchema
 from outreach.web.context import MAX_ID
 
@@ -150,13 +150,6 @@ _RETRY_AFTER = {
 }
 
 PDF = {"type": "string", "format": "binary"}
-_STAFF_RESERVED = {
-    "id": 1,
-    "landlord_id": 1,
-    "landlord_name": "Torshov Utleie AS",
-    "registered_at": "2026-12-01T10:00:00+01:00",
-    "registered_by": "staff",
-}
 # An id beyond the database's is a 404 like any unknown id (``web.app.DatabaseId``).
 _ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
 
@@ -455,37 +448,7 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
                 body=("MatchDecision", ex.MATCH_DECISION),
             )
         },
-        "/api/v1/cases/{case_id}/reservations": {
-            "get": _op(
-                "The tenant's reservations in force that staff registered (husleieloven § 9-11)",
-                STAFF,
-                {
-                    "200": _json(
-                        "The reservations", _list_of("StaffReservationResult"), [_STAFF_RESERVED]
-                    )
-                },
-            ),
-            "post": _op(
-                "Register the tenant's reservation against a landlord's warnings on the "
-                "tenant's behalf; the case's warnings from that landlord are refused at once",
-                STAFF,
-                {
-                    "201": _json(
-                        "Registered (or registered already: the same reservation)",
-                        "StaffReservationResult",
-                        _STAFF_RESERVED,
-                    )
-                },
-                body=("StaffReservation", {"landlord_id": 1}),
-            ),
-        },
-        "/api/v1/cases/{case_id}/reservations/{reservation_id}": {
-            "delete": _op(
-                "Withdraw a reservation staff registered",
-                STAFF,
-                {"200": _json("Withdrawn", "StaffReservationResult", _STAFF_RESERVED)},
-            )
-        },
+        **openapi_reservations.paths(_op, _json, _list_of, STAFF),
         # Landlord tokens only; answers never depend on what NAV knows of the tenant.
         "/api/v1/landlord/warnings": {
             "post": _op(
@@ -518,29 +481,6 @@ def _paths() -> dict[str, dict[str, dict[str, Any]]]:
                 },
             ),
         },
-        "/api/v1/landlord/reservations": {
-            "post": _op(
-                "Register a tenant's reservation against warnings",
-                LANDLORD,
-                {"201": _json("Registered", "ReservationResult", ex.RESERVATION_RESULT)},
-                body=("Reservation", ex.RESERVATION),
-            ),
-            "get": _op(
-                "Your tenants' reservations in force",
-                LANDLORD,
-                {
-                    "200": _json(
-                        "The reservations", _list_of("ReservationResult"), [ex.RESERVATION_RESULT]
-                    )
-                },
-            ),
-        },
         **openapi_lists.paths(_op, _json, _list_of, LANDLORD),
-        "/api/v1/landlord/reservations/{reservation_id}": {
-            "delete": _op(
-                "Withdraw a reservation",
-                LANDLORD,
-                {"200": _json("Withdrawn", "ReservationResult", ex.RESERVATION_RESULT)},
-            )
-        },
+        **openapi_reservations.landlord_paths(_op, _json, _list_of, LANDLORD),
     }
