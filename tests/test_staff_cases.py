@@ -182,6 +182,9 @@ def test_every_staff_form_rejects_a_missing_or_wrong_csrf_token(
         "staff.dismiss_inbound": "/staff/sms-svar/1/avvis",
         "staff.register_reservation": f"{case}/reservasjoner",
         "staff.withdraw_reservation": f"{case}/reservasjoner/1/trekk",
+        "staff.change_landlord_status": "/staff/utleiere/1/status",
+        "staff.import_bailiff_file": "/staff/statistikk/import/namsmannen",
+        "staff.import_population_file": "/staff/statistikk/import/befolkning",
     }
     posting = {
         r.endpoint
